@@ -1,0 +1,161 @@
+//! Diagnostics: every problem names the file and the JSON pointer of the
+//! schema node it is about.
+
+use std::fmt;
+
+/// Where in the input a diagnostic points: a file and a JSON pointer into it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Location {
+    /// The file, as displayed (relative to the input root, with `/` separators).
+    pub file: String,
+    /// A JSON pointer (RFC 6901) into that file, `""` for the whole document.
+    pub pointer: String,
+}
+
+impl Location {
+    /// A location in `file` at `pointer`.
+    pub fn new(file: impl Into<String>, pointer: impl Into<String>) -> Self {
+        Location {
+            file: file.into(),
+            pointer: pointer.into(),
+        }
+    }
+
+    /// The location of the child `key` below this one (escaped per RFC 6901).
+    pub fn child(&self, key: &str) -> Self {
+        let escaped = key.replace('~', "~0").replace('/', "~1");
+        Location {
+            file: self.file.clone(),
+            pointer: format!("{}/{}", self.pointer, escaped),
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}", self.file, self.pointer)
+    }
+}
+
+/// One located message: an error or a warning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The schema node the message is about.
+    pub location: Location,
+    /// A plain sentence saying what is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// Everything that can stop generation.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or directory could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path as given.
+        path: String,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file is not valid JSON.
+    #[error("{path}: not valid JSON: {source}")]
+    Json {
+        /// The path as displayed.
+        path: String,
+        /// The parser's error, with line and column.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The schema is valid JSON but cannot be turned into Rust types.
+    #[error("{}", display_list(.0))]
+    Schema(Vec<Diagnostic>),
+    /// The emitted tokens do not form a Rust file: a bug in the generator.
+    #[error("internal error: the generated code does not parse as Rust ({0}); please report this with the input schema")]
+    Syntax(String),
+}
+
+fn display_list(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for (i, d) in diagnostics.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str("error: ");
+        out.push_str(&d.to_string());
+    }
+    out
+}
+
+impl Error {
+    /// A single located schema error.
+    pub fn at(location: Location, message: impl Into<String>) -> Self {
+        Error::Schema(vec![Diagnostic {
+            location,
+            message: message.into(),
+        }])
+    }
+}
+
+/// Collects errors and warnings while a stage runs, so one run reports every
+/// problem it can find rather than only the first.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    /// Problems that make the output unusable.
+    pub errors: Vec<Diagnostic>,
+    /// Documented fallbacks that were taken; the output is still produced.
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// Records an error at `location`.
+    pub fn error(&mut self, location: &Location, message: impl Into<String>) {
+        self.errors.push(Diagnostic {
+            location: location.clone(),
+            message: message.into(),
+        });
+    }
+
+    /// Records a warning at `location`.
+    pub fn warn(&mut self, location: &Location, message: impl Into<String>) {
+        self.warnings.push(Diagnostic {
+            location: location.clone(),
+            message: message.into(),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointer_segments_are_escaped() {
+        let loc = Location::new("a.json", "").child("$defs").child("a/b~c");
+        assert_eq!(loc.to_string(), "a.json#/$defs/a~1b~0c");
+    }
+
+    #[test]
+    fn schema_errors_list_every_diagnostic() {
+        let err = Error::Schema(vec![
+            Diagnostic {
+                location: Location::new("a.json", "/x"),
+                message: "one".into(),
+            },
+            Diagnostic {
+                location: Location::new("b.json", "/y"),
+                message: "two".into(),
+            },
+        ]);
+        assert_eq!(
+            err.to_string(),
+            "error: a.json#/x: one\nerror: b.json#/y: two"
+        );
+    }
+}

@@ -1,0 +1,200 @@
+//! A JSON Schema → Rust code generator: serde structs and enums with docs,
+//! literal types for constants, open enums, and fast discriminated unions.
+//!
+//! The pipeline runs in stages, each in its own module, data flowing one way:
+//!
+//! 1. [`load`]: read files, parse JSON, resolve `$ref`s, keep JSON pointers;
+//! 2. [`lower`]: decide what each schema node means in Rust ([`model`]);
+//! 3. [`emit`]: print the model as tokens with `quote`;
+//! 4. [`render`]: check the tokens parse with `syn`, format with `prettyplease`.
+//!
+//! From a build script, in the style of `prost_build::Config`:
+//!
+//! ```no_run
+//! // in build.rs's main():
+//! if let Err(error) = openai_webhooks_codegen::Config::new().compile("schema", "events.rs") {
+//!     eprintln!("{error}");
+//!     std::process::exit(1);
+//! }
+//! ```
+//!
+//! and in the crate: `include!(concat!(env!("OUT_DIR"), "/events.rs"));`.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod check;
+pub mod emit;
+pub mod error;
+pub mod load;
+pub mod lower;
+pub mod model;
+pub mod naming;
+pub mod render;
+
+use std::path::{Path, PathBuf};
+
+pub use error::{Diagnostic, Error, Location};
+
+/// Options for one generator run. Build it, set options, then call
+/// [`Config::generate`] (to get the code) or [`Config::compile`] (from
+/// `build.rs`, to write it into `OUT_DIR`).
+#[derive(Debug, Clone)]
+pub struct Config {
+    out_dir: Option<PathBuf>,
+    rerun_if_changed: bool,
+    deny_warnings: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            out_dir: None,
+            rerun_if_changed: true,
+            deny_warnings: false,
+        }
+    }
+}
+
+/// The result of a successful run.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The formatted Rust source, `@generated` header included.
+    pub code: String,
+    /// Every schema file read, as named in the header.
+    pub sources: Vec<String>,
+    /// Every schema file read, as a path on disk.
+    pub source_paths: Vec<PathBuf>,
+    /// Fallbacks taken (see the README); the code is still usable.
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Config {
+    /// The default configuration.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Where [`Config::compile`] writes; the default is `$OUT_DIR`.
+    ///
+    /// ```
+    /// let mut config = openai_webhooks_codegen::Config::new();
+    /// config.out_dir("target/generated");
+    /// ```
+    pub fn out_dir(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// Whether [`Config::compile`] prints `cargo:rerun-if-changed` for each
+    /// schema file read and each directory given (default: yes).
+    ///
+    /// ```
+    /// openai_webhooks_codegen::Config::new().emit_rerun_if_changed(false);
+    /// ```
+    pub fn emit_rerun_if_changed(&mut self, yes: bool) -> &mut Self {
+        self.rerun_if_changed = yes;
+        self
+    }
+
+    /// Whether a warning (a documented fallback) fails the run (default: no).
+    ///
+    /// ```
+    /// openai_webhooks_codegen::Config::new().deny_warnings(true);
+    /// ```
+    pub fn deny_warnings(&mut self, yes: bool) -> &mut Self {
+        self.deny_warnings = yes;
+        self
+    }
+
+    /// Generates Rust source from a schema file, or from every `*.json` file
+    /// below a directory.
+    ///
+    /// ```no_run
+    /// let generated = openai_webhooks_codegen::Config::new().generate("schema")?;
+    /// println!("{}", generated.code);
+    /// # Ok::<(), openai_webhooks_codegen::Error>(())
+    /// ```
+    pub fn generate(&self, input: impl AsRef<Path>) -> Result<Generated, Error> {
+        let set = load::SchemaSet::load(input.as_ref())?;
+        self.generate_set(&set)
+    }
+
+    /// Generates Rust source from schema documents already loaded.
+    pub fn generate_set(&self, set: &load::SchemaSet) -> Result<Generated, Error> {
+        let lowered = lower::lower(set)?;
+        if self.deny_warnings && !lowered.warnings.is_empty() {
+            return Err(Error::Schema(lowered.warnings));
+        }
+        let tokens = emit::emit(&lowered.space)?;
+        let sources: Vec<String> = set.files().map(str::to_string).collect();
+        let code = render::render(tokens, &sources)?;
+        Ok(Generated {
+            source_paths: sources.iter().map(|s| set.path_of(s)).collect(),
+            sources,
+            code,
+            warnings: lowered.warnings,
+        })
+    }
+
+    /// For `build.rs`: generates from `input` into `file_name` in the output
+    /// directory (`$OUT_DIR` unless [`Config::out_dir`] was set), prints
+    /// `cargo:rerun-if-changed` lines and warnings for Cargo, and returns the
+    /// path written. The file is only rewritten when its content changes.
+    pub fn compile(&self, input: impl AsRef<Path>, file_name: &str) -> Result<PathBuf, Error> {
+        let input = input.as_ref();
+        if self.rerun_if_changed && input.is_dir() {
+            // The directory itself, so that adding or removing a file reruns.
+            println!("cargo:rerun-if-changed={}", input.display());
+        }
+        let result = self.generate(input);
+        let generated = match result {
+            Ok(generated) => generated,
+            Err(error) => {
+                if self.rerun_if_changed {
+                    // Rerun once the input changes, even after a failure.
+                    println!("cargo:rerun-if-changed={}", input.display());
+                }
+                return Err(error);
+            }
+        };
+        if self.rerun_if_changed {
+            for path in &generated.source_paths {
+                println!("cargo:rerun-if-changed={}", path.display());
+            }
+        }
+        for warning in &generated.warnings {
+            println!("cargo:warning={warning}");
+        }
+        let dir = match &self.out_dir {
+            Some(dir) => dir.clone(),
+            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or_else(|| Error::Io {
+                path: "$OUT_DIR".into(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "OUT_DIR is not set: call compile() from a build script, or set Config::out_dir",
+                ),
+            })?,
+        };
+        let path = dir.join(file_name);
+        write_if_changed(&path, &generated.code)?;
+        Ok(path)
+    }
+}
+
+/// Writes `text` to `path` unless the file already holds exactly that.
+pub fn write_if_changed(path: &Path, text: &str) -> Result<(), Error> {
+    if std::fs::read_to_string(path).ok().as_deref() == Some(text) {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+            path: parent.display().to_string(),
+            source,
+        })?;
+    }
+    std::fs::write(path, text).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}

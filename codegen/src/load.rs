@@ -1,0 +1,433 @@
+//! Stage 1: read schema files, parse them, and resolve `$ref`s.
+//!
+//! The loader knows nothing about Rust. It turns paths into a [`SchemaSet`]:
+//! every document the input needs (the entry files plus every file reached
+//! through a relative-file `$ref`), each kept as a [`schemars::Schema`] and
+//! addressed by a display name that does not depend on where the checkout
+//! lives, so generated output is byte-identical on every machine.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::path::{Component, Path, PathBuf};
+
+use schemars::Schema;
+use serde_json::Value;
+
+use crate::error::{Diagnostics, Error, Location};
+
+/// A schema node: a document and a JSON pointer into it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeRef {
+    /// The document's display name (see [`SchemaSet`]).
+    pub file: String,
+    /// JSON pointer of the node within the document.
+    pub pointer: String,
+}
+
+impl NodeRef {
+    /// The node's location, for diagnostics.
+    pub fn location(&self) -> Location {
+        Location::new(self.file.clone(), self.pointer.clone())
+    }
+
+    /// The child node reached by `key` (escaped per RFC 6901).
+    pub fn child(&self, key: &str) -> NodeRef {
+        let loc = self.location().child(key);
+        NodeRef {
+            file: loc.file,
+            pointer: loc.pointer,
+        }
+    }
+}
+
+/// Every schema document of one generator run.
+///
+/// Display names are paths relative to the parent of the input: generating
+/// from the directory `…/schema` names its files `schema/a.json`,
+/// `schema/events/b.json`; generating from the file `…/x/api.json` names it
+/// `api.json`.
+#[derive(Debug, Clone)]
+pub struct SchemaSet {
+    base: PathBuf,
+    entries: Vec<String>,
+    documents: BTreeMap<String, Schema>,
+}
+
+impl SchemaSet {
+    /// Loads a file, or every `*.json` file below a directory (sorted by
+    /// path), together with every file their `$ref`s reach.
+    pub fn load(input: &Path) -> Result<SchemaSet, Error> {
+        let canonical = input.canonicalize().map_err(|source| Error::Io {
+            path: input.display().to_string(),
+            source,
+        })?;
+        let base = canonical
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| canonical.clone());
+        let mut entries = Vec::new();
+        if canonical.is_dir() {
+            let mut found = Vec::new();
+            collect_json_files(&canonical, &mut found)?;
+            found.sort();
+            for path in found {
+                entries.push(display_name(&base, &path));
+            }
+        } else {
+            entries.push(display_name(&base, &canonical));
+        }
+        let mut set = SchemaSet {
+            base,
+            entries: entries.clone(),
+            documents: BTreeMap::new(),
+        };
+        let mut queue: VecDeque<(String, Option<Location>)> =
+            entries.into_iter().map(|e| (e, None)).collect();
+        let mut diags = Diagnostics::default();
+        while let Some((name, referrer)) = queue.pop_front() {
+            if set.documents.contains_key(&name) {
+                continue;
+            }
+            let doc = match set.read_document(&name, referrer.as_ref()) {
+                Ok(doc) => doc,
+                Err(Error::Schema(mut d)) => {
+                    diags.errors.append(&mut d);
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let mut refs = Vec::new();
+            collect_refs(doc.as_value(), &Location::new(name.clone(), ""), &mut refs);
+            for (loc, reference) in refs {
+                let (file_part, _) = split_ref(&reference);
+                if !file_part.is_empty() {
+                    match join_relative(&name, file_part) {
+                        Some(target) => queue.push_back((target, Some(loc))),
+                        None => diags.error(
+                            &loc,
+                            format!("`$ref` \"{reference}\" leaves the file system root"),
+                        ),
+                    }
+                }
+            }
+            set.documents.insert(name, doc);
+        }
+        if diags.errors.is_empty() {
+            Ok(set)
+        } else {
+            Err(Error::Schema(diags.errors))
+        }
+    }
+
+    /// Builds a set from documents already in memory (for tests and for
+    /// callers that fetch schemas themselves). Names are used as given.
+    pub fn from_documents(
+        documents: impl IntoIterator<Item = (String, Value)>,
+    ) -> Result<SchemaSet, Error> {
+        let mut set = SchemaSet {
+            base: PathBuf::new(),
+            entries: Vec::new(),
+            documents: BTreeMap::new(),
+        };
+        for (name, value) in documents {
+            let schema = to_schema(&name, value)?;
+            set.entries.push(name.clone());
+            set.documents.insert(name, schema);
+        }
+        Ok(set)
+    }
+
+    fn read_document(&self, name: &str, referrer: Option<&Location>) -> Result<Schema, Error> {
+        let path = self.base.join(name);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(source) => {
+                return Err(match referrer {
+                    Some(loc) => Error::at(
+                        loc.clone(),
+                        format!("`$ref` points to {name}, which cannot be read: {source}"),
+                    ),
+                    None => Error::Io {
+                        path: name.to_string(),
+                        source,
+                    },
+                })
+            }
+        };
+        let value: Value = serde_json::from_slice(&bytes).map_err(|source| Error::Json {
+            path: name.to_string(),
+            source,
+        })?;
+        to_schema(name, value)
+    }
+
+    /// The entry files, in the order they were given (directories: sorted).
+    pub fn entries(&self) -> &[String] {
+        &self.entries
+    }
+
+    /// Every loaded document's display name, sorted.
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        self.documents.keys().map(String::as_str)
+    }
+
+    /// Where the document called `file` lives on disk (for documents built
+    /// in memory, the name itself).
+    pub fn path_of(&self, file: &str) -> PathBuf {
+        self.base.join(file)
+    }
+
+    /// The document called `file`.
+    pub fn document(&self, file: &str) -> Option<&Schema> {
+        self.documents.get(file)
+    }
+
+    /// The JSON value at `node`, if it exists.
+    pub fn get(&self, node: &NodeRef) -> Option<&Value> {
+        self.documents.get(&node.file)?.pointer(&node.pointer)
+    }
+
+    /// Resolves a `$ref` found in `from`'s document to the node it names.
+    ///
+    /// Supported forms: `#/json/pointer`, `file.json`, `file.json#/pointer`
+    /// with the file relative to the referring one. Anchors (`#name`) and
+    /// absolute URIs are reported as errors.
+    pub fn resolve(&self, from: &NodeRef, reference: &str) -> Result<NodeRef, String> {
+        let (file_part, fragment) = split_ref(reference);
+        if file_part.contains("://") || file_part.starts_with("urn:") {
+            return Err(format!(
+                "`$ref` \"{reference}\" is an absolute URI; only references within the input files are supported"
+            ));
+        }
+        let file = if file_part.is_empty() {
+            from.file.clone()
+        } else {
+            join_relative(&from.file, file_part)
+                .ok_or_else(|| format!("`$ref` \"{reference}\" leaves the file system root"))?
+        };
+        if !fragment.is_empty() && !fragment.starts_with('/') {
+            return Err(format!(
+                "`$ref` \"{reference}\" uses an anchor; only JSON pointer fragments are supported"
+            ));
+        }
+        let pointer = percent_decode(fragment);
+        let target = NodeRef { file, pointer };
+        if self.get(&target).is_none() {
+            return Err(format!(
+                "`$ref` \"{reference}\" points to {}, which does not exist",
+                target.location()
+            ));
+        }
+        Ok(target)
+    }
+}
+
+fn to_schema(name: &str, value: Value) -> Result<Schema, Error> {
+    Schema::try_from(value).map_err(|_| {
+        Error::at(
+            Location::new(name, ""),
+            "the document root must be a JSON object (a schema) or a boolean",
+        )
+    })
+}
+
+fn collect_json_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+    let read = std::fs::read_dir(dir).map_err(|source| Error::Io {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    for entry in read {
+        let entry = entry.map_err(|source| Error::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        let path = entry.path();
+        if path.is_dir() {
+            collect_json_files(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "json") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn display_name(base: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Splits `file#fragment` at the first `#`.
+fn split_ref(reference: &str) -> (&str, &str) {
+    match reference.split_once('#') {
+        Some((file, fragment)) => (file, fragment),
+        None => (reference, ""),
+    }
+}
+
+/// `from` is a display name such as `schema/events/a.json`; `relative` a path
+/// such as `../common.json`. Returns the normalized display name.
+fn join_relative(from: &str, relative: &str) -> Option<String> {
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for component in Path::new(relative).components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if parts.last().is_none_or(|p| *p == "..") {
+                    parts.push("..");
+                } else {
+                    parts.pop();
+                }
+            }
+            Component::Normal(p) => parts.push(p.to_str()?),
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn percent_decode(fragment: &str) -> String {
+    let bytes = fragment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Every string-valued `$ref` below `value`, with its location.
+fn collect_refs(value: &Value, at: &Location, out: &mut Vec<(Location, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                if key == "$ref" {
+                    if let Value::String(s) = child {
+                        out.push((at.clone(), s.clone()));
+                        continue;
+                    }
+                }
+                collect_refs(child, &at.child(key), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                collect_refs(child, &at.child(&i.to_string()), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn relative_paths_are_normalized() {
+        assert_eq!(
+            join_relative("schema/events/a.json", "../common.json").as_deref(),
+            Some("schema/common.json")
+        );
+        assert_eq!(
+            join_relative("schema/a.json", "./b/c.json").as_deref(),
+            Some("schema/b/c.json")
+        );
+        assert_eq!(
+            join_relative("a.json", "../x.json").as_deref(),
+            Some("../x.json")
+        );
+    }
+
+    #[test]
+    fn resolves_local_pointers_and_reports_missing_targets() {
+        let set = SchemaSet::from_documents([(
+            "s.json".to_string(),
+            json!({"$defs": {"a/b": {"type": "string"}, "X": {"$ref": "#/$defs/a~1b"}}}),
+        )])
+        .unwrap();
+        let from = NodeRef {
+            file: "s.json".into(),
+            pointer: "/$defs/X".into(),
+        };
+        let target = set.resolve(&from, "#/$defs/a~1b").unwrap();
+        assert_eq!(target.pointer, "/$defs/a~1b");
+        assert_eq!(set.get(&target), Some(&json!({"type": "string"})));
+        let err = set.resolve(&from, "#/$defs/missing").unwrap_err();
+        assert!(err.contains("s.json#/$defs/missing"), "{err}");
+        assert!(set
+            .resolve(&from, "#anchor")
+            .unwrap_err()
+            .contains("anchor"));
+        assert!(set
+            .resolve(&from, "https://example.com/s.json")
+            .unwrap_err()
+            .contains("absolute URI"));
+    }
+
+    #[test]
+    fn percent_encoded_fragments_are_decoded() {
+        assert_eq!(percent_decode("/$defs/a%20b"), "/$defs/a b");
+        assert_eq!(percent_decode("/x%"), "/x%");
+    }
+
+    #[test]
+    fn a_root_that_is_not_an_object_is_a_located_error() {
+        let err = SchemaSet::from_documents([("s.json".to_string(), json!([1, 2]))]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("s.json#: the document root must be"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn loads_a_directory_and_follows_file_refs() {
+        let dir = std::env::temp_dir().join(format!("codegen-load-{}", std::process::id()));
+        let schema = dir.join("schema");
+        std::fs::create_dir_all(schema.join("events")).unwrap();
+        std::fs::write(
+            schema.join("events/a.json"),
+            r#"{"$defs": {"A": {"$ref": "../common.json#/$defs/C"}}}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            schema.join("common.json"),
+            r#"{"$defs": {"C": {"type": "string"}}}"#,
+        )
+        .unwrap();
+        std::fs::write(schema.join("notes.txt"), "not a schema").unwrap();
+        let set = SchemaSet::load(&schema).unwrap();
+        assert_eq!(
+            set.entries(),
+            ["schema/common.json", "schema/events/a.json"]
+        );
+        assert_eq!(
+            set.files().collect::<Vec<_>>(),
+            ["schema/common.json", "schema/events/a.json"]
+        );
+        std::fs::write(
+            schema.join("events/a.json"),
+            r#"{"$defs": {"A": {"$ref": "../missing.json"}}}"#,
+        )
+        .unwrap();
+        let err = SchemaSet::load(&schema).unwrap_err().to_string();
+        assert!(
+            err.contains("schema/events/a.json#/$defs/A: `$ref` points to schema/missing.json"),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,952 @@
+//! Stage 2: JSON Schema → the Rust model. This is the one place where the
+//! meaning of JSON Schema keywords is decided; [`crate::emit`] only prints.
+//!
+//! Each construct has its own function, chosen by [`Lowerer::classify`]:
+//!
+//! | schema | model |
+//! |---|---|
+//! | `$ref` | the target's named type |
+//! | `const: "x"`, or `enum: ["x"]` | [`TypeKind::Const`]: a one-variant enum that is its own default |
+//! | `enum: [strings]` | a closed [`TypeKind::Enum`]: unknown strings are rejected |
+//! | `anyOf: [{enum: [...]}, {type: string}]` | an open [`TypeKind::Enum`]: unknown strings kept in `Other` |
+//! | `oneOf`/`anyOf` of objects + `discriminator.propertyName` | [`TypeKind::Union`] dispatched on that property |
+//! | `type: object` with `properties` | [`TypeKind::Struct`] |
+//! | `type: object` without `properties` | `BTreeMap<String, T>` (`T` from `additionalProperties`, default any JSON) |
+//! | `type: array` | `Vec<T>` |
+//! | `string`, `integer`, `number`, `boolean` | `String`, an integer chosen by `format`, `f64`, `bool` |
+//! | `type: [T, "null"]`, `nullable: true`, `anyOf: [T, {type: null}]` | `Option<T>` |
+//! | `{}` or `true` | `serde_json::Value` |
+//!
+//! Keywords that only validate (`pattern`, `minLength`, `maximum`, …) are
+//! understood and not enforced by the generated types; annotations
+//! (`title`, `$comment`, `examples`, `x-*`) are ignored on purpose. Every other
+//! keyword is an error naming its JSON pointer: nothing is dropped silently.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use crate::error::{Diagnostic, Diagnostics, Error, Location};
+use crate::load::{NodeRef, SchemaSet};
+use crate::model::*;
+use crate::naming::{self, Scope};
+
+/// The result of lowering: the model and the warnings met on the way.
+#[derive(Debug)]
+pub struct Lowered {
+    /// The named types, in emission order.
+    pub space: TypeSpace,
+    /// Fallbacks that were taken (see the README's table).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Keywords whose meaning is handled by this module.
+const STRUCTURAL: &[&str] = &[
+    "$ref",
+    "$defs",
+    "definitions",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "enum",
+    "const",
+    "anyOf",
+    "oneOf",
+    "discriminator",
+    "nullable",
+    "format",
+    "description",
+];
+
+/// Validation keywords: understood, not enforced by the Rust types.
+const VALIDATION_ONLY: &[&str] = &[
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "contentEncoding",
+    "contentMediaType",
+];
+
+/// Annotations: ignored on purpose (`x-*` extensions too).
+const ANNOTATIONS: &[&str] = &[
+    "$schema",
+    "$id",
+    "$comment",
+    "title",
+    "examples",
+    "example",
+    "readOnly",
+    "writeOnly",
+];
+
+/// Keywords that are recognized but not supported yet: using one is an error.
+fn unsupported_hint(keyword: &str) -> Option<&'static str> {
+    Some(match keyword {
+        "allOf" => "`allOf` is not supported yet",
+        "not" | "if" | "then" | "else" => {
+            "conditional and negated schemas cannot be expressed as Rust types"
+        }
+        "patternProperties"
+        | "propertyNames"
+        | "unevaluatedProperties"
+        | "dependentSchemas"
+        | "dependentRequired" => "this object keyword is not supported yet",
+        "prefixItems" | "contains" | "unevaluatedItems" | "minContains" | "maxContains" => {
+            "this array keyword is not supported yet"
+        }
+        "$dynamicRef" | "$dynamicAnchor" | "$anchor" | "$recursiveRef" => {
+            "anchors and dynamic references are not supported; use a JSON pointer `$ref`"
+        }
+        "default" => "`default` is not supported yet",
+        "deprecated" => "`deprecated` is not supported yet",
+        _ => return None,
+    })
+}
+
+/// Lowers every type the entry files define: their `$defs`/`definitions`
+/// entries, their roots when a root describes a type, and everything those
+/// reach through `$ref`.
+pub fn lower(set: &SchemaSet) -> Result<Lowered, Error> {
+    let mut lowerer = Lowerer {
+        set,
+        space: TypeSpace::default(),
+        by_node: HashMap::new(),
+        names: Scope::default(),
+        diags: Diagnostics::default(),
+    };
+    for file in set.entries() {
+        let root = NodeRef {
+            file: file.clone(),
+            pointer: String::new(),
+        };
+        let Some(Value::Object(obj)) = set.get(&root) else {
+            continue;
+        };
+        for defs_key in ["$defs", "definitions"] {
+            match obj.get(defs_key) {
+                None => {}
+                Some(Value::Object(defs)) => {
+                    for key in defs.keys() {
+                        let node = root.child(defs_key).child(key);
+                        lowerer.named(&node, &naming::type_name(key));
+                    }
+                }
+                Some(_) => lowerer.diags.error(
+                    &root.child(defs_key).location(),
+                    format!("`{defs_key}` must be an object of schemas"),
+                ),
+            }
+        }
+        if describes_a_type(obj) {
+            let wanted = match obj.get("title") {
+                Some(Value::String(title)) => naming::type_name(title),
+                _ => naming::type_name(file_stem(file)),
+            };
+            lowerer.named(&root, &wanted);
+        }
+    }
+    let Lowerer {
+        mut space, diags, ..
+    } = lowerer;
+    if !diags.errors.is_empty() {
+        return Err(Error::Schema(diags.errors));
+    }
+    compute_eq_hash(&mut space);
+    Ok(Lowered {
+        space,
+        warnings: diags.warnings,
+    })
+}
+
+fn file_stem(file: &str) -> &str {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    name.split('.').next().unwrap_or(name)
+}
+
+/// Whether a document root is itself a type (and not only a container of
+/// `$defs`).
+fn describes_a_type(obj: &Map<String, Value>) -> bool {
+    obj.keys().any(|k| {
+        !matches!(
+            k.as_str(),
+            "$schema" | "$id" | "$defs" | "definitions" | "$comment" | "title" | "description"
+        ) && !k.starts_with("x-")
+    })
+}
+
+struct Lowerer<'a> {
+    set: &'a SchemaSet,
+    space: TypeSpace,
+    by_node: HashMap<NodeRef, TypeId>,
+    names: Scope,
+    diags: Diagnostics,
+}
+
+/// What a schema node becomes, decided once per node.
+enum Shape<'v> {
+    Any,
+    Ref(&'v str),
+    Nullable(Value),
+    /// The same node, rewritten into a simpler equivalent: classify that.
+    Rewritten(Value),
+    Const(String),
+    Enum(Vec<String>),
+    OpenEnum(Vec<String>),
+    Union(&'v str, &'v [Value]),
+    Struct,
+    Map,
+    Array,
+    Primitive(&'v str),
+    Invalid,
+}
+
+impl<'a> Lowerer<'a> {
+    /// The named type for `node`, lowering it on first use. Recursion is safe:
+    /// the id is registered before the node's children are lowered.
+    fn named(&mut self, node: &NodeRef, wanted: &str) -> TypeId {
+        if let Some(id) = self.by_node.get(node) {
+            return *id;
+        }
+        let name = self.names.claim(wanted);
+        let id = TypeId(self.space.types.len());
+        let value = self.set.get(node).cloned().unwrap_or(Value::Bool(true));
+        self.space.types.push(TypeDef {
+            name: name.clone(),
+            docs: docs_of(&value),
+            origin: node.clone(),
+            kind: TypeKind::Alias(RustType::Value),
+            eq_hash: true,
+        });
+        self.by_node.insert(node.clone(), id);
+        let kind = self.lower_kind(node, &value, &name);
+        self.space.types[id.0].kind = kind;
+        id
+    }
+
+    /// Checks every keyword of `obj` is one this module understands.
+    fn check_keywords(&mut self, node: &NodeRef, obj: &Map<String, Value>) {
+        for key in obj.keys() {
+            if STRUCTURAL.contains(&key.as_str())
+                || VALIDATION_ONLY.contains(&key.as_str())
+                || ANNOTATIONS.contains(&key.as_str())
+                || key.starts_with("x-")
+            {
+                continue;
+            }
+            let message = match unsupported_hint(key) {
+                Some(hint) => format!("keyword `{key}`: {hint}"),
+                None => format!("unknown keyword `{key}`"),
+            };
+            self.diags.error(&node.child(key).location(), message);
+        }
+    }
+
+    fn classify<'v>(&mut self, node: &NodeRef, value: &'v Value) -> Shape<'v> {
+        let obj = match value {
+            Value::Bool(true) => return Shape::Any,
+            Value::Bool(false) => {
+                self.diags.error(
+                    &node.location(),
+                    "the schema `false` accepts nothing and has no Rust type",
+                );
+                return Shape::Invalid;
+            }
+            Value::Object(obj) => obj,
+            _ => {
+                self.diags
+                    .error(&node.location(), "a schema must be an object or a boolean");
+                return Shape::Invalid;
+            }
+        };
+        self.check_keywords(node, obj);
+        let loc = node.location();
+        if let Some(reference) = obj.get("$ref") {
+            let Value::String(reference) = reference else {
+                self.diags
+                    .error(&node.child("$ref").location(), "`$ref` must be a string");
+                return Shape::Invalid;
+            };
+            for key in obj.keys() {
+                if STRUCTURAL.contains(&key.as_str())
+                    && !matches!(key.as_str(), "$ref" | "description" | "nullable")
+                {
+                    self.diags.error(
+                        &node.child(key).location(),
+                        format!("`{key}` beside `$ref` is not supported: move it into the referenced schema"),
+                    );
+                }
+            }
+            if obj.get("nullable") == Some(&Value::Bool(true)) {
+                let mut inner = obj.clone();
+                inner.remove("nullable");
+                return Shape::Nullable(Value::Object(inner));
+            }
+            return Shape::Ref(reference);
+        }
+        // `nullable: true` (OpenAPI 3.0) and `type: [T, "null"]`.
+        if obj.get("nullable") == Some(&Value::Bool(true)) {
+            let mut inner = obj.clone();
+            inner.remove("nullable");
+            return Shape::Nullable(Value::Object(inner));
+        }
+        if let Some(Value::Array(types)) = obj.get("type") {
+            let non_null: Vec<&Value> = types.iter().filter(|t| *t != "null").collect();
+            if non_null.len() + 1 == types.len() && non_null.len() == 1 {
+                let mut inner = obj.clone();
+                inner.insert("type".into(), non_null[0].clone());
+                return Shape::Nullable(Value::Object(inner));
+            }
+            if non_null.len() == 1 {
+                let mut inner = obj.clone();
+                inner.insert("type".into(), non_null[0].clone());
+                return Shape::Rewritten(Value::Object(inner));
+            }
+            self.diags.error(
+                &node.child("type").location(),
+                "a type array with more than one non-null type is not supported yet",
+            );
+            return Shape::Invalid;
+        }
+        if let Some(c) = obj.get("const") {
+            return match c {
+                Value::String(s) => Shape::Const(s.clone()),
+                _ => {
+                    self.diags.error(
+                        &node.child("const").location(),
+                        "only string constants are supported",
+                    );
+                    Shape::Invalid
+                }
+            };
+        }
+        if let Some(values) = obj.get("enum") {
+            return match string_list(values) {
+                Some(mut values) => {
+                    let nullable = values.iter().any(Option::is_none);
+                    values.retain(Option::is_some);
+                    let values: Vec<String> = values.into_iter().flatten().collect();
+                    if nullable {
+                        let mut inner = obj.clone();
+                        inner.insert(
+                            "enum".into(),
+                            Value::Array(values.into_iter().map(Value::String).collect()),
+                        );
+                        return Shape::Nullable(Value::Object(inner));
+                    }
+                    match values.len() {
+                        0 => {
+                            self.diags.error(
+                                &node.child("enum").location(),
+                                "an empty `enum` accepts nothing",
+                            );
+                            Shape::Invalid
+                        }
+                        1 => Shape::Const(values.into_iter().next().unwrap_or_default()),
+                        _ => Shape::Enum(values),
+                    }
+                }
+                None => {
+                    self.diags.error(
+                        &node.child("enum").location(),
+                        "only enums of strings (and null) are supported",
+                    );
+                    Shape::Invalid
+                }
+            };
+        }
+        for keyword in ["oneOf", "anyOf"] {
+            let Some(items) = obj.get(keyword) else {
+                continue;
+            };
+            let Value::Array(items) = items else {
+                self.diags.error(
+                    &node.child(keyword).location(),
+                    format!("`{keyword}` must be an array of schemas"),
+                );
+                return Shape::Invalid;
+            };
+            let is_null = |v: &Value| v.get("type") == Some(&Value::String("null".into()));
+            let non_null: Vec<&Value> = items.iter().filter(|v| !is_null(v)).collect();
+            if non_null.len() < items.len() {
+                // `anyOf: [X, {type: null}]`: an optional X.
+                let mut inner = obj.clone();
+                if non_null.len() == 1 {
+                    inner.remove(keyword);
+                    if let Value::Object(only) = non_null[0] {
+                        for (k, v) in only {
+                            inner.insert(k.clone(), v.clone());
+                        }
+                    }
+                } else {
+                    inner.insert(
+                        keyword.into(),
+                        Value::Array(non_null.into_iter().cloned().collect()),
+                    );
+                }
+                return Shape::Nullable(Value::Object(inner));
+            }
+            if let Some(values) = open_enum_values(items) {
+                return Shape::OpenEnum(values);
+            }
+            if let Some(discriminator) = obj.get("discriminator") {
+                return match discriminator.get("propertyName") {
+                    Some(Value::String(tag)) => Shape::Union(tag, items),
+                    _ => {
+                        self.diags.error(
+                            &node.child("discriminator").location(),
+                            "`discriminator` needs a string `propertyName`",
+                        );
+                        Shape::Invalid
+                    }
+                };
+            }
+            self.diags.error(
+                &node.child(keyword).location(),
+                format!("`{keyword}` without a `discriminator` is not supported yet"),
+            );
+            return Shape::Invalid;
+        }
+        if obj.contains_key("discriminator") {
+            self.diags.error(
+                &node.child("discriminator").location(),
+                "`discriminator` needs a `oneOf` or `anyOf` beside it",
+            );
+            return Shape::Invalid;
+        }
+        match obj.get("type") {
+            None if obj.contains_key("properties") => Shape::Struct,
+            None if obj.contains_key("items") => Shape::Array,
+            None => Shape::Any,
+            Some(Value::String(t)) => match t.as_str() {
+                "object" if obj.contains_key("properties") => Shape::Struct,
+                "object" => Shape::Map,
+                "array" => Shape::Array,
+                "string" | "integer" | "number" | "boolean" => Shape::Primitive(t_static(t)),
+                "null" => {
+                    self.diags.error(
+                        &loc,
+                        "a schema that only allows null has no useful Rust type",
+                    );
+                    Shape::Invalid
+                }
+                other => {
+                    self.diags.error(
+                        &node.child("type").location(),
+                        format!("unknown type `{other}`"),
+                    );
+                    Shape::Invalid
+                }
+            },
+            Some(_) => {
+                self.diags.error(
+                    &node.child("type").location(),
+                    "`type` must be a string or an array of strings",
+                );
+                Shape::Invalid
+            }
+        }
+    }
+
+    /// The kind of a named type.
+    fn lower_kind(&mut self, node: &NodeRef, value: &Value, name: &str) -> TypeKind {
+        match self.classify(node, value) {
+            Shape::Const(value) => TypeKind::Const(Const {
+                variant: naming::type_name(&value),
+                value,
+            }),
+            Shape::Enum(values) => TypeKind::Enum(self.lower_enum(values, None)),
+            Shape::OpenEnum(values) => {
+                TypeKind::Enum(self.lower_enum(values, Some("Other".to_string())))
+            }
+            Shape::Struct => TypeKind::Struct(self.lower_struct(node, value, name)),
+            Shape::Union(tag, items) => {
+                let keyword = if value.get("oneOf").is_some() {
+                    "oneOf"
+                } else {
+                    "anyOf"
+                };
+                match self.lower_union(node, keyword, tag, items, value, name) {
+                    Some(union) => TypeKind::Union(union),
+                    None => TypeKind::Alias(RustType::Value),
+                }
+            }
+            Shape::Rewritten(value) => self.lower_kind(node, &value, name),
+            shape => TypeKind::Alias(self.lower_shape(node, value, shape, name)),
+        }
+    }
+
+    /// The Rust type of a field, item or alias at `node`; inline types that
+    /// need a name get `hint`.
+    fn lower_type(&mut self, node: &NodeRef, value: &Value, hint: &str) -> RustType {
+        let shape = self.classify(node, value);
+        self.lower_shape(node, value, shape, hint)
+    }
+
+    fn lower_shape(&mut self, node: &NodeRef, value: &Value, shape: Shape, hint: &str) -> RustType {
+        match shape {
+            Shape::Any | Shape::Invalid => RustType::Value,
+            Shape::Ref(reference) => match self.set.resolve(node, reference) {
+                Ok(target) => {
+                    let wanted = name_for_target(&target);
+                    RustType::Named(self.named(&target, &wanted))
+                }
+                Err(message) => {
+                    self.diags.error(&node.child("$ref").location(), message);
+                    RustType::Value
+                }
+            },
+            Shape::Rewritten(value) => self.lower_type(node, &value, hint),
+            Shape::Nullable(inner) => {
+                let ty = self.lower_type(node, &inner, hint);
+                match ty {
+                    RustType::Option(_) => ty,
+                    ty => RustType::Option(Box::new(ty)),
+                }
+            }
+            Shape::Const(_)
+            | Shape::Enum(_)
+            | Shape::OpenEnum(_)
+            | Shape::Struct
+            | Shape::Union(..) => RustType::Named(self.named(node, hint)),
+            Shape::Map => match value.get("additionalProperties") {
+                None | Some(Value::Bool(true)) => RustType::Map(Box::new(RustType::Value)),
+                Some(Value::Bool(false)) => {
+                    self.diags.error(
+                        &node.child("additionalProperties").location(),
+                        "an object with no properties and `additionalProperties: false` only allows `{}`; give it `properties`",
+                    );
+                    RustType::Value
+                }
+                Some(schema) => {
+                    let child = node.child("additionalProperties");
+                    let inner = self.lower_type(&child, schema, &format!("{hint}Value"));
+                    RustType::Map(Box::new(inner))
+                }
+            },
+            Shape::Array => match value.get("items") {
+                None => RustType::Vec(Box::new(RustType::Value)),
+                Some(items) => {
+                    let child = node.child("items");
+                    let inner = self.lower_type(&child, items, &format!("{hint}Item"));
+                    RustType::Vec(Box::new(inner))
+                }
+            },
+            Shape::Primitive(t) => self.lower_primitive(node, value, t),
+        }
+    }
+
+    /// `string`, `integer`, `number`, `boolean`, with `format` read from a
+    /// fixed table. An unknown format keeps the base type and warns.
+    fn lower_primitive(&mut self, node: &NodeRef, value: &Value, t: &str) -> RustType {
+        let format = value.get("format").and_then(Value::as_str);
+        let int = |signed, bits| RustType::Int { signed, bits };
+        let (base, known) = match (t, format) {
+            ("string", None) => (RustType::String, true),
+            ("string", Some(f)) => (RustType::String, STRING_FORMATS.contains(&f)),
+            ("integer", None | Some("int64") | Some("unixtime")) => (RustType::I64, true),
+            ("integer", Some("int32")) => (int(true, 32), true),
+            ("integer", Some("int16")) => (int(true, 16), true),
+            ("integer", Some("int8")) => (int(true, 8), true),
+            ("integer", Some("uint64")) => (int(false, 64), true),
+            ("integer", Some("uint32")) => (int(false, 32), true),
+            ("integer", Some("uint16")) => (int(false, 16), true),
+            ("integer", Some("uint8")) => (int(false, 8), true),
+            ("integer", Some(_)) => (RustType::I64, false),
+            ("number", None | Some("double")) => (RustType::Float { bits: 64 }, true),
+            ("number", Some("float")) => (RustType::Float { bits: 32 }, true),
+            ("number", Some(_)) => (RustType::Float { bits: 64 }, false),
+            ("boolean", _) => (RustType::Bool, format.is_none()),
+            _ => (RustType::Value, false),
+        };
+        if !known {
+            self.diags.warn(
+                &node.child("format").location(),
+                format!(
+                    "unknown format `{}` for `{t}`: generating the plain type",
+                    format.unwrap_or_default()
+                ),
+            );
+        }
+        base
+    }
+
+    fn lower_enum(&mut self, values: Vec<String>, open: Option<String>) -> Enum {
+        let mut scope = Scope::default();
+        let variants = values
+            .into_iter()
+            .map(|value| EnumVariant {
+                name: scope.claim(&naming::type_name(&value)),
+                value,
+            })
+            .collect();
+        Enum {
+            variants,
+            open: open.map(|o| scope.claim(&o)),
+        }
+    }
+
+    fn lower_struct(&mut self, node: &NodeRef, value: &Value, name: &str) -> Struct {
+        let props_node = node.child("properties");
+        let Some(Value::Object(props)) = value.get("properties") else {
+            self.diags.error(
+                &props_node.location(),
+                "`properties` must be an object of schemas",
+            );
+            return Struct {
+                fields: Vec::new(),
+                deny_unknown_fields: false,
+            };
+        };
+        let required: Vec<&str> = match value.get("required") {
+            None => Vec::new(),
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
+                items.iter().filter_map(Value::as_str).collect()
+            }
+            Some(_) => {
+                self.diags.error(
+                    &node.child("required").location(),
+                    "`required` must be an array of property names",
+                );
+                Vec::new()
+            }
+        };
+        for (i, r) in required.iter().enumerate() {
+            if !props.contains_key(*r) {
+                self.diags.error(
+                    &node.child("required").child(&i.to_string()).location(),
+                    format!("required property `{r}` is not declared in `properties`"),
+                );
+            }
+        }
+        let deny_unknown_fields = match value.get("additionalProperties") {
+            None | Some(Value::Bool(true)) => false,
+            Some(Value::Bool(false)) => true,
+            Some(_) => {
+                self.diags.error(
+                    &node.child("additionalProperties").location(),
+                    "a schema for `additionalProperties` beside `properties` is not supported yet",
+                );
+                false
+            }
+        };
+        let mut scope = Scope::default();
+        let mut fields = Vec::new();
+        for (json_name, schema) in props {
+            let child = props_node.child(json_name);
+            let hint = format!("{name}{}", naming::type_name(json_name));
+            let ty = self.lower_type(&child, schema, &hint);
+            let required = required.contains(&json_name.as_str());
+            let ty = match ty {
+                RustType::Option(_) => ty,
+                ty if !required => RustType::Option(Box::new(ty)),
+                ty => ty,
+            };
+            fields.push(Field {
+                name: scope.claim(&naming::field_name(json_name)),
+                json_name: json_name.clone(),
+                ty,
+                required,
+                docs: docs_of(schema),
+            });
+        }
+        Struct {
+            fields,
+            deny_unknown_fields,
+        }
+    }
+
+    fn lower_union(
+        &mut self,
+        node: &NodeRef,
+        keyword: &str,
+        tag: &str,
+        items: &[Value],
+        value: &Value,
+        name: &str,
+    ) -> Option<Union> {
+        let mut variants: Vec<UnionVariant> = Vec::new();
+        let mut structs: Vec<(TypeId, Struct)> = Vec::new();
+        let mut scope = Scope::default();
+        let mut seen_tags: HashMap<String, Location> = HashMap::new();
+        let before = self.diags.errors.len();
+        for (i, item) in items.iter().enumerate() {
+            let item_node = node.child(keyword).child(&i.to_string());
+            let hint = format!("{name}Variant{}", i + 1);
+            let ty = self.lower_type(&item_node, item, &hint);
+            let RustType::Named(id) = ty else {
+                self.diags.error(
+                    &item_node.location(),
+                    "each member of a discriminated union must be an object schema",
+                );
+                continue;
+            };
+            let def = self.space.get(id);
+            let TypeKind::Struct(st) = &def.kind else {
+                self.diags.error(
+                    &item_node.location(),
+                    format!(
+                        "each member of a discriminated union must be an object schema, and {} is not",
+                        def.origin.location()
+                    ),
+                );
+                continue;
+            };
+            let tag_value = st.fields.iter().find(|f| f.json_name == tag).and_then(|f| {
+                match (&f.ty, f.required) {
+                    (RustType::Named(c), true) => match &self.space.get(*c).kind {
+                        TypeKind::Const(c) => Some(c.value.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                }
+            });
+            let Some(tag_value) = tag_value else {
+                self.diags.error(
+                    &item_node.location(),
+                    format!(
+                        "union member {} must require the property `{tag}` with a single constant value",
+                        def.origin.location()
+                    ),
+                );
+                continue;
+            };
+            if let Some(first) = seen_tags.insert(tag_value.clone(), item_node.location()) {
+                self.diags.error(
+                    &item_node.location(),
+                    format!("the tag value `{tag_value}` is already used by {first}"),
+                );
+                continue;
+            }
+            structs.push((id, st.clone()));
+            variants.push(UnionVariant {
+                name: scope.claim(&naming::type_name(&tag_value)),
+                tag_value,
+                ty: id,
+                docs: def.docs.clone(),
+            });
+        }
+        if let Some(Value::Object(mapping)) =
+            value.get("discriminator").and_then(|d| d.get("mapping"))
+        {
+            for (tag_value, target) in mapping {
+                let known = variants.iter().find(|v| &v.tag_value == tag_value);
+                let resolved = target.as_str().map(|t| self.set.resolve(node, t));
+                let ok = match (known, resolved) {
+                    (Some(v), Some(Ok(target))) => self.by_node.get(&target) == Some(&v.ty),
+                    _ => false,
+                };
+                if !ok {
+                    self.diags.error(
+                        &node
+                            .child("discriminator")
+                            .child("mapping")
+                            .child(tag_value)
+                            .location(),
+                        format!(
+                            "the mapping for `{tag_value}` does not agree with the union's members"
+                        ),
+                    );
+                }
+            }
+        }
+        if self.diags.errors.len() > before {
+            return None;
+        }
+        let common = common_fields(&structs, tag);
+        let last_word = naming::field_name(name)
+            .rsplit('_')
+            .next()
+            .unwrap_or("value")
+            .to_string();
+        Some(Union {
+            tag: tag.to_string(),
+            tag_accessor: naming::field_name(&format!("{last_word}_{tag}")),
+            catch_all: scope.claim("Unknown"),
+            variants,
+            common,
+        })
+    }
+}
+
+/// The properties that every variant requires with the same primitive type.
+fn common_fields(structs: &[(TypeId, Struct)], tag: &str) -> Vec<CommonField> {
+    let Some((_, first)) = structs.first() else {
+        return Vec::new();
+    };
+    first
+        .fields
+        .iter()
+        .filter(|f| f.required && f.json_name != tag)
+        .filter(|f| {
+            matches!(
+                f.ty,
+                RustType::String | RustType::Bool | RustType::Int { .. } | RustType::Float { .. }
+            )
+        })
+        .filter(|f| {
+            structs.iter().all(|(_, s)| {
+                s.fields
+                    .iter()
+                    .any(|g| g.json_name == f.json_name && g.required && g.ty == f.ty)
+            })
+        })
+        .map(|f| CommonField {
+            name: f.name.clone(),
+            json_name: f.json_name.clone(),
+            ty: f.ty.clone(),
+        })
+        .collect()
+}
+
+fn t_static(t: &str) -> &'static str {
+    match t {
+        "string" => "string",
+        "integer" => "integer",
+        "number" => "number",
+        _ => "boolean",
+    }
+}
+
+/// String formats the generator knows; all map to `String` by default.
+const STRING_FORMATS: &[&str] = &[
+    "date-time",
+    "date",
+    "time",
+    "duration",
+    "email",
+    "idn-email",
+    "hostname",
+    "idn-hostname",
+    "ipv4",
+    "ipv6",
+    "uri",
+    "uri-reference",
+    "iri",
+    "iri-reference",
+    "uuid",
+    "uri-template",
+    "json-pointer",
+    "relative-json-pointer",
+    "regex",
+    "byte",
+    "binary",
+    "password",
+];
+
+/// `Some(values)` when `items` is an open enum: one member with a string
+/// `enum` and one plain `{type: string}` member.
+fn open_enum_values(items: &[Value]) -> Option<Vec<String>> {
+    if items.len() != 2 {
+        return None;
+    }
+    let is_plain_string = |v: &Value| {
+        v.as_object().is_some_and(|o| {
+            o.get("type") == Some(&Value::String("string".into()))
+                && o.keys()
+                    .all(|k| matches!(k.as_str(), "type" | "description" | "title"))
+        })
+    };
+    let (enum_item, other) = if is_plain_string(&items[1]) {
+        (&items[0], &items[1])
+    } else {
+        (&items[1], &items[0])
+    };
+    if !is_plain_string(other) {
+        return None;
+    }
+    let values = string_list(enum_item.get("enum")?)?;
+    values.into_iter().collect()
+}
+
+/// The strings of an `enum` array; `None` entries stand for `null`.
+fn string_list(values: &Value) -> Option<Vec<Option<String>>> {
+    let Value::Array(items) = values else {
+        return None;
+    };
+    items
+        .iter()
+        .map(|v| match v {
+            Value::String(s) => Some(Some(s.clone())),
+            Value::Null => Some(None),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The name a `$ref` target asks for: its key (the last pointer segment), or
+/// the file's stem for a whole document.
+fn name_for_target(target: &NodeRef) -> String {
+    match target.pointer.rsplit('/').next() {
+        Some(last) if !target.pointer.is_empty() => {
+            naming::type_name(&last.replace("~1", "/").replace("~0", "~"))
+        }
+        _ => naming::type_name(file_stem(&target.file)),
+    }
+}
+
+/// Documentation lines from `description`: trailing spaces and surrounding
+/// blank lines removed.
+fn docs_of(value: &Value) -> Vec<String> {
+    let Some(text) = value.get("description").and_then(Value::as_str) else {
+        return Vec::new();
+    };
+    let lines: Vec<String> = text.lines().map(|l| l.trim_end().to_string()).collect();
+    let start = lines
+        .iter()
+        .position(|l| !l.is_empty())
+        .unwrap_or(lines.len());
+    let end = lines
+        .iter()
+        .rposition(|l| !l.is_empty())
+        .map_or(start, |e| e + 1);
+    lines[start..end].to_vec()
+}
+
+/// `Eq` and `Hash` hold for a type unless a float or a JSON value sits
+/// somewhere inside it. Computed as a fixpoint so recursive types work.
+fn compute_eq_hash(space: &mut TypeSpace) {
+    fn ty_ok(space: &TypeSpace, ty: &RustType) -> bool {
+        match ty {
+            RustType::String | RustType::Bool | RustType::Int { .. } => true,
+            RustType::Float { .. } | RustType::Value => false,
+            RustType::Named(id) => space.get(*id).eq_hash,
+            RustType::Vec(t) | RustType::Option(t) | RustType::Map(t) | RustType::Box(t) => {
+                ty_ok(space, t)
+            }
+        }
+    }
+    loop {
+        let mut changed = false;
+        for i in 0..space.types.len() {
+            if !space.types[i].eq_hash {
+                continue;
+            }
+            let ok = match &space.types[i].kind {
+                TypeKind::Struct(s) => s.fields.iter().all(|f| ty_ok(space, &f.ty)),
+                TypeKind::Const(_) | TypeKind::Enum(_) => true,
+                // The catch-all variant holds a JSON value.
+                TypeKind::Union(_) => false,
+                TypeKind::Alias(t) => ty_ok(space, t),
+            };
+            if !ok {
+                space.types[i].eq_hash = false;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}

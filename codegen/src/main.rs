@@ -1,0 +1,92 @@
+//! The command-line tool: `generate` and `check`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use openai_webhooks_codegen::{check, write_if_changed, Config};
+
+/// Generate Rust types from JSON Schema.
+#[derive(Parser)]
+#[command(name = "openai-webhooks-codegen", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate Rust from a schema file or a directory of `*.json` schemas.
+    Generate {
+        /// A schema file, or a directory (every `*.json` below it).
+        input: PathBuf,
+        /// Write here instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Fail on warnings (documented fallbacks).
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Exit 1 with a unified diff when FILE differs from what INPUT generates.
+    Check {
+        /// A schema file, or a directory.
+        input: PathBuf,
+        /// The committed generated file to compare.
+        file: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Generate {
+            input,
+            output,
+            deny_warnings,
+        } => {
+            let generated = match Config::new().deny_warnings(deny_warnings).generate(&input) {
+                Ok(generated) => generated,
+                Err(error) => {
+                    eprintln!("{error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            for warning in &generated.warnings {
+                eprintln!("warning: {warning}");
+            }
+            match output {
+                Some(path) => {
+                    if let Err(error) = write_if_changed(&path, &generated.code) {
+                        eprintln!("{error}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+                None => print!("{}", generated.code),
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Check { input, file } => {
+            let generated = match Config::new().generate(&input) {
+                Ok(generated) => generated,
+                Err(error) => {
+                    eprintln!("{error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let committed = std::fs::read_to_string(&file).unwrap_or_default();
+            match check::stale_diff(&committed, &generated.code, &file.display().to_string()) {
+                None => ExitCode::SUCCESS,
+                Some(diff) => {
+                    print!("{diff}");
+                    eprintln!(
+                        "{} is stale: regenerate it with\n  cargo run -p openai-webhooks-codegen -- generate {} -o {}",
+                        file.display(),
+                        input.display(),
+                        file.display()
+                    );
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}

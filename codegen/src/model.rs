@@ -1,0 +1,187 @@
+//! The intermediate model: named Rust types with fields, variants and docs.
+//!
+//! It is the contract between [`crate::lower`] (where JSON Schema meaning is
+//! decided) and [`crate::emit`] (which only prints). Nothing here refers to
+//! JSON Schema keywords; everything here is already valid Rust naming.
+
+use crate::load::NodeRef;
+
+/// Index of a [`TypeDef`] in a [`TypeSpace`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TypeId(pub usize);
+
+/// Every named type of one run, in the order they are emitted.
+#[derive(Debug, Clone, Default)]
+pub struct TypeSpace {
+    /// The types; a [`TypeId`] indexes this vector.
+    pub types: Vec<TypeDef>,
+}
+
+impl TypeSpace {
+    /// The type behind `id`.
+    pub fn get(&self, id: TypeId) -> &TypeDef {
+        &self.types[id.0]
+    }
+}
+
+/// One named Rust type.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    /// UpperCamelCase Rust name, unique in the space.
+    pub name: String,
+    /// Documentation, already cleaned; one entry per line.
+    pub docs: Vec<String>,
+    /// The schema node it was made from.
+    pub origin: NodeRef,
+    /// What kind of type it is.
+    pub kind: TypeKind,
+    /// Whether `Eq` and `Hash` can be derived (no floats or JSON values inside).
+    pub eq_hash: bool,
+}
+
+/// The shape of a named type.
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    /// A struct with named fields.
+    Struct(Struct),
+    /// A single allowed string: a one-variant enum that is its own default.
+    Const(Const),
+    /// A set of allowed strings; `open` keeps unknown strings in `Other`.
+    Enum(Enum),
+    /// A union dispatched on a string property of every variant.
+    Union(Union),
+    /// A name for another type (`pub type Name = Target;`).
+    Alias(RustType),
+}
+
+/// A struct with named fields, in schema order.
+#[derive(Debug, Clone)]
+pub struct Struct {
+    /// The fields.
+    pub fields: Vec<Field>,
+    /// Whether unknown properties are an error (`additionalProperties: false`).
+    pub deny_unknown_fields: bool,
+}
+
+/// One field of a [`Struct`].
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The Rust identifier (snake_case, keyword-safe).
+    pub name: String,
+    /// The JSON property name.
+    pub json_name: String,
+    /// The field's type; optional fields are already wrapped in `Option`.
+    pub ty: RustType,
+    /// Whether the property must be present.
+    pub required: bool,
+    /// Documentation lines.
+    pub docs: Vec<String>,
+}
+
+/// A one-value string type.
+#[derive(Debug, Clone)]
+pub struct Const {
+    /// The only allowed value.
+    pub value: String,
+    /// The variant's Rust name.
+    pub variant: String,
+}
+
+/// A string enum.
+#[derive(Debug, Clone)]
+pub struct Enum {
+    /// Known values, in schema order.
+    pub variants: Vec<EnumVariant>,
+    /// `Some(name)`: any other string is kept in the variant `name(String)`.
+    pub open: Option<String>,
+}
+
+/// One known value of an [`Enum`].
+#[derive(Debug, Clone)]
+pub struct EnumVariant {
+    /// The Rust variant name.
+    pub name: String,
+    /// The JSON string.
+    pub value: String,
+}
+
+/// A union of struct types told apart by a string property (the tag).
+#[derive(Debug, Clone)]
+pub struct Union {
+    /// The JSON name of the tag property.
+    pub tag: String,
+    /// The method that returns the tag value.
+    pub tag_accessor: String,
+    /// The known variants, in schema order.
+    pub variants: Vec<UnionVariant>,
+    /// The variant that keeps events of unknown tags as raw JSON.
+    pub catch_all: String,
+    /// Properties every variant requires with the same type: each gets an
+    /// accessor on the union, and the catch-all requires them too.
+    pub common: Vec<CommonField>,
+}
+
+/// One variant of a [`Union`].
+#[derive(Debug, Clone)]
+pub struct UnionVariant {
+    /// The Rust variant name.
+    pub name: String,
+    /// The tag value that selects it.
+    pub tag_value: String,
+    /// The struct it holds.
+    pub ty: TypeId,
+    /// Documentation lines.
+    pub docs: Vec<String>,
+}
+
+/// A property shared by every variant of a [`Union`].
+#[derive(Debug, Clone)]
+pub struct CommonField {
+    /// The Rust field (and accessor) name.
+    pub name: String,
+    /// The JSON property name.
+    pub json_name: String,
+    /// Its type: a string, integer, number or boolean.
+    pub ty: RustType,
+}
+
+/// A reference to a Rust type as it appears in a field.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RustType {
+    /// `String`.
+    String,
+    /// `bool`.
+    Bool,
+    /// A signed or unsigned integer of the given bit width.
+    Int {
+        /// Whether it is signed.
+        signed: bool,
+        /// 8, 16, 32, 64 or 128.
+        bits: u16,
+    },
+    /// `f64` (or `f32` for `bits == 32`).
+    Float {
+        /// 32 or 64.
+        bits: u16,
+    },
+    /// `serde_json::Value`: any JSON.
+    Value,
+    /// A generated type.
+    Named(TypeId),
+    /// `Vec<T>`.
+    Vec(Box<RustType>),
+    /// `Option<T>`.
+    Option(Box<RustType>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<RustType>),
+    /// `Box<T>`, to break recursion.
+    Box(Box<RustType>),
+}
+
+impl RustType {
+    /// `i64`, the default integer.
+    pub const I64: RustType = RustType::Int {
+        signed: true,
+        bits: 64,
+    };
+}

@@ -1,0 +1,272 @@
+//! Runtime support for discriminated unions, emitted once into every
+//! generated file that has a union. It depends only on `serde` and
+//! `serde_json`.
+//!
+//! Dispatch reads map entries until the tag property. Entries met before the
+//! tag are kept in a small buffer (scalars borrowed from the input where the
+//! format allows; objects and arrays as `serde_json::Value`), then the chosen
+//! variant's own `Deserialize` runs on those entries followed by the rest of
+//! the live map. The payload is read once, no variant is tried in turn, and
+//! serde's private `Content` buffer is never used.
+
+use ::serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use ::std::borrow::Cow;
+use ::std::fmt;
+use ::std::marker::PhantomData;
+
+/// A value read before the tag, kept until the variant is known.
+pub enum Buffered<'de> {
+    Str(Cow<'de, str>),
+    U64(u64),
+    I64(i64),
+    F64(f64),
+    Bool(bool),
+    Null,
+    Json(::serde_json::Value),
+}
+
+struct BufferedVisitor;
+
+impl<'de> Visitor<'de> for BufferedVisitor {
+    type Value = Buffered<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Buffered::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Buffered::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Buffered::Str(Cow::Owned(v)))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Buffered::U64(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Buffered::I64(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Buffered::F64(v))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Buffered::Bool(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Buffered::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Buffered::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        let value = de::Deserialize::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+        Ok(Buffered::Json(value))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let value = de::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        Ok(Buffered::Json(value))
+    }
+}
+
+impl<'de> de::Deserialize<'de> for Buffered<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(BufferedVisitor)
+    }
+}
+
+/// Replays one [`Buffered`] value into a `Deserialize` implementation.
+pub struct BufferedDeserializer<'de, E> {
+    value: Buffered<'de>,
+    marker: PhantomData<E>,
+}
+
+impl<'de, E> BufferedDeserializer<'de, E> {
+    fn new(value: Buffered<'de>) -> Self {
+        BufferedDeserializer {
+            value,
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<'de, E: de::Error> Deserializer<'de> for BufferedDeserializer<'de, E> {
+    type Error = E;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        match self.value {
+            Buffered::Str(Cow::Borrowed(s)) => visitor.visit_borrowed_str(s),
+            Buffered::Str(Cow::Owned(s)) => visitor.visit_string(s),
+            Buffered::U64(n) => visitor.visit_u64(n),
+            Buffered::I64(n) => visitor.visit_i64(n),
+            Buffered::F64(n) => visitor.visit_f64(n),
+            Buffered::Bool(b) => visitor.visit_bool(b),
+            Buffered::Null => visitor.visit_unit(),
+            Buffered::Json(value) => value.deserialize_any(visitor).map_err(E::custom),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        match self.value {
+            Buffered::Null | Buffered::Json(::serde_json::Value::Null) => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        match self.value {
+            Buffered::Str(Cow::Borrowed(s)) => {
+                visitor.visit_enum(de::value::BorrowedStrDeserializer::new(s))
+            }
+            Buffered::Str(Cow::Owned(s)) => visitor.visit_enum(de::value::StringDeserializer::new(s)),
+            Buffered::Json(value) => value
+                .deserialize_enum(name, variants, visitor)
+                .map_err(E::custom),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    ::serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
+        identifier ignored_any
+    }
+}
+
+/// A string borrowed from the input where the format allows it.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+/// The entries read before the tag, then the rest of the live map.
+pub struct ReplayMap<'de, A> {
+    buffered: ::std::vec::IntoIter<(Cow<'de, str>, Buffered<'de>)>,
+    pending: Option<(Cow<'de, str>, Buffered<'de>)>,
+    live: A,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for ReplayMap<'de, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        match self.buffered.next() {
+            Some((key, value)) => {
+                let for_seed = key.clone();
+                self.pending = Some((key, value));
+                seed.deserialize(BufferedDeserializer::new(Buffered::Str(for_seed)))
+                    .map(Some)
+            }
+            None => self.live.next_key_seed(seed),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        match self.pending.take() {
+            Some((key, value)) => seed
+                .deserialize(BufferedDeserializer::<A::Error>::new(value))
+                .map_err(|e| de::Error::custom(format_args!("{key}: {e}"))),
+            None => self.live.next_value_seed(seed),
+        }
+    }
+}
+
+/// Reads entries up to and including the property `tag`; returns the tag's
+/// value and a map that replays everything read, in order.
+pub fn read_until_tag<'de, A: MapAccess<'de>>(
+    mut map: A,
+    tag: &'static str,
+) -> Result<(Cow<'de, str>, ReplayMap<'de, A>), A::Error> {
+    let mut buffered = Vec::new();
+    while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+        if key == tag {
+            let Key(value) = map.next_value::<Key<'de>>()?;
+            buffered.push((key, Buffered::Str(value.clone())));
+            let replay = ReplayMap {
+                buffered: buffered.into_iter(),
+                pending: None,
+                live: map,
+            };
+            return Ok((value, replay));
+        }
+        let value = map.next_value::<Buffered<'de>>()?;
+        buffered.push((key, value));
+    }
+    Err(de::Error::missing_field(tag))
+}
+
+/// Deserializes the chosen variant from the replayed map; errors name the
+/// tag value.
+pub fn variant<'de, T: de::Deserialize<'de>, A: MapAccess<'de>>(
+    map: ReplayMap<'de, A>,
+    tag: &str,
+) -> Result<T, A::Error> {
+    T::deserialize(de::value::MapAccessDeserializer::new(map))
+        .map_err(|e| de::Error::custom(format_args!("{tag}: {e}")))
+}
+
+/// Collects the replayed map into a JSON object (for the catch-all variant).
+pub fn collect_raw<'de, A: MapAccess<'de>>(
+    mut map: ReplayMap<'de, A>,
+) -> Result<::serde_json::Value, A::Error> {
+    let mut object = ::serde_json::Map::new();
+    while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+        let value = map.next_value::<::serde_json::Value>()?;
+        object.insert(key.into_owned(), value);
+    }
+    Ok(::serde_json::Value::Object(object))
+}
+
+/// Checks that a catch-all object has the property `field` of type `T`.
+pub fn require<T: de::DeserializeOwned, E: de::Error>(
+    raw: &::serde_json::Value,
+    tag: &str,
+    field: &'static str,
+) -> Result<(), E> {
+    match raw.get(field) {
+        None => Err(E::custom(format_args!("{tag}: missing field `{field}`"))),
+        Some(value) => match T::deserialize(value) {
+            Ok(_) => Ok(()),
+            Err(e) => Err(E::custom(format_args!("{tag}: {field}: {e}"))),
+        },
+    }
+}
