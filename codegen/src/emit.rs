@@ -457,3 +457,84 @@ fn emit_union(space: &TypeSpace, name: &Ident, doc: TokenStream, u: &Union) -> T
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{NodeRef, SchemaSet};
+
+    fn def(name: &str, kind: TypeKind) -> TypeDef {
+        TypeDef {
+            name: name.into(),
+            docs: vec!["Docs.".into()],
+            origin: NodeRef {
+                file: "s.json".into(),
+                pointer: String::new(),
+            },
+            kind,
+            eq_hash: true,
+        }
+    }
+
+    fn text(space: &TypeSpace) -> String {
+        crate::render::render(emit(space).unwrap(), &[]).unwrap()
+    }
+
+    #[test]
+    fn optional_and_renamed_fields() {
+        let space = TypeSpace {
+            types: vec![def(
+                "S",
+                TypeKind::Struct(Struct {
+                    fields: vec![
+                        Field {
+                            name: "type_".into(),
+                            json_name: "type".into(),
+                            ty: RustType::String,
+                            required: true,
+                            docs: vec![],
+                        },
+                        Field {
+                            name: "note".into(),
+                            json_name: "note".into(),
+                            ty: RustType::Option(Box::new(RustType::String)),
+                            required: false,
+                            docs: vec![],
+                        },
+                    ],
+                    deny_unknown_fields: true,
+                }),
+            )],
+        };
+        let out = text(&space);
+        assert!(out.contains("#[serde(deny_unknown_fields)]"), "{out}");
+        assert!(
+            out.contains("#[serde(rename = \"type\")]\n    pub type_: ::std::string::String,"),
+            "{out}"
+        );
+        assert!(out.contains(
+            "#[serde(default, skip_serializing_if = \"::std::option::Option::is_none\")]\n    pub note: ::std::option::Option<::std::string::String>,"
+        ), "{out}");
+        assert!(out.contains("::std::cmp::Eq"), "{out}");
+        assert!(!out.contains("mod __union_support"), "{out}");
+    }
+
+    #[test]
+    fn a_union_brings_its_support_module_once() {
+        let set = SchemaSet::from_documents([(
+            "s.json".to_string(),
+            serde_json::json!({"$defs": {
+                "A": {"type": "object", "required": ["type"], "properties": {"type": {"const": "a"}}},
+                "U": {"oneOf": [{"$ref": "#/$defs/A"}], "discriminator": {"propertyName": "type"}},
+                "V": {"oneOf": [{"$ref": "#/$defs/A"}], "discriminator": {"propertyName": "type"}}
+            }}),
+        )])
+        .unwrap();
+        let lowered = crate::lower::lower(&set).unwrap();
+        let out = text(&lowered.space);
+        assert_eq!(out.matches("mod __union_support").count(), 1);
+        assert!(out.contains("pub enum U {"), "{out}");
+        assert!(out.contains("pub fn u_type(&self) -> &str"), "{out}");
+        assert!(out.contains("Self::A(_) => \"a\","), "{out}");
+    }
+}

@@ -950,3 +950,262 @@ fn compute_eq_hash(space: &mut TypeSpace) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn lower_doc(doc: Value) -> Result<Lowered, Error> {
+        let set = SchemaSet::from_documents([("s.json".to_string(), doc)])?;
+        lower(&set)
+    }
+
+    fn find<'a>(space: &'a TypeSpace, name: &str) -> &'a TypeDef {
+        space
+            .types
+            .iter()
+            .find(|t| t.name == name)
+            .unwrap_or_else(|| panic!("no type {name}"))
+    }
+
+    fn errors(doc: Value) -> String {
+        lower_doc(doc).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn const_and_one_value_enum_are_both_literals() {
+        let out = lower_doc(json!({"$defs": {
+            "A": {"const": "a.b"},
+            "B": {"type": "string", "enum": ["x"]}
+        }}))
+        .unwrap();
+        for (name, value) in [("A", "a.b"), ("B", "x")] {
+            match &find(&out.space, name).kind {
+                TypeKind::Const(c) => assert_eq!(c.value, value),
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn struct_fields_keep_schema_order_and_optionality() {
+        let out = lower_doc(json!({"$defs": {"Ev": {
+            "type": "object",
+            "required": ["z", "data"],
+            "properties": {
+                "z": {"type": "string"},
+                "a": {"type": "integer", "format": "int32"},
+                "data": {"type": "object", "properties": {"id": {"type": "string"}}},
+                "type": {"type": "number"}
+            }
+        }}}))
+        .unwrap();
+        let TypeKind::Struct(s) = &find(&out.space, "Ev").kind else {
+            panic!()
+        };
+        let names: Vec<_> = s.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["z", "a", "data", "type_"]);
+        assert_eq!(s.fields[0].ty, RustType::String);
+        assert_eq!(
+            s.fields[1].ty,
+            RustType::Option(Box::new(RustType::Int {
+                signed: true,
+                bits: 32
+            }))
+        );
+        let RustType::Named(data) = s.fields[2].ty else {
+            panic!("{:?}", s.fields[2].ty)
+        };
+        assert_eq!(out.space.get(data).name, "EvData");
+        assert_eq!(s.fields[3].json_name, "type");
+        assert!(
+            !find(&out.space, "Ev").eq_hash,
+            "a float field rules out Eq"
+        );
+        assert!(find(&out.space, "EvData").eq_hash);
+    }
+
+    #[test]
+    fn nullable_forms_become_options() {
+        let out = lower_doc(json!({"$defs": {"S": {
+            "type": "object",
+            "required": ["a", "b", "c"],
+            "properties": {
+                "a": {"type": ["string", "null"]},
+                "b": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
+                "c": {"type": "boolean", "nullable": true}
+            }
+        }}}))
+        .unwrap();
+        let TypeKind::Struct(s) = &find(&out.space, "S").kind else {
+            panic!()
+        };
+        let opt = |t| RustType::Option(Box::new(t));
+        assert_eq!(s.fields[0].ty, opt(RustType::String));
+        assert_eq!(s.fields[1].ty, opt(RustType::I64));
+        assert_eq!(s.fields[2].ty, opt(RustType::Bool));
+    }
+
+    #[test]
+    fn any_of_an_enum_and_its_base_type_is_an_open_enum() {
+        let out = lower_doc(json!({"$defs": {
+            "Open": {"anyOf": [{"enum": ["rtp", "srtp"]}, {"type": "string"}]},
+            "Closed": {"type": "string", "enum": ["a", "b"]}
+        }}))
+        .unwrap();
+        match &find(&out.space, "Open").kind {
+            TypeKind::Enum(e) => {
+                assert_eq!(e.open.as_deref(), Some("Other"));
+                assert_eq!(e.variants[1].name, "Srtp");
+            }
+            other => panic!("{other:?}"),
+        }
+        match &find(&out.space, "Closed").kind {
+            TypeKind::Enum(e) => assert_eq!(e.open, None),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn event(tag: &str, extra: Value) -> Value {
+        json!({
+            "type": "object",
+            "required": ["id", "created_at", "type"],
+            "properties": {
+                "id": {"type": "string"},
+                "created_at": {"type": "integer"},
+                "type": {"const": tag},
+                "extra": extra
+            }
+        })
+    }
+
+    #[test]
+    fn a_discriminated_one_of_is_a_union_with_common_accessors() {
+        let out = lower_doc(json!({"$defs": {
+            "A": event("a.done", json!({"type": "string"})),
+            "B": event("b.done", json!({"type": "number"})),
+            "WebhookEvent": {
+                "oneOf": [{"$ref": "#/$defs/A"}, {"$ref": "#/$defs/B"}],
+                "discriminator": {"propertyName": "type"}
+            }
+        }}))
+        .unwrap();
+        let TypeKind::Union(u) = &find(&out.space, "WebhookEvent").kind else {
+            panic!()
+        };
+        assert_eq!(u.tag_accessor, "event_type");
+        assert_eq!(u.catch_all, "Unknown");
+        let variants: Vec<_> = u
+            .variants
+            .iter()
+            .map(|v| (v.name.as_str(), v.tag_value.as_str()))
+            .collect();
+        assert_eq!(variants, [("ADone", "a.done"), ("BDone", "b.done")]);
+        let common: Vec<_> = u.common.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(common, ["id", "created_at"], "`extra` differs in type");
+    }
+
+    #[test]
+    fn union_members_need_a_constant_tag() {
+        let err = errors(json!({"$defs": {
+            "A": {"type": "object", "properties": {"type": {"type": "string"}}},
+            "U": {"oneOf": [{"$ref": "#/$defs/A"}], "discriminator": {"propertyName": "type"}}
+        }}));
+        assert!(err.contains("s.json#/$defs/U/oneOf/0"), "{err}");
+        assert!(err.contains("single constant value"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_tags_are_an_error() {
+        let err = errors(json!({"$defs": {
+            "A": event("x", json!({})),
+            "B": event("x", json!({})),
+            "U": {"oneOf": [{"$ref": "#/$defs/A"}, {"$ref": "#/$defs/B"}],
+                  "discriminator": {"propertyName": "type"}}
+        }}));
+        assert!(
+            err.contains("#/$defs/U/oneOf/1: the tag value `x` is already used"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_and_unsupported_keywords_are_located_errors() {
+        let err = errors(json!({"$defs": {"A": {
+            "type": "object",
+            "properties": {"x": {"type": "string", "frobnicate": 1}, "y": {"allOf": []}}
+        }}}));
+        assert!(
+            err.contains("s.json#/$defs/A/properties/x/frobnicate: unknown keyword `frobnicate`"),
+            "{err}"
+        );
+        assert!(
+            err.contains("s.json#/$defs/A/properties/y/allOf: keyword `allOf`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_property_named_like_a_keyword_is_a_property() {
+        let out = lower_doc(json!({"$defs": {"A": {
+            "type": "object",
+            "properties": {"format": {"type": "string"}, "items": {"type": "string"}, "$ref": {"type": "string"}}
+        }}}))
+        .unwrap();
+        let TypeKind::Struct(s) = &find(&out.space, "A").kind else {
+            panic!()
+        };
+        assert_eq!(s.fields.len(), 3);
+        assert_eq!(s.fields[2].name, "ref_");
+    }
+
+    #[test]
+    fn missing_refs_and_bad_required_are_located() {
+        let err = errors(json!({"$defs": {"A": {
+            "type": "object",
+            "required": ["nope"],
+            "properties": {"x": {"$ref": "#/$defs/Missing"}}
+        }}}));
+        assert!(
+            err.contains("s.json#/$defs/A/required/0: required property `nope`"),
+            "{err}"
+        );
+        assert!(err.contains("s.json#/$defs/A/properties/x/$ref:"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_format_warns_and_keeps_the_base_type() {
+        let out =
+            lower_doc(json!({"$defs": {"A": {"type": "string", "format": "color"}}})).unwrap();
+        assert_eq!(out.warnings.len(), 1);
+        assert!(out.warnings[0]
+            .to_string()
+            .contains("s.json#/$defs/A/format"));
+        assert!(matches!(
+            find(&out.space, "A").kind,
+            TypeKind::Alias(RustType::String)
+        ));
+    }
+
+    #[test]
+    fn same_wanted_names_get_distinct_stable_names() {
+        let out = lower_doc(json!({"$defs": {
+            "A": {"type": "object", "properties": {"data": {"type": "object", "properties": {}}}},
+            "AData": {"type": "string"}
+        }}))
+        .unwrap();
+        let names: Vec<_> = out.space.types.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["A", "AData", "AData2"]);
+    }
+
+    #[test]
+    fn recursion_through_refs_terminates() {
+        let out = lower_doc(json!({"$defs": {"Node": {
+            "type": "object",
+            "properties": {"children": {"type": "array", "items": {"$ref": "#/$defs/Node"}}}
+        }}}))
+        .unwrap();
+        assert_eq!(out.space.types.len(), 1);
+    }
+}
