@@ -216,22 +216,35 @@ impl<'a> Lowerer<'a> {
     /// The named type for `node`, lowering it on first use. Recursion is safe:
     /// the id is registered before the node's children are lowered.
     fn named(&mut self, node: &NodeRef, wanted: &str) -> TypeId {
+        let value = self.set.get(node).cloned().unwrap_or(Value::Bool(true));
+        self.named_value(node, &value, wanted)
+    }
+
+    /// Like [`Self::named`], for a node whose value was rewritten into an
+    /// equivalent form (a nullable type with the null taken out).
+    fn named_value(&mut self, node: &NodeRef, value: &Value, wanted: &str) -> TypeId {
         if let Some(id) = self.by_node.get(node) {
             return *id;
         }
+        let id = self.reserve(node, value, wanted);
+        self.by_node.insert(node.clone(), id);
+        let name = self.space.get(id).name.clone();
+        let kind = self.lower_kind(node, value, &name);
+        self.space.types[id.0].kind = kind;
+        id
+    }
+
+    /// Adds a placeholder type with a fresh name; its kind is filled in later.
+    fn reserve(&mut self, node: &NodeRef, value: &Value, wanted: &str) -> TypeId {
         let name = self.names.claim(wanted);
         let id = TypeId(self.space.types.len());
-        let value = self.set.get(node).cloned().unwrap_or(Value::Bool(true));
         self.space.types.push(TypeDef {
-            name: name.clone(),
-            docs: docs_of(&value),
+            name,
+            docs: docs_of(value),
             origin: node.clone(),
             kind: TypeKind::Alias(RustType::Value),
             eq_hash: true,
         });
-        self.by_node.insert(node.clone(), id);
-        let kind = self.lower_kind(node, &value, &name);
-        self.space.types[id.0].kind = kind;
         id
     }
 
@@ -483,6 +496,28 @@ impl<'a> Lowerer<'a> {
                 }
             }
             Shape::Rewritten(value) => self.lower_kind(node, &value, name),
+            // A named nullable type: `Name = Option<NameInner>`, the inner
+            // type lowered from the same node with the null taken out.
+            Shape::Nullable(inner) => {
+                let inner_ty = match self.classify(node, &inner) {
+                    Shape::Const(_)
+                    | Shape::Enum(_)
+                    | Shape::OpenEnum(_)
+                    | Shape::Struct
+                    | Shape::Union(..) => {
+                        let id = self.reserve(node, &inner, &format!("{name}Inner"));
+                        let inner_name = self.space.get(id).name.clone();
+                        let kind = self.lower_kind(node, &inner, &inner_name);
+                        self.space.types[id.0].kind = kind;
+                        RustType::Named(id)
+                    }
+                    _ => self.lower_type(node, &inner, name),
+                };
+                TypeKind::Alias(match inner_ty {
+                    RustType::Option(_) => inner_ty,
+                    ty => RustType::Option(Box::new(ty)),
+                })
+            }
             shape => TypeKind::Alias(self.lower_shape(node, value, shape, name)),
         }
     }
@@ -519,7 +554,7 @@ impl<'a> Lowerer<'a> {
             | Shape::Enum(_)
             | Shape::OpenEnum(_)
             | Shape::Struct
-            | Shape::Union(..) => RustType::Named(self.named(node, hint)),
+            | Shape::Union(..) => RustType::Named(self.named_value(node, value, hint)),
             Shape::Map => match value.get("additionalProperties") {
                 None | Some(Value::Bool(true)) => RustType::Map(Box::new(RustType::Value)),
                 Some(Value::Bool(false)) => {
@@ -1197,6 +1232,33 @@ mod tests {
         .unwrap();
         let names: Vec<_> = out.space.types.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["A", "AData", "AData2"]);
+    }
+
+    #[test]
+    fn nullable_objects_are_options_of_a_struct() {
+        let out = lower_doc(json!({"$defs": {
+            "A": {"type": "object", "properties": {
+                "c": {"type": ["object", "null"], "properties": {"u": {"type": "string"}}}
+            }},
+            "N": {"type": ["object", "null"], "properties": {"v": {"type": "string"}}}
+        }}))
+        .unwrap();
+        let TypeKind::Struct(a) = &find(&out.space, "A").kind else {
+            panic!()
+        };
+        let RustType::Option(inner) = &a.fields[0].ty else {
+            panic!("{:?}", a.fields[0].ty)
+        };
+        let RustType::Named(c) = **inner else {
+            panic!()
+        };
+        assert_eq!(out.space.get(c).name, "AC");
+        assert!(matches!(out.space.get(c).kind, TypeKind::Struct(_)));
+        let TypeKind::Alias(RustType::Option(n)) = &find(&out.space, "N").kind else {
+            panic!()
+        };
+        let RustType::Named(n) = **n else { panic!() };
+        assert_eq!(out.space.get(n).name, "NInner");
     }
 
     #[test]
