@@ -3156,20 +3156,19 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
     }
 }
 
-/// Helpers for the unions above: generated, not part of the API.
+/// Runtime support for discriminated unions, emitted once into every
+/// generated file that has a union. It depends only on `serde` and
+/// `serde_json`.
+///
+/// Dispatch reads map entries until the tag property. Entries met before the
+/// tag are kept in a small buffer (scalars borrowed from the input where the
+/// format allows; objects and arrays as `serde_json::Value`), then the chosen
+/// variant's own `Deserialize` runs on those entries followed by the rest of
+/// the live map. The payload is read once, no variant is tried in turn, and
+/// serde's private `Content` buffer is never used.
 #[doc(hidden)]
 #[allow(dead_code)]
 mod __union_support {
-    //! Runtime support for discriminated unions, emitted once into every
-    //! generated file that has a union. It depends only on `serde` and
-    //! `serde_json`.
-    //!
-    //! Dispatch reads map entries until the tag property. Entries met before the
-    //! tag are kept in a small buffer (scalars borrowed from the input where the
-    //! format allows; objects and arrays as `serde_json::Value`), then the chosen
-    //! variant's own `Deserialize` runs on those entries followed by the rest of
-    //! the live map. The payload is read once, no variant is tried in turn, and
-    //! serde's private `Content` buffer is never used.
     use ::serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
     use ::std::borrow::Cow;
     use ::std::fmt;
@@ -3407,7 +3406,29 @@ mod __union_support {
         tag: &str,
     ) -> Result<T, A::Error> {
         T::deserialize(de::value::MapAccessDeserializer::new(map))
-            .map_err(|e| de::Error::custom(format_args!("{tag}: {e}")))
+            .map_err(|e| de::Error::custom(
+                format_args!("{tag}: {}", strip_position(& e.to_string())),
+            ))
+    }
+    /// Removes serde_json's trailing ` at line L column C`: the outer error gets
+    /// its own position, and one position per message is enough.
+    fn strip_position(message: &str) -> &str {
+        if let Some((head, tail)) = message.rsplit_once(" at line ") {
+            let mut parts = tail.split(" column ");
+            let digits = |s: &str| {
+                !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+            };
+            if let (Some(line), Some(column), None) = (
+                parts.next(),
+                parts.next(),
+                parts.next(),
+            ) {
+                if digits(line) && digits(column) {
+                    return head;
+                }
+            }
+        }
+        message
     }
     /// Collects the replayed map into a JSON object (for the catch-all variant).
     pub fn collect_raw<'de, A: MapAccess<'de>>(

@@ -18,4 +18,7 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/openai_webhooks.rs"));
 }
 
+mod parse;
+
 pub use generated::*;
+pub use parse::ParseError;

@@ -1,8 +1,6 @@
 //! The seed event, `batch.cancelled`, against its wire format.
 
-use openai_webhooks::{
-    BatchCancelledWebhookEvent, BatchCancelledWebhookEventData, BatchCancelledWebhookEventObject,
-};
+use openai_webhooks::{BatchCancelledWebhookEvent, BatchCancelledWebhookEventData, EventObject};
 use serde_json::{json, Value};
 
 const SEED: &str = r#"{"id":"evt_abc123","type":"batch.cancelled","created_at":1719168000,"data":{"id":"batch_abc123"}}"#;
@@ -27,7 +25,7 @@ fn object_event_is_accepted_and_kept() {
     let mut payload: Value = serde_json::from_str(SEED).unwrap();
     payload["object"] = json!("event");
     let event = parse(&payload).unwrap();
-    assert_eq!(event.object, Some(BatchCancelledWebhookEventObject::Event));
+    assert_eq!(event.object, Some(EventObject::Event));
     assert_eq!(serde_json::to_value(&event).unwrap(), payload);
 }
 

@@ -24,14 +24,17 @@ pub fn emit(space: &TypeSpace) -> Result<TokenStream, Error> {
         .any(|t| matches!(t.kind, TypeKind::Union(_)))
     {
         let file = syn::parse_file(UNION_SUPPORT).map_err(|e| Error::Syntax(e.to_string()))?;
-        let attrs = &file.attrs;
-        let items = &file.items;
+        // The file's inner docs become the module's outer docs.
+        let syn::File { attrs, items, .. } = file;
+        let attrs = attrs.into_iter().map(|mut attr| {
+            attr.style = syn::AttrStyle::Outer;
+            attr
+        });
         out.extend(quote! {
-            /// Helpers for the unions above: generated, not part of the API.
+            #(#attrs)*
             #[doc(hidden)]
             #[allow(dead_code)] // only the helpers a union uses are called
             mod __union_support {
-                #(#attrs)*
                 #(#items)*
             }
         });

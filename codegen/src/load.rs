@@ -53,7 +53,7 @@ pub struct SchemaSet {
 }
 
 impl SchemaSet {
-    /// Loads a file, or every `*.json` file below a directory (sorted by
+    /// Loads a file, or every `*.json`, `*.yaml` and `*.yml` file below a directory (sorted by
     /// path), together with every file their `$ref`s reach.
     pub fn load(input: &Path) -> Result<SchemaSet, Error> {
         let canonical = input.canonicalize().map_err(|source| Error::Io {
@@ -153,11 +153,7 @@ impl SchemaSet {
                 })
             }
         };
-        let value: Value = serde_json::from_slice(&bytes).map_err(|source| Error::Json {
-            path: name.to_string(),
-            source,
-        })?;
-        to_schema(name, value)
+        to_schema(name, parse_document(name, &bytes)?)
     }
 
     /// The entry files, in the order they were given (directories: sorted).
@@ -221,6 +217,73 @@ impl SchemaSet {
     }
 }
 
+/// Parses a document as YAML when its name ends in `.yaml` or `.yml`, as JSON
+/// otherwise.
+pub fn parse_document(name: &str, bytes: &[u8]) -> Result<Value, Error> {
+    if name.ends_with(".yaml") || name.ends_with(".yml") {
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            Error::at(
+                Location::new(name, ""),
+                format!("the file is not UTF-8: {e}"),
+            )
+        })?;
+        return yaml_to_json(text).map_err(|message| Error::at(Location::new(name, ""), message));
+    }
+    serde_json::from_slice(bytes).map_err(|source| Error::Json {
+        path: name.to_string(),
+        source,
+    })
+}
+
+/// Parses YAML text into a JSON value, as OpenAPI documents are written.
+///
+/// Mapping keys that are numbers or booleans (`200:` under `responses`)
+/// become their text; integers beyond 64 bits become floats, as in JSON
+/// parsers; aliases are expanded by the YAML parser.
+pub fn yaml_to_json(text: &str) -> Result<Value, String> {
+    use yaml_rust2::{Yaml, YamlLoader};
+    fn convert(yaml: Yaml) -> Result<Value, String> {
+        Ok(match yaml {
+            Yaml::Null => Value::Null,
+            Yaml::Boolean(b) => Value::Bool(b),
+            Yaml::Integer(i) => Value::from(i),
+            Yaml::Real(text) => {
+                let f = yaml_rust2::Yaml::Real(text.clone())
+                    .as_f64()
+                    .ok_or_else(|| format!("`{text}` is not a number"))?;
+                serde_json::Number::from_f64(f)
+                    .map(Value::Number)
+                    .ok_or_else(|| format!("`{text}` has no JSON equivalent"))?
+            }
+            Yaml::String(s) => Value::String(s),
+            Yaml::Array(items) => {
+                Value::Array(items.into_iter().map(convert).collect::<Result<_, _>>()?)
+            }
+            Yaml::Hash(hash) => {
+                let mut map = serde_json::Map::with_capacity(hash.len());
+                for (key, value) in hash {
+                    let key = match key {
+                        Yaml::String(s) | Yaml::Real(s) => s,
+                        Yaml::Integer(i) => i.to_string(),
+                        Yaml::Boolean(b) => b.to_string(),
+                        Yaml::Null => "null".to_string(),
+                        _ => return Err("a mapping key is not a scalar".to_string()),
+                    };
+                    map.insert(key, convert(value)?);
+                }
+                Value::Object(map)
+            }
+            Yaml::Alias(_) => return Err("YAML aliases are not supported".to_string()),
+            Yaml::BadValue => return Err("the YAML has a value that cannot be read".to_string()),
+        })
+    }
+    let mut docs = YamlLoader::load_from_str(text).map_err(|e| format!("not valid YAML: {e}"))?;
+    if docs.is_empty() {
+        return Err("the YAML document is empty".to_string());
+    }
+    convert(docs.swap_remove(0))
+}
+
 fn to_schema(name: &str, value: Value) -> Result<Schema, Error> {
     Schema::try_from(value).map_err(|_| {
         Error::at(
@@ -243,7 +306,10 @@ fn collect_json_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
         let path = entry.path();
         if path.is_dir() {
             collect_json_files(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "json") {
+        } else if path
+            .extension()
+            .is_some_and(|e| e == "json" || e == "yaml" || e == "yml")
+        {
             out.push(path);
         }
     }
@@ -375,6 +441,25 @@ mod tests {
             .resolve(&from, "https://example.com/s.json")
             .unwrap_err()
             .contains("absolute URI"));
+    }
+
+    #[test]
+    fn yaml_becomes_json() {
+        let value = yaml_to_json(
+            "a:\n  200: {x: 1.5}\n  big: -9223372036854776000\n  list: [true, ~, 's']\n",
+        )
+        .unwrap();
+        assert_eq!(
+            value,
+            json!({"a": {"200": {"x": 1.5}, "big": -9.223372036854776e18, "list": [true, null, "s"]}})
+        );
+        assert_eq!(
+            yaml_to_json("a: &x 1\nb: *x\n").unwrap(),
+            json!({"a": 1, "b": 1})
+        );
+        assert!(yaml_to_json("a: [")
+            .unwrap_err()
+            .starts_with("not valid YAML"));
     }
 
     #[test]

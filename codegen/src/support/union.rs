@@ -241,7 +241,22 @@ pub fn variant<'de, T: de::Deserialize<'de>, A: MapAccess<'de>>(
     tag: &str,
 ) -> Result<T, A::Error> {
     T::deserialize(de::value::MapAccessDeserializer::new(map))
-        .map_err(|e| de::Error::custom(format_args!("{tag}: {e}")))
+        .map_err(|e| de::Error::custom(format_args!("{tag}: {}", strip_position(&e.to_string()))))
+}
+
+/// Removes serde_json's trailing ` at line L column C`: the outer error gets
+/// its own position, and one position per message is enough.
+fn strip_position(message: &str) -> &str {
+    if let Some((head, tail)) = message.rsplit_once(" at line ") {
+        let mut parts = tail.split(" column ");
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if let (Some(line), Some(column), None) = (parts.next(), parts.next(), parts.next()) {
+            if digits(line) && digits(column) {
+                return head;
+            }
+        }
+    }
+    message
 }
 
 /// Collects the replayed map into a JSON object (for the catch-all variant).
