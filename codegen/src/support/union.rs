@@ -22,7 +22,7 @@ pub enum Buffered<'de> {
     F64(f64),
     Bool(bool),
     Null,
-    Json(::serde_json::Value),
+    Json(::std::boxed::Box<::serde_json::Value>),
 }
 
 struct BufferedVisitor;
@@ -65,11 +65,11 @@ impl<'de> Visitor<'de> for BufferedVisitor {
     }
     fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         let value = de::Deserialize::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
-        Ok(Buffered::Json(value))
+        Ok(Buffered::Json(::std::boxed::Box::new(value)))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         let value = de::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))?;
-        Ok(Buffered::Json(value))
+        Ok(Buffered::Json(::std::boxed::Box::new(value)))
     }
 }
 
@@ -106,13 +106,14 @@ impl<'de, E: de::Error> Deserializer<'de> for BufferedDeserializer<'de, E> {
             Buffered::F64(n) => visitor.visit_f64(n),
             Buffered::Bool(b) => visitor.visit_bool(b),
             Buffered::Null => visitor.visit_unit(),
-            Buffered::Json(value) => value.deserialize_any(visitor).map_err(E::custom),
+            Buffered::Json(value) => (*value).deserialize_any(visitor).map_err(E::custom),
         }
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
         match self.value {
-            Buffered::Null | Buffered::Json(::serde_json::Value::Null) => visitor.visit_none(),
+            Buffered::Null => visitor.visit_none(),
+            Buffered::Json(ref value) if value.is_null() => visitor.visit_none(),
             _ => visitor.visit_some(self),
         }
     }
@@ -128,7 +129,7 @@ impl<'de, E: de::Error> Deserializer<'de> for BufferedDeserializer<'de, E> {
                 visitor.visit_enum(de::value::BorrowedStrDeserializer::new(s))
             }
             Buffered::Str(Cow::Owned(s)) => visitor.visit_enum(de::value::StringDeserializer::new(s)),
-            Buffered::Json(value) => value
+            Buffered::Json(value) => (*value)
                 .deserialize_enum(name, variants, visitor)
                 .map_err(E::custom),
             _ => self.deserialize_any(visitor),
@@ -178,33 +179,37 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
 /// The entries read before the tag, then the rest of the live map.
 pub struct ReplayMap<'de, A> {
     buffered: ::std::vec::IntoIter<(Cow<'de, str>, Buffered<'de>)>,
-    pending: Option<(Cow<'de, str>, Buffered<'de>)>,
+    /// The tag entry, replayed after the buffered ones; kept apart so that a
+    /// body with the tag first allocates nothing.
+    tag: Option<(&'static str, Cow<'de, str>)>,
+    pending: Option<Buffered<'de>>,
     live: A,
 }
 
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for ReplayMap<'de, A> {
     type Error = A::Error;
 
+    #[inline]
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
-        match self.buffered.next() {
-            Some((key, value)) => {
-                let for_seed = key.clone();
-                self.pending = Some((key, value));
-                seed.deserialize(BufferedDeserializer::new(Buffered::Str(for_seed)))
-                    .map(Some)
-            }
-            None => self.live.next_key_seed(seed),
-        }
+        let (key, value) = match self.buffered.next() {
+            Some(entry) => entry,
+            None => match self.tag.take() {
+                Some((key, value)) => (Cow::Borrowed(key), Buffered::Str(value)),
+                None => return self.live.next_key_seed(seed),
+            },
+        };
+        self.pending = Some(value);
+        seed.deserialize(BufferedDeserializer::new(Buffered::Str(key)))
+            .map(Some)
     }
 
+    #[inline]
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
         match self.pending.take() {
-            Some((key, value)) => seed
-                .deserialize(BufferedDeserializer::<A::Error>::new(value))
-                .map_err(|e| de::Error::custom(format_args!("{key}: {e}"))),
+            Some(value) => seed.deserialize(BufferedDeserializer::new(value)),
             None => self.live.next_value_seed(seed),
         }
     }
@@ -212,6 +217,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for ReplayMap<'de, A> {
 
 /// Reads entries up to and including the property `tag`; returns the tag's
 /// value and a map that replays everything read, in order.
+#[inline]
 pub fn read_until_tag<'de, A: MapAccess<'de>>(
     mut map: A,
     tag: &'static str,
@@ -220,9 +226,9 @@ pub fn read_until_tag<'de, A: MapAccess<'de>>(
     while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
         if key == tag {
             let Key(value) = map.next_value::<Key<'de>>()?;
-            buffered.push((key, Buffered::Str(value.clone())));
             let replay = ReplayMap {
                 buffered: buffered.into_iter(),
+                tag: Some((tag, value.clone())),
                 pending: None,
                 live: map,
             };
@@ -236,6 +242,7 @@ pub fn read_until_tag<'de, A: MapAccess<'de>>(
 
 /// Deserializes the chosen variant from the replayed map; errors name the
 /// tag value.
+#[inline]
 pub fn variant<'de, T: de::Deserialize<'de>, A: MapAccess<'de>>(
     map: ReplayMap<'de, A>,
     tag: &str,
