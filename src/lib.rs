@@ -19,6 +19,8 @@ mod generated {
 }
 
 mod parse;
+mod webhooks;
 
 pub use generated::*;
 pub use parse::ParseError;
+pub use webhooks::{Headers, WebhookError, Webhooks, DEFAULT_TOLERANCE, MAX_SIGNATURES};

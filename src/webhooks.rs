@@ -1,0 +1,348 @@
+//! Signature verification for OpenAI webhooks (the Standard Webhooks scheme,
+//! with the OpenAI SDKs' choices where it leaves room).
+//!
+//! The signed content is `{webhook-id}.{webhook-timestamp}.{body}`, with the
+//! timestamp exactly as sent and the body as received. The signature is
+//! base64 of HMAC-SHA256 over it, keyed with the secret.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+use crate::{ParseError, WebhookEvent};
+
+/// How far a delivery's timestamp may be from now, either way, by default.
+pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
+
+/// At most this many entries of a `webhook-signature` header are checked;
+/// the rest are ignored. Key rotation needs two or three.
+pub const MAX_SIGNATURES: usize = 16;
+
+/// Entries longer than this (a v1 signature is 47 characters) are skipped
+/// without being decoded.
+const MAX_SIGNATURE_LEN: usize = 128;
+
+/// Why a webhook was not accepted. The variants follow the order in which
+/// the checks run (the OpenAI Python SDK's order), so the first problem found
+/// is the one reported. Messages never contain the secret, the body or a
+/// signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WebhookError {
+    /// The secret given to [`Webhooks::new`] is empty.
+    EmptySecret,
+    /// The secret starts with `whsec_` but the rest is not valid base64.
+    InvalidSecret,
+    /// The request has no `webhook-signature` header.
+    MissingSignature,
+    /// The request has no `webhook-timestamp` header.
+    MissingTimestamp,
+    /// The request has no `webhook-id` header.
+    MissingId,
+    /// The `webhook-timestamp` header is not a number of seconds.
+    InvalidTimestamp,
+    /// The timestamp is further in the past than the tolerance allows.
+    TimestampTooOld,
+    /// The timestamp is further in the future than the tolerance allows.
+    TimestampTooNew,
+    /// No signature in the header matches the body.
+    SignatureMismatch,
+    /// The signature is valid but the body is not a webhook event.
+    InvalidPayload(ParseError),
+}
+
+impl fmt::Display for WebhookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WebhookError::EmptySecret => f.write_str("The webhook secret is empty."),
+            WebhookError::InvalidSecret => {
+                f.write_str("The webhook secret starts with `whsec_` but is not valid base64.")
+            }
+            WebhookError::MissingSignature => {
+                f.write_str("Could not find the webhook-signature header.")
+            }
+            WebhookError::MissingTimestamp => {
+                f.write_str("Could not find the webhook-timestamp header.")
+            }
+            WebhookError::MissingId => f.write_str("Could not find the webhook-id header."),
+            WebhookError::InvalidTimestamp => f.write_str("Invalid webhook timestamp format."),
+            WebhookError::TimestampTooOld => f.write_str("Webhook timestamp is too old."),
+            WebhookError::TimestampTooNew => f.write_str("Webhook timestamp is too new."),
+            WebhookError::SignatureMismatch => {
+                f.write_str("The given webhook signature does not match the expected signature.")
+            }
+            WebhookError::InvalidPayload(error) => {
+                // The detailed cause quotes the body; it is available through
+                // `source()` for logs that may hold it.
+                f.write_str("The webhook body is not a valid event")?;
+                match (error.event_type(), error.path()) {
+                    (Some(t), "") => write!(f, " (type `{t}`)."),
+                    (Some(t), path) => write!(f, " (type `{t}`, field `{path}`)."),
+                    (None, "") => f.write_str("."),
+                    (None, path) => write!(f, " (field `{path}`)."),
+                }
+            }
+        }
+    }
+}
+
+impl std::error::Error for WebhookError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WebhookError::InvalidPayload(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+/// Request headers, looked up by case-insensitive name.
+///
+/// Implemented for [`http::HeaderMap`] and for slices, arrays and vectors of
+/// `(name, value)` string pairs, for frameworks without the `http` crate.
+pub trait Headers {
+    /// The first value of the header `name` (lowercase), if present and text.
+    fn header(&self, name: &str) -> Option<&str>;
+}
+
+impl Headers for http::HeaderMap {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> Headers for [(K, V)] {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.iter()
+            .find(|(k, _)| k.as_ref().eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_ref())
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>, const N: usize> Headers for [(K, V); N] {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.as_slice().header(name)
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> Headers for Vec<(K, V)> {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.as_slice().header(name)
+    }
+}
+
+impl<T: Headers + ?Sized> Headers for &T {
+    fn header(&self, name: &str) -> Option<&str> {
+        (**self).header(name)
+    }
+}
+
+/// Verifies and parses signed webhook deliveries.
+///
+/// ```
+/// use openai_webhooks::Webhooks;
+/// use std::time::{Duration, UNIX_EPOCH};
+///
+/// let webhooks = Webhooks::new("whsec_RdvaYFYUXuIFuEbvZHwMfYFhUf7aMYjYcmM24+Aj40c=")?;
+/// let body = br#"{"id":"evt_1","type":"batch.completed","created_at":1750861210,"data":{"id":"batch_1"}}"#;
+/// let signature = webhooks.sign("wh_1", 1750861210, body);
+/// let headers = [
+///     ("webhook-id", "wh_1"),
+///     ("webhook-timestamp", "1750861210"),
+///     ("webhook-signature", signature.as_str()),
+/// ];
+/// let now = UNIX_EPOCH + Duration::from_secs(1750861260);
+/// let event = webhooks.unwrap_at(body, &headers, now)?;
+/// assert_eq!(event.event_type(), "batch.completed");
+/// # Ok::<(), openai_webhooks::WebhookError>(())
+/// ```
+#[derive(Clone)]
+pub struct Webhooks {
+    /// HMAC already keyed: each check clones it instead of re-keying.
+    mac: Hmac<Sha256>,
+    tolerance: Duration,
+}
+
+impl fmt::Debug for Webhooks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Webhooks")
+            .field("key", &"<redacted>")
+            .field("tolerance", &self.tolerance)
+            .finish()
+    }
+}
+
+impl Webhooks {
+    /// A verifier for `secret`: `whsec_` followed by base64 of the key (as
+    /// OpenAI shows it), or any other text, used as the key's raw bytes (as
+    /// the OpenAI SDKs do).
+    pub fn new(secret: impl AsRef<str>) -> Result<Webhooks, WebhookError> {
+        let secret = secret.as_ref();
+        if secret.is_empty() {
+            return Err(WebhookError::EmptySecret);
+        }
+        let key = match secret.strip_prefix("whsec_") {
+            Some(encoded) => STANDARD
+                .decode(encoded)
+                .map_err(|_| WebhookError::InvalidSecret)?,
+            None => secret.as_bytes().to_vec(),
+        };
+        if key.is_empty() {
+            return Err(WebhookError::EmptySecret);
+        }
+        let mac = Hmac::<Sha256>::new_from_slice(&key).map_err(|_| WebhookError::InvalidSecret)?;
+        Ok(Webhooks {
+            mac,
+            tolerance: DEFAULT_TOLERANCE,
+        })
+    }
+
+    /// Accept timestamps up to `tolerance` away from now, either way
+    /// (default [`DEFAULT_TOLERANCE`], five minutes).
+    pub fn with_tolerance(mut self, tolerance: Duration) -> Webhooks {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// The signature header value for a delivery: `v1,<base64>`.
+    pub fn sign(&self, id: &str, timestamp: i64, body: &[u8]) -> String {
+        let tag = self.tag(id, &timestamp.to_string(), body);
+        format!("v1,{}", STANDARD.encode(tag))
+    }
+
+    /// Checks the signature and the timestamp against the current time.
+    pub fn verify(
+        &self,
+        body: &[u8],
+        headers: &(impl Headers + ?Sized),
+    ) -> Result<(), WebhookError> {
+        self.verify_at(body, headers, SystemTime::now())
+    }
+
+    /// Checks the signature and the timestamp as if the time were `now`.
+    pub fn verify_at(
+        &self,
+        body: &[u8],
+        headers: &(impl Headers + ?Sized),
+        now: SystemTime,
+    ) -> Result<(), WebhookError> {
+        let signatures = headers
+            .header("webhook-signature")
+            .ok_or(WebhookError::MissingSignature)?;
+        let timestamp = headers
+            .header("webhook-timestamp")
+            .ok_or(WebhookError::MissingTimestamp)?;
+        let id = headers
+            .header("webhook-id")
+            .ok_or(WebhookError::MissingId)?;
+        let sent = parse_timestamp(timestamp)?;
+        let now = unix_seconds(now);
+        let tolerance = i64::try_from(self.tolerance.as_secs()).unwrap_or(i64::MAX);
+        if now.saturating_sub(sent) > tolerance {
+            return Err(WebhookError::TimestampTooOld);
+        }
+        if sent > now.saturating_add(tolerance) {
+            return Err(WebhookError::TimestampTooNew);
+        }
+        let expected = self.tag(id, timestamp, body);
+        let mut candidate = [0u8; 48];
+        for entry in signatures.split_ascii_whitespace().take(MAX_SIGNATURES) {
+            let encoded = match entry.split_once(',') {
+                Some(("v1", encoded)) => encoded,
+                Some(_) => continue,
+                None => entry,
+            };
+            if encoded.len() > MAX_SIGNATURE_LEN {
+                continue;
+            }
+            let Ok(len) = STANDARD.decode_slice(encoded, &mut candidate) else {
+                continue;
+            };
+            if len == expected.len() && bool::from(candidate[..len].ct_eq(&expected)) {
+                return Ok(());
+            }
+        }
+        Err(WebhookError::SignatureMismatch)
+    }
+
+    /// Verifies the delivery, then parses the body into a [`WebhookEvent`].
+    pub fn unwrap(
+        &self,
+        body: &[u8],
+        headers: &(impl Headers + ?Sized),
+    ) -> Result<WebhookEvent, WebhookError> {
+        self.unwrap_at(body, headers, SystemTime::now())
+    }
+
+    /// [`Webhooks::unwrap`] as if the time were `now`.
+    pub fn unwrap_at(
+        &self,
+        body: &[u8],
+        headers: &(impl Headers + ?Sized),
+        now: SystemTime,
+    ) -> Result<WebhookEvent, WebhookError> {
+        self.verify_at(body, headers, now)?;
+        WebhookEvent::from_slice(body).map_err(WebhookError::InvalidPayload)
+    }
+
+    fn tag(&self, id: &str, timestamp: &str, body: &[u8]) -> [u8; 32] {
+        let mut mac = self.mac.clone();
+        mac.update(id.as_bytes());
+        mac.update(b".");
+        mac.update(timestamp.as_bytes());
+        mac.update(b".");
+        mac.update(body);
+        mac.finalize().into_bytes().into()
+    }
+}
+
+/// ASCII digits only: no sign, spaces, underscores or fractions.
+fn parse_timestamp(text: &str) -> Result<i64, WebhookError> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(WebhookError::InvalidTimestamp);
+    }
+    text.parse().map_err(|_| WebhookError::InvalidTimestamp)
+}
+
+fn unix_seconds(time: SystemTime) -> i64 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+        Err(before) => -i64::try_from(before.duration().as_secs()).unwrap_or(i64::MAX),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_plain_digits() {
+        assert_eq!(parse_timestamp("1750000000"), Ok(1750000000));
+        for bad in [
+            "",
+            "hello",
+            "1.5",
+            "+1",
+            "-1",
+            " 1",
+            "1_000",
+            "99999999999999999999",
+        ] {
+            assert_eq!(
+                parse_timestamp(bad),
+                Err(WebhookError::InvalidTimestamp),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn times_before_the_epoch_are_negative() {
+        assert_eq!(unix_seconds(UNIX_EPOCH - Duration::from_secs(5)), -5);
+        assert_eq!(unix_seconds(UNIX_EPOCH + Duration::from_secs(5)), 5);
+    }
+}
