@@ -1,0 +1,125 @@
+//! The command-line tool: exit codes, output and located errors.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_openai-webhooks-codegen"))
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("codegen-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const SCHEMA: &str = r#"{"$defs": {"Thing": {
+    "description": "A thing.",
+    "type": "object",
+    "required": ["name"],
+    "properties": {"name": {"type": "string", "description": "Its name."}}
+}}}"#;
+
+#[test]
+fn generate_prints_rust_and_exits_0() {
+    let dir = temp_dir("ok");
+    std::fs::write(dir.join("s.json"), SCHEMA).unwrap();
+    let out = bin().arg("generate").arg(dir.join("s.json")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("// @generated"), "{text}");
+    assert!(text.contains("pub struct Thing {"), "{text}");
+    assert!(text.contains("/// Its name."), "{text}");
+}
+
+#[test]
+fn generate_writes_the_same_bytes_every_time() {
+    let dir = temp_dir("det");
+    std::fs::write(dir.join("s.json"), SCHEMA).unwrap();
+    let run = |out: &str| {
+        let status = bin()
+            .arg("generate")
+            .arg(dir.join("s.json"))
+            .arg("-o")
+            .arg(dir.join(out))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::fs::read(dir.join(out)).unwrap()
+    };
+    assert_eq!(run("a.rs"), run("b.rs"));
+}
+
+#[test]
+fn a_bad_schema_exits_1_with_a_located_error() {
+    let dir = temp_dir("bad");
+    std::fs::write(
+        dir.join("s.json"),
+        r#"{"$defs": {"Thing": {"type": "object", "properties": {"x": {"type": "strin"}}}}}"#,
+    )
+    .unwrap();
+    let out = bin().arg("generate").arg(dir.join("s.json")).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr.trim(),
+        "error: s.json#/$defs/Thing/properties/x/type: unknown type `strin`"
+    );
+    assert!(out.stdout.is_empty());
+
+    std::fs::write(dir.join("s.json"), "{ not json").unwrap();
+    let out = bin().arg("generate").arg(dir.join("s.json")).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.starts_with("s.json: not valid JSON"), "{stderr}");
+}
+
+#[test]
+fn warnings_go_to_stderr_and_can_be_denied() {
+    let dir = temp_dir("warn");
+    std::fs::write(
+        dir.join("s.json"),
+        r#"{"$defs": {"Colour": {"type": "string", "format": "css-colour"}}}"#,
+    )
+    .unwrap();
+    let out = bin().arg("generate").arg(dir.join("s.json")).output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("warning: s.json#/$defs/Colour/format: unknown format `css-colour`"),
+        "{stderr}"
+    );
+    let out = bin()
+        .args(["generate", "--deny-warnings"])
+        .arg(dir.join("s.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn check_exits_1_with_a_diff_when_stale_and_0_when_fresh() {
+    let dir = temp_dir("check");
+    std::fs::write(dir.join("s.json"), SCHEMA).unwrap();
+    let committed = dir.join("out.rs");
+    let status = bin()
+        .arg("generate")
+        .arg(dir.join("s.json"))
+        .arg("-o")
+        .arg(&committed)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = bin().arg("check").arg(dir.join("s.json")).arg(&committed).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+
+    std::fs::write(dir.join("s.json"), SCHEMA.replace("Its name.", "What it is called."))
+        .unwrap();
+    let out = bin().arg("check").arg(dir.join("s.json")).arg(&committed).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let diff = String::from_utf8(out.stdout).unwrap();
+    assert!(diff.contains("-    /// Its name.\n+    /// What it is called.\n"), "{diff}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("is stale: regenerate it with"), "{stderr}");
+}

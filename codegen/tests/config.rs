@@ -1,0 +1,55 @@
+//! The build-script API.
+
+use openai_webhooks_codegen::{Config, Error};
+
+#[test]
+fn compile_writes_only_into_the_output_directory() {
+    let root = std::env::temp_dir().join(format!("codegen-config-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let schema = root.join("schema");
+    std::fs::create_dir_all(&schema).unwrap();
+    std::fs::write(
+        schema.join("a.json"),
+        r#"{"$defs": {"A": {"type": "object", "properties": {"x": {"type": "boolean"}}}}}"#,
+    )
+    .unwrap();
+    let out = root.join("out");
+    let path = Config::new()
+        .out_dir(&out)
+        .emit_rerun_if_changed(false)
+        .compile(&schema, "types.rs")
+        .unwrap();
+    assert_eq!(path, out.join("types.rs"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("//   schema/a.json\n"), "{text}");
+    assert!(text.contains("pub struct A {"), "{text}");
+    // Nothing else appeared beside the schema.
+    let mut entries: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    entries.sort();
+    assert_eq!(entries, ["out", "schema"]);
+
+    std::fs::write(schema.join("a.json"), r#"{"$defs": {"A": {"type": 3}}}"#).unwrap();
+    let err = Config::new()
+        .out_dir(&out)
+        .emit_rerun_if_changed(false)
+        .compile(&schema, "types.rs")
+        .unwrap_err();
+    assert!(matches!(err, Error::Schema(_)));
+    assert!(err.to_string().contains("schema/a.json#/$defs/A/type"), "{err}");
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[test]
+fn output_does_not_depend_on_how_the_input_path_is_spelled() {
+    let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/../schema");
+    let a = Config::new().generate(schema).unwrap();
+    let b = Config::new()
+        .generate(concat!(env!("CARGO_MANIFEST_DIR"), "/../codegen/../schema/"))
+        .unwrap();
+    assert_eq!(a.code, b.code);
+    assert_eq!(a.sources, b.sources);
+    assert!(a.sources.iter().all(|s| s.starts_with("schema/")), "{:?}", a.sources);
+}
