@@ -25,8 +25,16 @@ const SCHEMA: &str = r#"{"$defs": {"Thing": {
 fn generate_prints_rust_and_exits_0() {
     let dir = temp_dir("ok");
     std::fs::write(dir.join("s.json"), SCHEMA).unwrap();
-    let out = bin().arg("generate").arg(dir.join("s.json")).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = bin()
+        .arg("generate")
+        .arg(dir.join("s.json"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("// @generated"), "{text}");
     assert!(text.contains("pub struct Thing {"), "{text}");
@@ -59,7 +67,11 @@ fn a_bad_schema_exits_1_with_a_located_error() {
         r#"{"$defs": {"Thing": {"type": "object", "properties": {"x": {"type": "strin"}}}}}"#,
     )
     .unwrap();
-    let out = bin().arg("generate").arg(dir.join("s.json")).output().unwrap();
+    let out = bin()
+        .arg("generate")
+        .arg(dir.join("s.json"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(
@@ -69,7 +81,11 @@ fn a_bad_schema_exits_1_with_a_located_error() {
     assert!(out.stdout.is_empty());
 
     std::fs::write(dir.join("s.json"), "{ not json").unwrap();
-    let out = bin().arg("generate").arg(dir.join("s.json")).output().unwrap();
+    let out = bin()
+        .arg("generate")
+        .arg(dir.join("s.json"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.starts_with("s.json: not valid JSON"), "{stderr}");
@@ -83,7 +99,11 @@ fn warnings_go_to_stderr_and_can_be_denied() {
         r#"{"$defs": {"Colour": {"type": "string", "format": "css-colour"}}}"#,
     )
     .unwrap();
-    let out = bin().arg("generate").arg(dir.join("s.json")).output().unwrap();
+    let out = bin()
+        .arg("generate")
+        .arg(dir.join("s.json"))
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
@@ -111,15 +131,31 @@ fn check_exits_1_with_a_diff_when_stale_and_0_when_fresh() {
         .status()
         .unwrap();
     assert!(status.success());
-    let out = bin().arg("check").arg(dir.join("s.json")).arg(&committed).output().unwrap();
+    let out = bin()
+        .arg("check")
+        .arg(dir.join("s.json"))
+        .arg(&committed)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
 
-    std::fs::write(dir.join("s.json"), SCHEMA.replace("Its name.", "What it is called."))
+    std::fs::write(
+        dir.join("s.json"),
+        SCHEMA.replace("Its name.", "What it is called."),
+    )
+    .unwrap();
+    let out = bin()
+        .arg("check")
+        .arg(dir.join("s.json"))
+        .arg(&committed)
+        .output()
         .unwrap();
-    let out = bin().arg("check").arg(dir.join("s.json")).arg(&committed).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let diff = String::from_utf8(out.stdout).unwrap();
-    assert!(diff.contains("-    /// Its name.\n+    /// What it is called.\n"), "{diff}");
+    assert!(
+        diff.contains("-    /// Its name.\n+    /// What it is called.\n"),
+        "{diff}"
+    );
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("is stale: regenerate it with"), "{stderr}");
 }

@@ -38,7 +38,10 @@ fn compile_writes_only_into_the_output_directory() {
         .compile(&schema, "types.rs")
         .unwrap_err();
     assert!(matches!(err, Error::Schema(_)));
-    assert!(err.to_string().contains("schema/a.json#/$defs/A/type"), "{err}");
+    assert!(
+        err.to_string().contains("schema/a.json#/$defs/A/type"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&root).unwrap();
 }
 
@@ -47,9 +50,16 @@ fn output_does_not_depend_on_how_the_input_path_is_spelled() {
     let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/../schema");
     let a = Config::new().generate(schema).unwrap();
     let b = Config::new()
-        .generate(concat!(env!("CARGO_MANIFEST_DIR"), "/../codegen/../schema/"))
+        .generate(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../codegen/../schema/"
+        ))
         .unwrap();
     assert_eq!(a.code, b.code);
     assert_eq!(a.sources, b.sources);
-    assert!(a.sources.iter().all(|s| s.starts_with("schema/")), "{:?}", a.sources);
+    assert!(
+        a.sources.iter().all(|s| s.starts_with("schema/")),
+        "{:?}",
+        a.sources
+    );
 }
