@@ -1,6 +1,7 @@
 //! Dispatch cost of `WebhookEvent` against a hand-written struct of the same
-//! event, on the union's first and last variants, with `type` early (as in
-//! OpenAI's examples) and late (as in the SDK's test payload).
+//! event, on the union's first and last variants, with `type` first, early
+//! (as in OpenAI's examples), late (as in the SDK's test payload), and after
+//! `data` (the slow path: a property not every event has comes first).
 //!
 //! Run with `cargo bench --bench dispatch`.
 
@@ -39,6 +40,10 @@ const CASES: &[(&str, &str)] = &[
     (
         "first/type-late",
         r#"{"id":"evt_685c059ae3a481909bdc86819b066fb6","object":"event","created_at":1719168000,"type":"agent.environment.expired","data":{"id":"env_abc123"}}"#,
+    ),
+    (
+        "first/data-before-type",
+        r#"{"id":"evt_685c059ae3a481909bdc86819b066fb6","object":"event","created_at":1719168000,"data":{"id":"env_abc123"},"type":"agent.environment.expired"}"#,
     ),
     (
         "last/type-early",

@@ -2991,6 +2991,2523 @@ impl ::serde::Serialize for WebhookEvent {
     }
 }
 
+/// Properties every `WebhookEvent` variant has, read before the tag.
+#[derive(::std::default::Default)]
+struct __WebhookEventEnvelope {
+    id: ::std::option::Option<::std::string::String>,
+    created_at: ::std::option::Option<i64>,
+    object: ::std::option::Option<::std::option::Option<EventObject>>,
+}
+
+impl __WebhookEventEnvelope {
+    /// The slots as buffered entries, in the order they were read.
+    fn into_entries<'de, E: ::serde::de::Error>(
+        self,
+        order: &[&'static str],
+    ) -> ::std::result::Result<__union_support::Entries<'de>, E> {
+        let mut entries = ::std::vec::Vec::with_capacity(order.len());
+        for key in order {
+            let value = match *key {
+                "id" => {
+                    match &self.id {
+                        ::std::option::Option::Some(value) => {
+                            __union_support::buffer(value)?
+                        }
+                        ::std::option::Option::None => continue,
+                    }
+                }
+                "created_at" => {
+                    match &self.created_at {
+                        ::std::option::Option::Some(value) => {
+                            __union_support::buffer(value)?
+                        }
+                        ::std::option::Option::None => continue,
+                    }
+                }
+                "object" => {
+                    match &self.object {
+                        ::std::option::Option::Some(value) => {
+                            __union_support::buffer(value)?
+                        }
+                        ::std::option::Option::None => continue,
+                    }
+                }
+                _ => continue,
+            };
+            entries.push((::std::borrow::Cow::Borrowed(*key), value));
+        }
+        ::std::result::Result::Ok(entries)
+    }
+}
+
+impl AgentEnvironmentExpiredWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<AgentEnvironmentExpiredWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = match f_object {
+            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
+            ::std::option::Option::Some(::std::option::Option::None) => {
+                <EventObject as ::serde::Deserialize>::deserialize(
+                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
+                )?
+            }
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::serde::de::Error::missing_field("object"),
+                );
+            }
+        };
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl AgentEnvironmentFailedWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<AgentEnvironmentFailedWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = match f_object {
+            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
+            ::std::option::Option::Some(::std::option::Option::None) => {
+                <EventObject as ::serde::Deserialize>::deserialize(
+                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
+                )?
+            }
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::serde::de::Error::missing_field("object"),
+                );
+            }
+        };
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl AgentEnvironmentReadyWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<AgentEnvironmentReadyWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = match f_object {
+            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
+            ::std::option::Option::Some(::std::option::Option::None) => {
+                <EventObject as ::serde::Deserialize>::deserialize(
+                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
+                )?
+            }
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::serde::de::Error::missing_field("object"),
+                );
+            }
+        };
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl AgentEnvironmentSuspendedWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<
+            AgentEnvironmentSuspendedWebhookEventData,
+        > = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = match f_object {
+            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
+            ::std::option::Option::Some(::std::option::Option::None) => {
+                <EventObject as ::serde::Deserialize>::deserialize(
+                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
+                )?
+            }
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::serde::de::Error::missing_field("object"),
+                );
+            }
+        };
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl AgentSessionActionRequiredWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<
+            AgentSessionActionRequiredWebhookEventData,
+        > = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = match f_object {
+            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
+            ::std::option::Option::Some(::std::option::Option::None) => {
+                <EventObject as ::serde::Deserialize>::deserialize(
+                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
+                )?
+            }
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::serde::de::Error::missing_field("object"),
+                );
+            }
+        };
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl AgentSessionCreatedWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<AgentSessionCreatedWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = match f_object {
+            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
+            ::std::option::Option::Some(::std::option::Option::None) => {
+                <EventObject as ::serde::Deserialize>::deserialize(
+                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
+                )?
+            }
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::serde::de::Error::missing_field("object"),
+                );
+            }
+        };
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl AgentSessionFailedWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<AgentSessionFailedWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = match f_object {
+            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
+            ::std::option::Option::Some(::std::option::Option::None) => {
+                <EventObject as ::serde::Deserialize>::deserialize(
+                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
+                )?
+            }
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::serde::de::Error::missing_field("object"),
+                );
+            }
+        };
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl AgentSessionIdleWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<AgentSessionIdleWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = match f_object {
+            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
+            ::std::option::Option::Some(::std::option::Option::None) => {
+                <EventObject as ::serde::Deserialize>::deserialize(
+                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
+                )?
+            }
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::serde::de::Error::missing_field("object"),
+                );
+            }
+        };
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl AgentSessionInProgressWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<AgentSessionInProgressWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = match f_object {
+            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
+            ::std::option::Option::Some(::std::option::Option::None) => {
+                <EventObject as ::serde::Deserialize>::deserialize(
+                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
+                )?
+            }
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::serde::de::Error::missing_field("object"),
+                );
+            }
+        };
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl BatchCancelledWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<BatchCancelledWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = f_object.flatten();
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl BatchCompletedWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<BatchCompletedWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = f_object.flatten();
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl BatchExpiredWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<BatchExpiredWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = f_object.flatten();
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl BatchFailedWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<BatchFailedWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = f_object.flatten();
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl EvalRunCanceledWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<EvalRunCanceledWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = f_object.flatten();
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl EvalRunFailedWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<EvalRunFailedWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = f_object.flatten();
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl EvalRunSucceededWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<EvalRunSucceededWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = f_object.flatten();
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl FineTuningJobCancelledWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<FineTuningJobCancelledWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = f_object.flatten();
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl FineTuningJobFailedWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<FineTuningJobFailedWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = f_object.flatten();
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl FineTuningJobSucceededWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<FineTuningJobSucceededWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = f_object.flatten();
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl LiveCallIncomingWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<LiveCallIncomingWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = f_object.flatten();
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl LiveTransportConnectedWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<LiveTransportConnectedWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = match f_object {
+            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
+            ::std::option::Option::Some(::std::option::Option::None) => {
+                <EventObject as ::serde::Deserialize>::deserialize(
+                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
+                )?
+            }
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::serde::de::Error::missing_field("object"),
+                );
+            }
+        };
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl LiveTransportIncomingWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<LiveTransportIncomingWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = f_object.flatten();
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl RealtimeCallIncomingWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<RealtimeCallIncomingWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = f_object.flatten();
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl ResponseCancelledWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<ResponseCancelledWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = f_object.flatten();
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl ResponseCompletedWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<ResponseCompletedWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = f_object.flatten();
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl ResponseFailedWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<ResponseFailedWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = f_object.flatten();
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl ResponseIncompleteWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<ResponseIncompleteWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = f_object.flatten();
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl SafetyAlertCreatedWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<SafetyAlertCreatedWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = match f_object {
+            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
+            ::std::option::Option::Some(::std::option::Option::None) => {
+                <EventObject as ::serde::Deserialize>::deserialize(
+                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
+                )?
+            }
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::serde::de::Error::missing_field("object"),
+                );
+            }
+        };
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl SafetyDeactivationIssuedWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<
+            SafetyDeactivationIssuedWebhookEventData,
+        > = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = match f_object {
+            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
+            ::std::option::Option::Some(::std::option::Option::None) => {
+                <EventObject as ::serde::Deserialize>::deserialize(
+                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
+                )?
+            }
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::serde::de::Error::missing_field("object"),
+                );
+            }
+        };
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl SafetyOrgAlertCreatedWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<SafetyOrgAlertCreatedWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = match f_object {
+            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
+            ::std::option::Option::Some(::std::option::Option::None) => {
+                <EventObject as ::serde::Deserialize>::deserialize(
+                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
+                )?
+            }
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::serde::de::Error::missing_field("object"),
+                );
+            }
+        };
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
+impl SafetyWarningIssuedWebhookEvent {
+    /// Reads the rest of a map whose tag was read already.
+    #[allow(clippy::field_reassign_with_default)]
+    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+        envelope: __WebhookEventEnvelope,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
+        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
+        let mut f_data: ::std::option::Option<SafetyWarningIssuedWebhookEventData> = ::std::option::Option::None;
+        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
+            .object;
+        while let ::std::option::Option::Some(__union_support::Key(key)) = map
+            .next_key()?
+        {
+            match &*key {
+                "type" => {
+                    return ::std::result::Result::Err(
+                        ::serde::de::Error::duplicate_field("type"),
+                    );
+                }
+                "id" => {
+                    if f_id.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("id"),
+                        );
+                    }
+                    f_id = ::std::option::Option::Some(map.next_value()?);
+                }
+                "created_at" => {
+                    if f_created_at.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("created_at"),
+                        );
+                    }
+                    f_created_at = ::std::option::Option::Some(map.next_value()?);
+                }
+                "data" => {
+                    if f_data.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("data"),
+                        );
+                    }
+                    f_data = ::std::option::Option::Some(map.next_value()?);
+                }
+                "object" => {
+                    if f_object.is_some() {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::duplicate_field("object"),
+                        );
+                    }
+                    f_object = ::std::option::Option::Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
+        let created_at = f_created_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
+        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
+        let type_ = ::std::default::Default::default();
+        let object = match f_object {
+            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
+            ::std::option::Option::Some(::std::option::Option::None) => {
+                <EventObject as ::serde::Deserialize>::deserialize(
+                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
+                )?
+            }
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::serde::de::Error::missing_field("object"),
+                );
+            }
+        };
+        ::std::result::Result::Ok(Self {
+            id,
+            created_at,
+            data,
+            type_,
+            object,
+        })
+    }
+}
+
 impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3006,151 +5523,572 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
-                map: A,
+                mut map: A,
             ) -> ::std::result::Result<WebhookEvent, A::Error> {
-                let (tag, rest) = __union_support::read_until_tag(map, "type")?;
-                match &*tag {
-                    "agent.environment.expired" => {
-                        __union_support::variant(rest, "agent.environment.expired")
-                            .map(WebhookEvent::AgentEnvironmentExpired)
-                    }
-                    "agent.environment.failed" => {
-                        __union_support::variant(rest, "agent.environment.failed")
-                            .map(WebhookEvent::AgentEnvironmentFailed)
-                    }
-                    "agent.environment.ready" => {
-                        __union_support::variant(rest, "agent.environment.ready")
-                            .map(WebhookEvent::AgentEnvironmentReady)
-                    }
-                    "agent.environment.suspended" => {
-                        __union_support::variant(rest, "agent.environment.suspended")
-                            .map(WebhookEvent::AgentEnvironmentSuspended)
-                    }
-                    "agent.session.action_required" => {
-                        __union_support::variant(rest, "agent.session.action_required")
-                            .map(WebhookEvent::AgentSessionActionRequired)
-                    }
-                    "agent.session.created" => {
-                        __union_support::variant(rest, "agent.session.created")
-                            .map(WebhookEvent::AgentSessionCreated)
-                    }
-                    "agent.session.failed" => {
-                        __union_support::variant(rest, "agent.session.failed")
-                            .map(WebhookEvent::AgentSessionFailed)
-                    }
-                    "agent.session.idle" => {
-                        __union_support::variant(rest, "agent.session.idle")
-                            .map(WebhookEvent::AgentSessionIdle)
-                    }
-                    "agent.session.in_progress" => {
-                        __union_support::variant(rest, "agent.session.in_progress")
-                            .map(WebhookEvent::AgentSessionInProgress)
-                    }
-                    "batch.cancelled" => {
-                        __union_support::variant(rest, "batch.cancelled")
-                            .map(WebhookEvent::BatchCancelled)
-                    }
-                    "batch.completed" => {
-                        __union_support::variant(rest, "batch.completed")
-                            .map(WebhookEvent::BatchCompleted)
-                    }
-                    "batch.expired" => {
-                        __union_support::variant(rest, "batch.expired")
-                            .map(WebhookEvent::BatchExpired)
-                    }
-                    "batch.failed" => {
-                        __union_support::variant(rest, "batch.failed")
-                            .map(WebhookEvent::BatchFailed)
-                    }
-                    "eval.run.canceled" => {
-                        __union_support::variant(rest, "eval.run.canceled")
-                            .map(WebhookEvent::EvalRunCanceled)
-                    }
-                    "eval.run.failed" => {
-                        __union_support::variant(rest, "eval.run.failed")
-                            .map(WebhookEvent::EvalRunFailed)
-                    }
-                    "eval.run.succeeded" => {
-                        __union_support::variant(rest, "eval.run.succeeded")
-                            .map(WebhookEvent::EvalRunSucceeded)
-                    }
-                    "fine_tuning.job.cancelled" => {
-                        __union_support::variant(rest, "fine_tuning.job.cancelled")
-                            .map(WebhookEvent::FineTuningJobCancelled)
-                    }
-                    "fine_tuning.job.failed" => {
-                        __union_support::variant(rest, "fine_tuning.job.failed")
-                            .map(WebhookEvent::FineTuningJobFailed)
-                    }
-                    "fine_tuning.job.succeeded" => {
-                        __union_support::variant(rest, "fine_tuning.job.succeeded")
-                            .map(WebhookEvent::FineTuningJobSucceeded)
-                    }
-                    "live.call.incoming" => {
-                        __union_support::variant(rest, "live.call.incoming")
-                            .map(WebhookEvent::LiveCallIncoming)
-                    }
-                    "live.transport.connected" => {
-                        __union_support::variant(rest, "live.transport.connected")
-                            .map(WebhookEvent::LiveTransportConnected)
-                    }
-                    "live.transport.incoming" => {
-                        __union_support::variant(rest, "live.transport.incoming")
-                            .map(WebhookEvent::LiveTransportIncoming)
-                    }
-                    "realtime.call.incoming" => {
-                        __union_support::variant(rest, "realtime.call.incoming")
-                            .map(WebhookEvent::RealtimeCallIncoming)
-                    }
-                    "response.cancelled" => {
-                        __union_support::variant(rest, "response.cancelled")
-                            .map(WebhookEvent::ResponseCancelled)
-                    }
-                    "response.completed" => {
-                        __union_support::variant(rest, "response.completed")
-                            .map(WebhookEvent::ResponseCompleted)
-                    }
-                    "response.failed" => {
-                        __union_support::variant(rest, "response.failed")
-                            .map(WebhookEvent::ResponseFailed)
-                    }
-                    "response.incomplete" => {
-                        __union_support::variant(rest, "response.incomplete")
-                            .map(WebhookEvent::ResponseIncomplete)
-                    }
-                    "safety.alert.created" => {
-                        __union_support::variant(rest, "safety.alert.created")
-                            .map(WebhookEvent::SafetyAlertCreated)
-                    }
-                    "safety.deactivation_issued" => {
-                        __union_support::variant(rest, "safety.deactivation_issued")
-                            .map(WebhookEvent::SafetyDeactivationIssued)
-                    }
-                    "safety.org_alert.created" => {
-                        __union_support::variant(rest, "safety.org_alert.created")
-                            .map(WebhookEvent::SafetyOrgAlertCreated)
-                    }
-                    "safety.warning_issued" => {
-                        __union_support::variant(rest, "safety.warning_issued")
-                            .map(WebhookEvent::SafetyWarningIssued)
-                    }
-                    _ => {
-                        let raw = __union_support::collect_raw(rest)?;
-                        __union_support::require::<
-                            ::std::string::String,
-                            A::Error,
-                        >(&raw, &tag, "id")?;
-                        __union_support::require::<
-                            i64,
-                            A::Error,
-                        >(&raw, &tag, "created_at")?;
-                        ::std::result::Result::Ok(WebhookEvent::Unknown {
-                            event_type: tag.into_owned(),
-                            raw,
-                        })
+                let mut envelope = __WebhookEventEnvelope::default();
+                let mut order: [&'static str; 3usize] = [""; 3usize];
+                let mut seen = 0usize;
+                loop {
+                    let ::std::option::Option::Some(__union_support::Key(key)) = map
+                        .next_key()? else {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::missing_field("type"),
+                        );
+                    };
+                    match &*key {
+                        "type" => {
+                            let __union_support::Key(tag) = map.next_value()?;
+                            return match &*tag {
+                                "agent.environment.expired" => {
+                                    AgentEnvironmentExpiredWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::AgentEnvironmentExpired)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "agent.environment.expired",
+                                            e,
+                                        ))
+                                }
+                                "agent.environment.failed" => {
+                                    AgentEnvironmentFailedWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::AgentEnvironmentFailed)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "agent.environment.failed",
+                                            e,
+                                        ))
+                                }
+                                "agent.environment.ready" => {
+                                    AgentEnvironmentReadyWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::AgentEnvironmentReady)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "agent.environment.ready",
+                                            e,
+                                        ))
+                                }
+                                "agent.environment.suspended" => {
+                                    AgentEnvironmentSuspendedWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::AgentEnvironmentSuspended)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "agent.environment.suspended",
+                                            e,
+                                        ))
+                                }
+                                "agent.session.action_required" => {
+                                    AgentSessionActionRequiredWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::AgentSessionActionRequired)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "agent.session.action_required",
+                                            e,
+                                        ))
+                                }
+                                "agent.session.created" => {
+                                    AgentSessionCreatedWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::AgentSessionCreated)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "agent.session.created",
+                                            e,
+                                        ))
+                                }
+                                "agent.session.failed" => {
+                                    AgentSessionFailedWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::AgentSessionFailed)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "agent.session.failed",
+                                            e,
+                                        ))
+                                }
+                                "agent.session.idle" => {
+                                    AgentSessionIdleWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::AgentSessionIdle)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "agent.session.idle",
+                                            e,
+                                        ))
+                                }
+                                "agent.session.in_progress" => {
+                                    AgentSessionInProgressWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::AgentSessionInProgress)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "agent.session.in_progress",
+                                            e,
+                                        ))
+                                }
+                                "batch.cancelled" => {
+                                    BatchCancelledWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::BatchCancelled)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "batch.cancelled",
+                                            e,
+                                        ))
+                                }
+                                "batch.completed" => {
+                                    BatchCompletedWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::BatchCompleted)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "batch.completed",
+                                            e,
+                                        ))
+                                }
+                                "batch.expired" => {
+                                    BatchExpiredWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::BatchExpired)
+                                        .map_err(|e| __union_support::prefixed("batch.expired", e))
+                                }
+                                "batch.failed" => {
+                                    BatchFailedWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::BatchFailed)
+                                        .map_err(|e| __union_support::prefixed("batch.failed", e))
+                                }
+                                "eval.run.canceled" => {
+                                    EvalRunCanceledWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::EvalRunCanceled)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "eval.run.canceled",
+                                            e,
+                                        ))
+                                }
+                                "eval.run.failed" => {
+                                    EvalRunFailedWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::EvalRunFailed)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "eval.run.failed",
+                                            e,
+                                        ))
+                                }
+                                "eval.run.succeeded" => {
+                                    EvalRunSucceededWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::EvalRunSucceeded)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "eval.run.succeeded",
+                                            e,
+                                        ))
+                                }
+                                "fine_tuning.job.cancelled" => {
+                                    FineTuningJobCancelledWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::FineTuningJobCancelled)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "fine_tuning.job.cancelled",
+                                            e,
+                                        ))
+                                }
+                                "fine_tuning.job.failed" => {
+                                    FineTuningJobFailedWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::FineTuningJobFailed)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "fine_tuning.job.failed",
+                                            e,
+                                        ))
+                                }
+                                "fine_tuning.job.succeeded" => {
+                                    FineTuningJobSucceededWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::FineTuningJobSucceeded)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "fine_tuning.job.succeeded",
+                                            e,
+                                        ))
+                                }
+                                "live.call.incoming" => {
+                                    LiveCallIncomingWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::LiveCallIncoming)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "live.call.incoming",
+                                            e,
+                                        ))
+                                }
+                                "live.transport.connected" => {
+                                    LiveTransportConnectedWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::LiveTransportConnected)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "live.transport.connected",
+                                            e,
+                                        ))
+                                }
+                                "live.transport.incoming" => {
+                                    LiveTransportIncomingWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::LiveTransportIncoming)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "live.transport.incoming",
+                                            e,
+                                        ))
+                                }
+                                "realtime.call.incoming" => {
+                                    RealtimeCallIncomingWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::RealtimeCallIncoming)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "realtime.call.incoming",
+                                            e,
+                                        ))
+                                }
+                                "response.cancelled" => {
+                                    ResponseCancelledWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::ResponseCancelled)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "response.cancelled",
+                                            e,
+                                        ))
+                                }
+                                "response.completed" => {
+                                    ResponseCompletedWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::ResponseCompleted)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "response.completed",
+                                            e,
+                                        ))
+                                }
+                                "response.failed" => {
+                                    ResponseFailedWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::ResponseFailed)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "response.failed",
+                                            e,
+                                        ))
+                                }
+                                "response.incomplete" => {
+                                    ResponseIncompleteWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::ResponseIncomplete)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "response.incomplete",
+                                            e,
+                                        ))
+                                }
+                                "safety.alert.created" => {
+                                    SafetyAlertCreatedWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::SafetyAlertCreated)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "safety.alert.created",
+                                            e,
+                                        ))
+                                }
+                                "safety.deactivation_issued" => {
+                                    SafetyDeactivationIssuedWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::SafetyDeactivationIssued)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "safety.deactivation_issued",
+                                            e,
+                                        ))
+                                }
+                                "safety.org_alert.created" => {
+                                    SafetyOrgAlertCreatedWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::SafetyOrgAlertCreated)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "safety.org_alert.created",
+                                            e,
+                                        ))
+                                }
+                                "safety.warning_issued" => {
+                                    SafetyWarningIssuedWebhookEvent::__resume_webhook_event(
+                                            map,
+                                            envelope,
+                                        )
+                                        .map(WebhookEvent::SafetyWarningIssued)
+                                        .map_err(|e| __union_support::prefixed(
+                                            "safety.warning_issued",
+                                            e,
+                                        ))
+                                }
+                                _ => {
+                                    let buffered = envelope.into_entries(&order[..seen])?;
+                                    let rest = __union_support::replay(
+                                        map,
+                                        buffered,
+                                        "type",
+                                        tag.clone(),
+                                    );
+                                    unknown(tag, rest)
+                                }
+                            };
+                        }
+                        "id" => {
+                            if envelope.id.is_some() {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::duplicate_field("id"),
+                                );
+                            }
+                            envelope.id = ::std::option::Option::Some(
+                                map
+                                    .next_value()
+                                    .map_err(|e| __union_support::prefixed("id", e))?,
+                            );
+                            order[seen] = "id";
+                            seen += 1;
+                        }
+                        "created_at" => {
+                            if envelope.created_at.is_some() {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::duplicate_field("created_at"),
+                                );
+                            }
+                            envelope.created_at = ::std::option::Option::Some(
+                                map
+                                    .next_value()
+                                    .map_err(|e| __union_support::prefixed("created_at", e))?,
+                            );
+                            order[seen] = "created_at";
+                            seen += 1;
+                        }
+                        "object" => {
+                            if envelope.object.is_some() {
+                                return ::std::result::Result::Err(
+                                    ::serde::de::Error::duplicate_field("object"),
+                                );
+                            }
+                            envelope.object = ::std::option::Option::Some(
+                                map
+                                    .next_value()
+                                    .map_err(|e| __union_support::prefixed("object", e))?,
+                            );
+                            order[seen] = "object";
+                            seen += 1;
+                        }
+                        _ => {
+                            let mut buffered = envelope.into_entries(&order[..seen])?;
+                            let value = map.next_value()?;
+                            buffered.push((key, value));
+                            let (tag, rest) = __union_support::read_until_tag(
+                                map,
+                                "type",
+                                buffered,
+                            )?;
+                            return match &*tag {
+                                "agent.environment.expired" => {
+                                    __union_support::variant(rest, "agent.environment.expired")
+                                        .map(WebhookEvent::AgentEnvironmentExpired)
+                                }
+                                "agent.environment.failed" => {
+                                    __union_support::variant(rest, "agent.environment.failed")
+                                        .map(WebhookEvent::AgentEnvironmentFailed)
+                                }
+                                "agent.environment.ready" => {
+                                    __union_support::variant(rest, "agent.environment.ready")
+                                        .map(WebhookEvent::AgentEnvironmentReady)
+                                }
+                                "agent.environment.suspended" => {
+                                    __union_support::variant(
+                                            rest,
+                                            "agent.environment.suspended",
+                                        )
+                                        .map(WebhookEvent::AgentEnvironmentSuspended)
+                                }
+                                "agent.session.action_required" => {
+                                    __union_support::variant(
+                                            rest,
+                                            "agent.session.action_required",
+                                        )
+                                        .map(WebhookEvent::AgentSessionActionRequired)
+                                }
+                                "agent.session.created" => {
+                                    __union_support::variant(rest, "agent.session.created")
+                                        .map(WebhookEvent::AgentSessionCreated)
+                                }
+                                "agent.session.failed" => {
+                                    __union_support::variant(rest, "agent.session.failed")
+                                        .map(WebhookEvent::AgentSessionFailed)
+                                }
+                                "agent.session.idle" => {
+                                    __union_support::variant(rest, "agent.session.idle")
+                                        .map(WebhookEvent::AgentSessionIdle)
+                                }
+                                "agent.session.in_progress" => {
+                                    __union_support::variant(rest, "agent.session.in_progress")
+                                        .map(WebhookEvent::AgentSessionInProgress)
+                                }
+                                "batch.cancelled" => {
+                                    __union_support::variant(rest, "batch.cancelled")
+                                        .map(WebhookEvent::BatchCancelled)
+                                }
+                                "batch.completed" => {
+                                    __union_support::variant(rest, "batch.completed")
+                                        .map(WebhookEvent::BatchCompleted)
+                                }
+                                "batch.expired" => {
+                                    __union_support::variant(rest, "batch.expired")
+                                        .map(WebhookEvent::BatchExpired)
+                                }
+                                "batch.failed" => {
+                                    __union_support::variant(rest, "batch.failed")
+                                        .map(WebhookEvent::BatchFailed)
+                                }
+                                "eval.run.canceled" => {
+                                    __union_support::variant(rest, "eval.run.canceled")
+                                        .map(WebhookEvent::EvalRunCanceled)
+                                }
+                                "eval.run.failed" => {
+                                    __union_support::variant(rest, "eval.run.failed")
+                                        .map(WebhookEvent::EvalRunFailed)
+                                }
+                                "eval.run.succeeded" => {
+                                    __union_support::variant(rest, "eval.run.succeeded")
+                                        .map(WebhookEvent::EvalRunSucceeded)
+                                }
+                                "fine_tuning.job.cancelled" => {
+                                    __union_support::variant(rest, "fine_tuning.job.cancelled")
+                                        .map(WebhookEvent::FineTuningJobCancelled)
+                                }
+                                "fine_tuning.job.failed" => {
+                                    __union_support::variant(rest, "fine_tuning.job.failed")
+                                        .map(WebhookEvent::FineTuningJobFailed)
+                                }
+                                "fine_tuning.job.succeeded" => {
+                                    __union_support::variant(rest, "fine_tuning.job.succeeded")
+                                        .map(WebhookEvent::FineTuningJobSucceeded)
+                                }
+                                "live.call.incoming" => {
+                                    __union_support::variant(rest, "live.call.incoming")
+                                        .map(WebhookEvent::LiveCallIncoming)
+                                }
+                                "live.transport.connected" => {
+                                    __union_support::variant(rest, "live.transport.connected")
+                                        .map(WebhookEvent::LiveTransportConnected)
+                                }
+                                "live.transport.incoming" => {
+                                    __union_support::variant(rest, "live.transport.incoming")
+                                        .map(WebhookEvent::LiveTransportIncoming)
+                                }
+                                "realtime.call.incoming" => {
+                                    __union_support::variant(rest, "realtime.call.incoming")
+                                        .map(WebhookEvent::RealtimeCallIncoming)
+                                }
+                                "response.cancelled" => {
+                                    __union_support::variant(rest, "response.cancelled")
+                                        .map(WebhookEvent::ResponseCancelled)
+                                }
+                                "response.completed" => {
+                                    __union_support::variant(rest, "response.completed")
+                                        .map(WebhookEvent::ResponseCompleted)
+                                }
+                                "response.failed" => {
+                                    __union_support::variant(rest, "response.failed")
+                                        .map(WebhookEvent::ResponseFailed)
+                                }
+                                "response.incomplete" => {
+                                    __union_support::variant(rest, "response.incomplete")
+                                        .map(WebhookEvent::ResponseIncomplete)
+                                }
+                                "safety.alert.created" => {
+                                    __union_support::variant(rest, "safety.alert.created")
+                                        .map(WebhookEvent::SafetyAlertCreated)
+                                }
+                                "safety.deactivation_issued" => {
+                                    __union_support::variant(rest, "safety.deactivation_issued")
+                                        .map(WebhookEvent::SafetyDeactivationIssued)
+                                }
+                                "safety.org_alert.created" => {
+                                    __union_support::variant(rest, "safety.org_alert.created")
+                                        .map(WebhookEvent::SafetyOrgAlertCreated)
+                                }
+                                "safety.warning_issued" => {
+                                    __union_support::variant(rest, "safety.warning_issued")
+                                        .map(WebhookEvent::SafetyWarningIssued)
+                                }
+                                _ => unknown(tag, rest),
+                            };
+                        }
                     }
                 }
             }
+        }
+        fn unknown<'de, A: ::serde::de::MapAccess<'de>>(
+            tag: ::std::borrow::Cow<'de, str>,
+            rest: __union_support::ReplayMap<'de, A>,
+        ) -> ::std::result::Result<WebhookEvent, A::Error> {
+            let raw = __union_support::collect_raw(rest)?;
+            __union_support::require::<
+                ::std::string::String,
+                A::Error,
+            >(&raw, &tag, "id")?;
+            __union_support::require::<i64, A::Error>(&raw, &tag, "created_at")?;
+            ::std::result::Result::Ok(WebhookEvent::Unknown {
+                event_type: tag.into_owned(),
+                raw,
+            })
         }
         deserializer.deserialize_map(Visitor)
     }
@@ -3160,11 +6098,14 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
 /// generated file that has a union. It depends only on `serde` and
 /// `serde_json`.
 ///
-/// Dispatch reads map entries until the tag property. Entries met before the
-/// tag are kept in a small buffer (scalars borrowed from the input where the
-/// format allows; objects and arrays as `serde_json::Value`), then the chosen
-/// variant's own `Deserialize` runs on those entries followed by the rest of
-/// the live map. The payload is read once, no variant is tried in turn, and
+/// Dispatch reads map entries until the tag property. Properties that every
+/// variant has (the envelope) are read straight into typed slots; when the
+/// tag arrives, the chosen variant resumes reading the live map with those
+/// slots filled. Any other property met before the tag switches to a slower
+/// path: entries are kept in a small buffer (scalars borrowed from the input
+/// where the format allows; objects and arrays as `serde_json::Value`), then
+/// the variant's own `Deserialize` runs on them followed by the rest of the
+/// map. Either way the payload is read once, no variant is tried in turn, and
 /// serde's private `Content` buffer is never used.
 #[doc(hidden)]
 #[allow(dead_code)]
@@ -3315,7 +6256,7 @@ mod __union_support {
         }
     }
     /// A string borrowed from the input where the format allows it.
-    struct Key<'de>(Cow<'de, str>);
+    pub struct Key<'de>(pub Cow<'de, str>);
     impl<'de> de::Deserialize<'de> for Key<'de> {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             struct KeyVisitor;
@@ -3379,14 +6320,17 @@ mod __union_support {
             }
         }
     }
-    /// Reads entries up to and including the property `tag`; returns the tag's
-    /// value and a map that replays everything read, in order.
+    /// Entries already read, in order, for the slow path.
+    pub type Entries<'de> = Vec<(Cow<'de, str>, Buffered<'de>)>;
+    /// Reads entries up to and including the property `tag`, after `buffered`
+    /// (entries read already); returns the tag's value and a map that replays
+    /// everything read, in order.
     #[inline]
     pub fn read_until_tag<'de, A: MapAccess<'de>>(
         mut map: A,
         tag: &'static str,
+        mut buffered: Entries<'de>,
     ) -> Result<(Cow<'de, str>, ReplayMap<'de, A>), A::Error> {
-        let mut buffered = Vec::new();
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             if key == tag {
                 let Key(value) = map.next_value::<Key<'de>>()?;
@@ -3403,6 +6347,33 @@ mod __union_support {
         }
         Err(de::Error::missing_field(tag))
     }
+    /// A map that replays `buffered`, then the tag entry, then the live map.
+    pub fn replay<'de, A: MapAccess<'de>>(
+        map: A,
+        buffered: Entries<'de>,
+        tag: &'static str,
+        value: Cow<'de, str>,
+    ) -> ReplayMap<'de, A> {
+        ReplayMap {
+            buffered: buffered.into_iter(),
+            tag: Some((tag, value)),
+            pending: None,
+            live: map,
+        }
+    }
+    /// An envelope slot's value as a buffered entry, for the slow path.
+    pub fn buffer<T: ::serde::Serialize, E: de::Error>(
+        value: &T,
+    ) -> Result<Buffered<'static>, E> {
+        ::serde_json::to_value(value)
+            .map(|v| Buffered::Json(::std::boxed::Box::new(v)))
+            .map_err(E::custom)
+    }
+    /// `error` with `context: ` in front (and serde_json's position dropped:
+    /// the outer error gets its own).
+    pub fn prefixed<E: de::Error>(context: &str, error: E) -> E {
+        E::custom(format_args!("{context}: {}", strip_position(& error.to_string())))
+    }
     /// Deserializes the chosen variant from the replayed map; errors name the
     /// tag value.
     #[inline]
@@ -3411,9 +6382,7 @@ mod __union_support {
         tag: &str,
     ) -> Result<T, A::Error> {
         T::deserialize(de::value::MapAccessDeserializer::new(map))
-            .map_err(|e| de::Error::custom(
-                format_args!("{tag}: {}", strip_position(& e.to_string())),
-            ))
+            .map_err(|e| prefixed(tag, e))
     }
     /// Removes serde_json's trailing ` at line L column C`: the outer error gets
     /// its own position, and one position per message is enough.

@@ -320,11 +320,16 @@ fn bad_case(index: usize, pointer: &str, new: Option<Value>, expected: &str) {
         .map(|e| panic!("{event_type} {pointer}: accepted as {e:?}"))
         .unwrap_err();
     assert_eq!(err.to_string(), expected, "{event_type} {pointer}");
-    // Plain serde_json names the event type too.
+    // Plain serde_json names the event type too, or, for a property every
+    // event has that came before `type`, that property.
     let plain = serde_json::from_slice::<WebhookEvent>(&body)
         .unwrap_err()
         .to_string();
-    assert!(plain.starts_with(&format!("{event_type}: ")), "{plain}");
+    let top = pointer.split('/').nth(1).unwrap();
+    assert!(
+        plain.starts_with(&format!("{event_type}: ")) || plain.starts_with(&format!("{top}: ")),
+        "{plain}"
+    );
 }
 
 #[test]
@@ -464,4 +469,62 @@ fn variants_convert_from_their_structs() {
     let event: LiveTransportConnectedWebhookEvent = serde_json::from_str(PAYLOADS[20].1).unwrap();
     let union: WebhookEvent = event.clone().into();
     assert_eq!(union, WebhookEvent::LiveTransportConnected(event));
+}
+
+#[test]
+fn an_unknown_type_after_envelope_properties_round_trips_exactly() {
+    // `id`, `object` and `created_at` are read into typed slots before the
+    // tag; an unknown tag must still give back the object as it came.
+    let text = r#"{"object":"event","created_at":1760000000,"id":"evt_n","type":"new.kind","data":{"x":[true]}}"#;
+    let event = WebhookEvent::from_slice(text.as_bytes()).unwrap();
+    assert!(matches!(event, WebhookEvent::Unknown { .. }), "{event:?}");
+    assert_eq!(serde_json::to_string(&event).unwrap(), text);
+    assert_eq!(event.id(), "evt_n");
+}
+
+#[test]
+fn envelope_properties_follow_each_events_own_rules() {
+    // `object` is optional for batch events, so `null` is accepted…
+    let text = r#"{"id":"e","object":null,"created_at":1,"type":"batch.failed","data":{"id":"b"}}"#;
+    let WebhookEvent::BatchFailed(event) = WebhookEvent::from_slice(text.as_bytes()).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(event.object, None);
+    // …and required for safety events, so `null` and absence are rejected.
+    let text = r#"{"id":"e","object":null,"created_at":1,"type":"safety.warning_issued","data":{"id":"w"}}"#;
+    let err = serde_json::from_str::<WebhookEvent>(text)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("safety.warning_issued: invalid type"),
+        "{err}"
+    );
+    let text = r#"{"id":"e","created_at":1,"type":"safety.warning_issued","data":{"id":"w"}}"#;
+    let err = serde_json::from_str::<WebhookEvent>(text)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("safety.warning_issued: missing field `object`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn duplicate_properties_are_rejected_before_and_after_the_tag() {
+    for text in [
+        r#"{"id":"a","id":"b","created_at":1,"type":"batch.failed","data":{"id":"b"}}"#,
+        r#"{"id":"a","created_at":1,"type":"batch.failed","id":"b","data":{"id":"b"}}"#,
+        r#"{"id":"a","created_at":1,"type":"batch.failed","data":{"id":"b"},"data":{"id":"c"}}"#,
+    ] {
+        let err = serde_json::from_str::<WebhookEvent>(text)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("duplicate field"), "{text}: {err}");
+    }
+    let text = r#"{"type":"batch.failed","id":"a","created_at":1,"data":{"id":"b"},"type":"batch.failed"}"#;
+    let err = serde_json::from_str::<WebhookEvent>(text)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("duplicate field `type`"), "{err}");
 }

@@ -336,6 +336,7 @@ fn emit_union(space: &TypeSpace, name: &Ident, doc: TokenStream, u: &Union) -> T
         variants,
         catch_all,
         common,
+        envelope,
     } = u;
     let accessor = ident(tag_accessor);
     let catch_all = ident(catch_all);
@@ -387,6 +388,12 @@ fn emit_union(space: &TypeSpace, name: &Ident, doc: TokenStream, u: &Union) -> T
         }
     });
     let accessor_doc = format!(" The `{tag}` property: which variant this is.");
+    let envelope_name = format_ident!("__{}Envelope", name.to_string());
+    let resume = format_ident!("__resume_{}", crate::naming::field_name(&name.to_string()));
+    let envelope_len = envelope.len();
+    let env_fields: Vec<Ident> = envelope.iter().map(|e| ident(&e.name)).collect();
+    let env_json: Vec<&String> = envelope.iter().map(|e| &e.json_name).collect();
+    let envelope_code = emit_envelope(space, name, &envelope_name, &resume, u);
     let tag_field = ident(tag_accessor);
     let derive = derives(false, quote!());
     quote! {
@@ -435,6 +442,8 @@ fn emit_union(space: &TypeSpace, name: &Ident, doc: TokenStream, u: &Union) -> T
             }
         }
 
+        #envelope_code
+
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 struct Visitor;
@@ -443,19 +452,267 @@ fn emit_union(space: &TypeSpace, name: &Ident, doc: TokenStream, u: &Union) -> T
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(#expecting)
                     }
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, map: A) -> ::std::result::Result<#name, A::Error> {
-                        let (tag, rest) = __union_support::read_until_tag(map, #tag)?;
-                        match &*tag {
-                            #(#tags => __union_support::variant(rest, #tags).map(#name::#names),)*
-                            _ => {
-                                let raw = __union_support::collect_raw(rest)?;
-                                #(#requires)*
-                                ::std::result::Result::Ok(#name::#catch_all { #tag_field: tag.into_owned(), raw })
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
+                        let mut envelope = #envelope_name::default();
+                        // The order envelope properties came in, to rebuild
+                        // the object on the slow path.
+                        let mut order: [&'static str; #envelope_len] = [""; #envelope_len];
+                        let mut seen = 0usize;
+                        loop {
+                            let ::std::option::Option::Some(__union_support::Key(key)) = map.next_key()? else {
+                                return ::std::result::Result::Err(::serde::de::Error::missing_field(#tag));
+                            };
+                            match &*key {
+                                #tag => {
+                                    let __union_support::Key(tag) = map.next_value()?;
+                                    return match &*tag {
+                                        #(#tags => #types::#resume(map, envelope)
+                                            .map(#name::#names)
+                                            .map_err(|e| __union_support::prefixed(#tags, e)),)*
+                                        _ => {
+                                            let buffered = envelope.into_entries(&order[..seen])?;
+                                            let rest = __union_support::replay(map, buffered, #tag, tag.clone());
+                                            unknown(tag, rest)
+                                        }
+                                    };
+                                }
+                                #(#env_json => {
+                                    if envelope.#env_fields.is_some() {
+                                        return ::std::result::Result::Err(::serde::de::Error::duplicate_field(#env_json));
+                                    }
+                                    envelope.#env_fields = ::std::option::Option::Some(
+                                        map.next_value().map_err(|e| __union_support::prefixed(#env_json, e))?,
+                                    );
+                                    order[seen] = #env_json;
+                                    seen += 1;
+                                })*
+                                _ => {
+                                    // Another property before the tag: buffer from here on.
+                                    let mut buffered = envelope.into_entries(&order[..seen])?;
+                                    let value = map.next_value()?;
+                                    buffered.push((key, value));
+                                    let (tag, rest) = __union_support::read_until_tag(map, #tag, buffered)?;
+                                    return match &*tag {
+                                        #(#tags => __union_support::variant(rest, #tags).map(#name::#names),)*
+                                        _ => unknown(tag, rest),
+                                    };
+                                }
                             }
                         }
                     }
                 }
+
+                fn unknown<'de, A: ::serde::de::MapAccess<'de>>(
+                    tag: ::std::borrow::Cow<'de, str>,
+                    rest: __union_support::ReplayMap<'de, A>,
+                ) -> ::std::result::Result<#name, A::Error> {
+                    let raw = __union_support::collect_raw(rest)?;
+                    #(#requires)*
+                    ::std::result::Result::Ok(#name::#catch_all { #tag_field: tag.into_owned(), raw })
+                }
+
                 deserializer.deserialize_map(Visitor)
+            }
+        }
+    }
+}
+
+/// The envelope slots of a union and, for each variant, the function that
+/// resumes reading a map with those slots filled.
+fn emit_envelope(
+    space: &TypeSpace,
+    union_name: &Ident,
+    envelope_name: &Ident,
+    resume: &Ident,
+    u: &Union,
+) -> TokenStream {
+    let envelope = &u.envelope;
+    let fields: Vec<Ident> = envelope.iter().map(|e| ident(&e.name)).collect();
+    let json: Vec<&String> = envelope.iter().map(|e| &e.json_name).collect();
+    // A slot holds `Some(value)` once its property was read. Where any
+    // variant has the property optional (its field is an `Option`), the
+    // slot holds the `Option` too, so that `null` is kept for that variant
+    // to judge.
+    let optional_somewhere: Vec<bool> = envelope
+        .iter()
+        .map(|e| {
+            u.variants.iter().any(|v| {
+                field_of(space, v.ty, &e.json_name)
+                    .is_some_and(|f| matches!(f.ty, RustType::Option(_)))
+            })
+        })
+        .collect();
+    let slot_types: Vec<TokenStream> = envelope
+        .iter()
+        .zip(&optional_somewhere)
+        .map(|(e, optional)| {
+            let base = rust_type(space, &e.ty);
+            if *optional {
+                quote!(::std::option::Option<::std::option::Option<#base>>)
+            } else {
+                quote!(::std::option::Option<#base>)
+            }
+        })
+        .collect();
+    let doc = format!(" Properties every `{union_name}` variant has, read before the tag.");
+    let resumes = u.variants.iter().map(|v| {
+        let TypeKind::Struct(st) = &space.get(v.ty).kind else {
+            return quote!();
+        };
+        emit_resume(
+            space,
+            v.ty,
+            st,
+            u,
+            resume,
+            envelope_name,
+            &optional_somewhere,
+        )
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(::std::default::Default)]
+        struct #envelope_name {
+            #(#fields: #slot_types,)*
+        }
+
+        impl #envelope_name {
+            /// The slots as buffered entries, in the order they were read.
+            fn into_entries<'de, E: ::serde::de::Error>(
+                self,
+                order: &[&'static str],
+            ) -> ::std::result::Result<__union_support::Entries<'de>, E> {
+                let mut entries = ::std::vec::Vec::with_capacity(order.len());
+                for key in order {
+                    let value = match *key {
+                        #(#json => match &self.#fields {
+                            ::std::option::Option::Some(value) => __union_support::buffer(value)?,
+                            ::std::option::Option::None => continue,
+                        },)*
+                        _ => continue,
+                    };
+                    entries.push((::std::borrow::Cow::Borrowed(*key), value));
+                }
+                ::std::result::Result::Ok(entries)
+            }
+        }
+
+        #(#resumes)*
+    }
+}
+
+fn field_of<'a>(space: &'a TypeSpace, id: TypeId, json: &str) -> Option<&'a Field> {
+    match &space.get(id).kind {
+        TypeKind::Struct(st) => st.fields.iter().find(|f| f.json_name == json),
+        _ => None,
+    }
+}
+
+/// `Variant::__resume_<union>(map, envelope)`: reads the rest of a map whose
+/// tag was already read and matched, like the derived `Deserialize` would.
+fn emit_resume(
+    space: &TypeSpace,
+    id: TypeId,
+    st: &Struct,
+    u: &Union,
+    resume: &Ident,
+    envelope_name: &Ident,
+    optional_somewhere: &[bool],
+) -> TokenStream {
+    let type_name = ident(&space.get(id).name);
+    let tag = &u.tag;
+    let mut slots = Vec::new();
+    let mut arms = Vec::new();
+    let mut finals = Vec::new();
+    let mut names = Vec::new();
+    for field in &st.fields {
+        let name = ident(&field.name);
+        let slot = format_ident!("f_{}", field.name);
+        let json = &field.json_name;
+        names.push(name.clone());
+        if json == tag {
+            finals.push(quote!(let #name = ::std::default::Default::default();));
+            continue;
+        }
+        let field_ty = rust_type(space, &field.ty);
+        let is_option = matches!(field.ty, RustType::Option(_));
+        let envelope_index = u.envelope.iter().position(|e| &e.json_name == json);
+        // The slot has the envelope's type for envelope fields.
+        let (slot_ty, init) = match envelope_index {
+            Some(i) => {
+                let env_field = ident(&u.envelope[i].name);
+                let base = rust_type(space, &u.envelope[i].ty);
+                let ty = if optional_somewhere[i] {
+                    quote!(::std::option::Option<::std::option::Option<#base>>)
+                } else {
+                    quote!(::std::option::Option<#base>)
+                };
+                (ty, quote!(envelope.#env_field))
+            }
+            None => (
+                quote!(::std::option::Option<#field_ty>),
+                quote!(::std::option::Option::None),
+            ),
+        };
+        slots.push(quote!(let mut #slot: #slot_ty = #init;));
+        arms.push(quote! {
+            #json => {
+                if #slot.is_some() {
+                    return ::std::result::Result::Err(::serde::de::Error::duplicate_field(#json));
+                }
+                #slot = ::std::option::Option::Some(map.next_value()?);
+            }
+        });
+        let double = envelope_index.is_some_and(|i| optional_somewhere[i]);
+        finals.push(match (double, is_option) {
+            // Optional here: absent and null are both `None`.
+            (true, true) => quote!(let #name = #slot.flatten();),
+            (false, true) => quote!(let #name = #slot.unwrap_or_default();),
+            // Required here, but optional in another variant: `null` is
+            // judged by this field's own type.
+            (true, false) => {
+                let base = rust_type(space, &field.ty);
+                quote! {
+                    let #name = match #slot {
+                        ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
+                        ::std::option::Option::Some(::std::option::Option::None) => <#base as ::serde::Deserialize>::deserialize(
+                            ::serde::de::value::UnitDeserializer::<A::Error>::new(),
+                        )?,
+                        ::std::option::Option::None => return ::std::result::Result::Err(::serde::de::Error::missing_field(#json)),
+                    };
+                }
+            }
+            (false, false) => quote! {
+                let #name = #slot.ok_or_else(|| ::serde::de::Error::missing_field(#json))?;
+            },
+        });
+    }
+    let other = if st.deny_unknown_fields {
+        let known: Vec<&String> = st.fields.iter().map(|f| &f.json_name).collect();
+        quote!(other => return ::std::result::Result::Err(::serde::de::Error::unknown_field(other, &[#(#known),*])),)
+    } else {
+        quote!(_ => {
+            map.next_value::<::serde::de::IgnoredAny>()?;
+        })
+    };
+    quote! {
+        impl #type_name {
+            /// Reads the rest of a map whose tag was read already.
+            #[allow(clippy::field_reassign_with_default)]
+            fn #resume<'de, A: ::serde::de::MapAccess<'de>>(
+                mut map: A,
+                envelope: #envelope_name,
+            ) -> ::std::result::Result<Self, A::Error> {
+                #(#slots)*
+                while let ::std::option::Option::Some(__union_support::Key(key)) = map.next_key()? {
+                    match &*key {
+                        #tag => return ::std::result::Result::Err(::serde::de::Error::duplicate_field(#tag)),
+                        #(#arms)*
+                        #other
+                    }
+                }
+                #(#finals)*
+                ::std::result::Result::Ok(Self { #(#names),* })
             }
         }
     }

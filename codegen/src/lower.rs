@@ -800,6 +800,7 @@ impl<'a> Lowerer<'a> {
             return None;
         }
         let common = common_fields(&structs, tag);
+        let envelope = envelope_fields(&structs, tag);
         let last_word = naming::field_name(name)
             .rsplit('_')
             .next()
@@ -811,8 +812,40 @@ impl<'a> Lowerer<'a> {
             catch_all: scope.claim("Unknown"),
             variants,
             common,
+            envelope,
         })
     }
+}
+
+/// The properties every variant has, required or not, with the same type
+/// once an optional field's `Option` is taken off.
+fn envelope_fields(structs: &[(TypeId, Struct)], tag: &str) -> Vec<CommonField> {
+    fn base(ty: &RustType) -> &RustType {
+        match ty {
+            RustType::Option(inner) => inner,
+            other => other,
+        }
+    }
+    let Some((_, first)) = structs.first() else {
+        return Vec::new();
+    };
+    first
+        .fields
+        .iter()
+        .filter(|f| f.json_name != tag)
+        .filter(|f| {
+            structs.iter().all(|(_, s)| {
+                s.fields
+                    .iter()
+                    .any(|g| g.json_name == f.json_name && base(&g.ty) == base(&f.ty))
+            })
+        })
+        .map(|f| CommonField {
+            name: f.name.clone(),
+            json_name: f.json_name.clone(),
+            ty: base(&f.ty).clone(),
+        })
+        .collect()
 }
 
 /// The properties that every variant requires with the same primitive type.
@@ -1139,6 +1172,8 @@ mod tests {
         assert_eq!(variants, [("ADone", "a.done"), ("BDone", "b.done")]);
         let common: Vec<_> = u.common.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(common, ["id", "created_at"], "`extra` differs in type");
+        let envelope: Vec<_> = u.envelope.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(envelope, ["id", "created_at"]);
     }
 
     #[test]

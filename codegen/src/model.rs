@@ -119,6 +119,10 @@ pub struct Union {
     /// Properties every variant requires with the same type: each gets an
     /// accessor on the union, and the catch-all requires them too.
     pub common: Vec<CommonField>,
+    /// Properties every variant has (required or not) with the same type:
+    /// read straight into typed slots when they come before the tag, so
+    /// dispatch does not have to buffer them.
+    pub envelope: Vec<CommonField>,
 }
 
 /// One variant of a [`Union`].
@@ -141,7 +145,9 @@ pub struct CommonField {
     pub name: String,
     /// The JSON property name.
     pub json_name: String,
-    /// Its type: a string, integer, number or boolean.
+    /// Its type (for [`Union::common`]: a string, integer, number or
+    /// boolean; for [`Union::envelope`]: any type, without the `Option`
+    /// of optional fields).
     pub ty: RustType,
 }
 

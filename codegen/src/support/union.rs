@@ -2,11 +2,14 @@
 //! generated file that has a union. It depends only on `serde` and
 //! `serde_json`.
 //!
-//! Dispatch reads map entries until the tag property. Entries met before the
-//! tag are kept in a small buffer (scalars borrowed from the input where the
-//! format allows; objects and arrays as `serde_json::Value`), then the chosen
-//! variant's own `Deserialize` runs on those entries followed by the rest of
-//! the live map. The payload is read once, no variant is tried in turn, and
+//! Dispatch reads map entries until the tag property. Properties that every
+//! variant has (the envelope) are read straight into typed slots; when the
+//! tag arrives, the chosen variant resumes reading the live map with those
+//! slots filled. Any other property met before the tag switches to a slower
+//! path: entries are kept in a small buffer (scalars borrowed from the input
+//! where the format allows; objects and arrays as `serde_json::Value`), then
+//! the variant's own `Deserialize` runs on them followed by the rest of the
+//! map. Either way the payload is read once, no variant is tried in turn, and
 //! serde's private `Content` buffer is never used.
 
 use ::serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
@@ -152,7 +155,7 @@ impl<'de, E: de::Error> Deserializer<'de> for BufferedDeserializer<'de, E> {
 }
 
 /// A string borrowed from the input where the format allows it.
-struct Key<'de>(Cow<'de, str>);
+pub struct Key<'de>(pub Cow<'de, str>);
 
 impl<'de> de::Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -215,14 +218,18 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for ReplayMap<'de, A> {
     }
 }
 
-/// Reads entries up to and including the property `tag`; returns the tag's
-/// value and a map that replays everything read, in order.
+/// Entries already read, in order, for the slow path.
+pub type Entries<'de> = Vec<(Cow<'de, str>, Buffered<'de>)>;
+
+/// Reads entries up to and including the property `tag`, after `buffered`
+/// (entries read already); returns the tag's value and a map that replays
+/// everything read, in order.
 #[inline]
 pub fn read_until_tag<'de, A: MapAccess<'de>>(
     mut map: A,
     tag: &'static str,
+    mut buffered: Entries<'de>,
 ) -> Result<(Cow<'de, str>, ReplayMap<'de, A>), A::Error> {
-    let mut buffered = Vec::new();
     while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
         if key == tag {
             let Key(value) = map.next_value::<Key<'de>>()?;
@@ -240,6 +247,34 @@ pub fn read_until_tag<'de, A: MapAccess<'de>>(
     Err(de::Error::missing_field(tag))
 }
 
+/// A map that replays `buffered`, then the tag entry, then the live map.
+pub fn replay<'de, A: MapAccess<'de>>(
+    map: A,
+    buffered: Entries<'de>,
+    tag: &'static str,
+    value: Cow<'de, str>,
+) -> ReplayMap<'de, A> {
+    ReplayMap {
+        buffered: buffered.into_iter(),
+        tag: Some((tag, value)),
+        pending: None,
+        live: map,
+    }
+}
+
+/// An envelope slot's value as a buffered entry, for the slow path.
+pub fn buffer<T: ::serde::Serialize, E: de::Error>(value: &T) -> Result<Buffered<'static>, E> {
+    ::serde_json::to_value(value)
+        .map(|v| Buffered::Json(::std::boxed::Box::new(v)))
+        .map_err(E::custom)
+}
+
+/// `error` with `context: ` in front (and serde_json's position dropped:
+/// the outer error gets its own).
+pub fn prefixed<E: de::Error>(context: &str, error: E) -> E {
+    E::custom(format_args!("{context}: {}", strip_position(&error.to_string())))
+}
+
 /// Deserializes the chosen variant from the replayed map; errors name the
 /// tag value.
 #[inline]
@@ -247,8 +282,7 @@ pub fn variant<'de, T: de::Deserialize<'de>, A: MapAccess<'de>>(
     map: ReplayMap<'de, A>,
     tag: &str,
 ) -> Result<T, A::Error> {
-    T::deserialize(de::value::MapAccessDeserializer::new(map))
-        .map_err(|e| de::Error::custom(format_args!("{tag}: {}", strip_position(&e.to_string()))))
+    T::deserialize(de::value::MapAccessDeserializer::new(map)).map_err(|e| prefixed(tag, e))
 }
 
 /// Removes serde_json's trailing ` at line L column C`: the outer error gets
