@@ -3042,7 +3042,6 @@ impl __WebhookEventEnvelope {
 
 impl AgentEnvironmentExpiredWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -3128,7 +3127,6 @@ impl AgentEnvironmentExpiredWebhookEvent {
 
 impl AgentEnvironmentFailedWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -3214,7 +3212,6 @@ impl AgentEnvironmentFailedWebhookEvent {
 
 impl AgentEnvironmentReadyWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -3300,7 +3297,6 @@ impl AgentEnvironmentReadyWebhookEvent {
 
 impl AgentEnvironmentSuspendedWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -3388,7 +3384,6 @@ impl AgentEnvironmentSuspendedWebhookEvent {
 
 impl AgentSessionActionRequiredWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -3476,7 +3471,6 @@ impl AgentSessionActionRequiredWebhookEvent {
 
 impl AgentSessionCreatedWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -3562,7 +3556,6 @@ impl AgentSessionCreatedWebhookEvent {
 
 impl AgentSessionFailedWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -3648,7 +3641,6 @@ impl AgentSessionFailedWebhookEvent {
 
 impl AgentSessionIdleWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -3734,7 +3726,6 @@ impl AgentSessionIdleWebhookEvent {
 
 impl AgentSessionInProgressWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -3820,7 +3811,6 @@ impl AgentSessionInProgressWebhookEvent {
 
 impl BatchCancelledWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -3894,7 +3884,6 @@ impl BatchCancelledWebhookEvent {
 
 impl BatchCompletedWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -3968,7 +3957,6 @@ impl BatchCompletedWebhookEvent {
 
 impl BatchExpiredWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -4042,7 +4030,6 @@ impl BatchExpiredWebhookEvent {
 
 impl BatchFailedWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -4116,7 +4103,6 @@ impl BatchFailedWebhookEvent {
 
 impl EvalRunCanceledWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -4190,7 +4176,6 @@ impl EvalRunCanceledWebhookEvent {
 
 impl EvalRunFailedWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -4264,7 +4249,6 @@ impl EvalRunFailedWebhookEvent {
 
 impl EvalRunSucceededWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -4338,7 +4322,6 @@ impl EvalRunSucceededWebhookEvent {
 
 impl FineTuningJobCancelledWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -4412,7 +4395,6 @@ impl FineTuningJobCancelledWebhookEvent {
 
 impl FineTuningJobFailedWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -4486,7 +4468,6 @@ impl FineTuningJobFailedWebhookEvent {
 
 impl FineTuningJobSucceededWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -4560,7 +4541,6 @@ impl FineTuningJobSucceededWebhookEvent {
 
 impl LiveCallIncomingWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -4634,7 +4614,6 @@ impl LiveCallIncomingWebhookEvent {
 
 impl LiveTransportConnectedWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -4720,7 +4699,6 @@ impl LiveTransportConnectedWebhookEvent {
 
 impl LiveTransportIncomingWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -4794,7 +4772,6 @@ impl LiveTransportIncomingWebhookEvent {
 
 impl RealtimeCallIncomingWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -4868,7 +4845,6 @@ impl RealtimeCallIncomingWebhookEvent {
 
 impl ResponseCancelledWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -4942,7 +4918,6 @@ impl ResponseCancelledWebhookEvent {
 
 impl ResponseCompletedWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -5016,7 +4991,6 @@ impl ResponseCompletedWebhookEvent {
 
 impl ResponseFailedWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -5090,7 +5064,6 @@ impl ResponseFailedWebhookEvent {
 
 impl ResponseIncompleteWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -5164,7 +5137,6 @@ impl ResponseIncompleteWebhookEvent {
 
 impl SafetyAlertCreatedWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -5250,7 +5222,6 @@ impl SafetyAlertCreatedWebhookEvent {
 
 impl SafetyDeactivationIssuedWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -5338,7 +5309,6 @@ impl SafetyDeactivationIssuedWebhookEvent {
 
 impl SafetyOrgAlertCreatedWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
@@ -5424,7 +5394,6 @@ impl SafetyOrgAlertCreatedWebhookEvent {
 
 impl SafetyWarningIssuedWebhookEvent {
     /// Reads the rest of a map whose tag was read already.
-    #[allow(clippy::field_reassign_with_default)]
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,

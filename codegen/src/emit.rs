@@ -698,7 +698,6 @@ fn emit_resume(
     quote! {
         impl #type_name {
             /// Reads the rest of a map whose tag was read already.
-            #[allow(clippy::field_reassign_with_default)]
             fn #resume<'de, A: ::serde::de::MapAccess<'de>>(
                 mut map: A,
                 envelope: #envelope_name,

@@ -1,7 +1,7 @@
 //! Stage 2: JSON Schema → the Rust model. This is the one place where the
 //! meaning of JSON Schema keywords is decided; [`crate::emit`] only prints.
 //!
-//! Each construct has its own function, chosen by [`Lowerer::classify`]:
+//! Each construct has its own function, chosen by `Lowerer::classify`:
 //!
 //! | schema | model |
 //! |---|---|
