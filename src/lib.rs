@@ -23,4 +23,6 @@ mod webhooks;
 
 pub use generated::*;
 pub use parse::ParseError;
-pub use webhooks::{Headers, WebhookError, Webhooks, DEFAULT_TOLERANCE, MAX_SIGNATURES};
+pub use webhooks::{
+    HeaderPairs, Headers, WebhookError, Webhooks, DEFAULT_TOLERANCE, MAX_SIGNATURES,
+};

@@ -95,44 +95,59 @@ impl std::error::Error for WebhookError {
     }
 }
 
-/// Request headers, looked up by case-insensitive name.
+/// Request headers, looked up by case-insensitive name; pass them by
+/// reference (`&headers`).
 ///
-/// Implemented for [`http::HeaderMap`] and for slices, arrays and vectors of
-/// `(name, value)` string pairs, for frameworks without the `http` crate.
-pub trait Headers {
+/// Implemented for [`http::HeaderMap`]; for slices, arrays and vectors of
+/// `(name, value)` string pairs; and, through [`HeaderPairs`], for any
+/// cloneable iterator of `(&str, &str)` pairs, for frameworks without the
+/// `http` crate.
+pub trait Headers<'a> {
     /// The first value of the header `name` (lowercase), if present and text.
-    fn header(&self, name: &str) -> Option<&str>;
+    fn header(&self, name: &str) -> Option<&'a str>;
 }
 
-impl Headers for http::HeaderMap {
-    fn header(&self, name: &str) -> Option<&str> {
+impl<'a> Headers<'a> for &'a http::HeaderMap {
+    fn header(&self, name: &str) -> Option<&'a str> {
         self.get(name).and_then(|v| v.to_str().ok())
     }
 }
 
-impl<K: AsRef<str>, V: AsRef<str>> Headers for [(K, V)] {
-    fn header(&self, name: &str) -> Option<&str> {
+impl<'a, K: AsRef<str>, V: AsRef<str>> Headers<'a> for &'a [(K, V)] {
+    fn header(&self, name: &str) -> Option<&'a str> {
         self.iter()
             .find(|(k, _)| k.as_ref().eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_ref())
     }
 }
 
-impl<K: AsRef<str>, V: AsRef<str>, const N: usize> Headers for [(K, V); N] {
-    fn header(&self, name: &str) -> Option<&str> {
+impl<'a, K: AsRef<str>, V: AsRef<str>, const N: usize> Headers<'a> for &'a [(K, V); N] {
+    fn header(&self, name: &str) -> Option<&'a str> {
         self.as_slice().header(name)
     }
 }
 
-impl<K: AsRef<str>, V: AsRef<str>> Headers for Vec<(K, V)> {
-    fn header(&self, name: &str) -> Option<&str> {
+impl<'a, K: AsRef<str>, V: AsRef<str>> Headers<'a> for &'a Vec<(K, V)> {
+    fn header(&self, name: &str) -> Option<&'a str> {
         self.as_slice().header(name)
     }
 }
 
-impl<T: Headers + ?Sized> Headers for &T {
-    fn header(&self, name: &str) -> Option<&str> {
-        (**self).header(name)
+/// Headers from any iterator of `(name, value)` string pairs that can be
+/// walked again (`Clone`), for frameworks with header types of their own:
+/// `&HeaderPairs(map.iter().map(|(k, v)| (k.as_str(), v.as_str())))`.
+#[derive(Debug, Clone)]
+pub struct HeaderPairs<I>(pub I);
+
+impl<'a, I> Headers<'a> for &HeaderPairs<I>
+where
+    I: Iterator<Item = (&'a str, &'a str)> + Clone,
+{
+    fn header(&self, name: &str) -> Option<&'a str> {
+        self.0
+            .clone()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
     }
 }
 
@@ -210,19 +225,15 @@ impl Webhooks {
     }
 
     /// Checks the signature and the timestamp against the current time.
-    pub fn verify(
-        &self,
-        body: &[u8],
-        headers: &(impl Headers + ?Sized),
-    ) -> Result<(), WebhookError> {
+    pub fn verify<'a>(&self, body: &[u8], headers: impl Headers<'a>) -> Result<(), WebhookError> {
         self.verify_at(body, headers, SystemTime::now())
     }
 
     /// Checks the signature and the timestamp as if the time were `now`.
-    pub fn verify_at(
+    pub fn verify_at<'a>(
         &self,
         body: &[u8],
-        headers: &(impl Headers + ?Sized),
+        headers: impl Headers<'a>,
         now: SystemTime,
     ) -> Result<(), WebhookError> {
         let signatures = headers
@@ -265,19 +276,19 @@ impl Webhooks {
     }
 
     /// Verifies the delivery, then parses the body into a [`WebhookEvent`].
-    pub fn unwrap(
+    pub fn unwrap<'a>(
         &self,
         body: &[u8],
-        headers: &(impl Headers + ?Sized),
+        headers: impl Headers<'a>,
     ) -> Result<WebhookEvent, WebhookError> {
         self.unwrap_at(body, headers, SystemTime::now())
     }
 
     /// [`Webhooks::unwrap`] as if the time were `now`.
-    pub fn unwrap_at(
+    pub fn unwrap_at<'a>(
         &self,
         body: &[u8],
-        headers: &(impl Headers + ?Sized),
+        headers: impl Headers<'a>,
         now: SystemTime,
     ) -> Result<WebhookEvent, WebhookError> {
         self.verify_at(body, headers, now)?;

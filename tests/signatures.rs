@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use openai_webhooks::{WebhookError, WebhookEvent, Webhooks, MAX_SIGNATURES};
+use openai_webhooks::{HeaderPairs, WebhookError, WebhookEvent, Webhooks, MAX_SIGNATURES};
 
 const SDK_SECRET: &str = "whsec_RdvaYFYUXuIFuEbvZHwMfYFhUf7aMYjYcmM24+Aj40c=";
 const SDK_ID: &str = "wh_685c059ae39c8190af8c71ed1022a24d";
