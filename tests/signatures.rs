@@ -249,6 +249,21 @@ fn header_names_are_case_insensitive_and_http_header_maps_work() {
     sdk()
         .verify_at(SDK_BODY.as_bytes(), &pairs[..], now)
         .unwrap();
+    // Any iterator of pairs, here over a framework's own map type.
+    let map: std::collections::HashMap<String, String> = pairs.iter().cloned().collect();
+    let iter = map.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    sdk()
+        .verify_at(SDK_BODY.as_bytes(), &HeaderPairs(iter.clone()), now)
+        .unwrap();
+    let event = sdk()
+        .unwrap_at(SDK_BODY.as_bytes(), &HeaderPairs(iter), now)
+        .unwrap();
+    assert_eq!(event.event_type(), "response.completed");
+    let missing = HeaderPairs(std::iter::empty::<(&str, &str)>());
+    assert_eq!(
+        sdk().verify_at(SDK_BODY.as_bytes(), &missing, now),
+        Err(WebhookError::MissingSignature)
+    );
 }
 
 #[test]
