@@ -267,6 +267,23 @@ fn emit_enum(name: &Ident, doc: TokenStream, e: &Enum) -> TokenStream {
     let derive = derives(true, quote!(::std::cmp::PartialOrd, ::std::cmp::Ord));
     let expecting = format!("a string for {name}");
     let open_doc = format!(" [`{name}::{other}`] rather than rejected.");
+    let deserialize = deserialize_with_visitor(
+        name,
+        &expecting,
+        quote! {
+                    fn visit_str<E: ::serde::de::Error>(self, value: &str) -> ::std::result::Result<#name, E> {
+                        ::std::result::Result::Ok(#name::from_known(value).unwrap_or_else(|| #name::#other(value.to_owned())))
+                    }
+                    fn visit_string<E: ::serde::de::Error>(self, value: ::std::string::String) -> ::std::result::Result<#name, E> {
+                        ::std::result::Result::Ok(match #name::from_known(&value) {
+                            ::std::option::Option::Some(known) => known,
+                            ::std::option::Option::None => #name::#other(value),
+                        })
+                    }
+        },
+        quote!(),
+        quote!(deserializer.deserialize_str(Visitor)),
+    );
     quote! {
         #doc
         ///
@@ -305,27 +322,7 @@ fn emit_enum(name: &Ident, doc: TokenStream, e: &Enum) -> TokenStream {
             }
         }
 
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                struct Visitor;
-                impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                    type Value = #name;
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.write_str(#expecting)
-                    }
-                    fn visit_str<E: ::serde::de::Error>(self, value: &str) -> ::std::result::Result<#name, E> {
-                        ::std::result::Result::Ok(#name::from_known(value).unwrap_or_else(|| #name::#other(value.to_owned())))
-                    }
-                    fn visit_string<E: ::serde::de::Error>(self, value: ::std::string::String) -> ::std::result::Result<#name, E> {
-                        ::std::result::Result::Ok(match #name::from_known(&value) {
-                            ::std::option::Option::Some(known) => known,
-                            ::std::option::Option::None => #name::#other(value),
-                        })
-                    }
-                }
-                deserializer.deserialize_str(Visitor)
-            }
-        }
+        #deserialize
     }
 }
 
@@ -395,6 +392,72 @@ fn emit_union(space: &TypeSpace, name: &Ident, doc: TokenStream, u: &Union) -> T
     let env_json: Vec<&String> = envelope.iter().map(|e| &e.json_name).collect();
     let envelope_code = emit_envelope(space, name, &envelope_name, &resume, u);
     let tag_field = ident(tag_accessor);
+    let deserialize = deserialize_with_visitor(
+        name,
+        &expecting,
+        quote! {
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
+                        let mut envelope = #envelope_name::default();
+                        // The order envelope properties came in, to rebuild
+                        // the object on the slow path.
+                        let mut order: [&'static str; #envelope_len] = [""; #envelope_len];
+                        let mut seen = 0usize;
+                        loop {
+                            let ::std::option::Option::Some(__union_support::Key(key)) = map.next_key()? else {
+                                return ::std::result::Result::Err(::serde::de::Error::missing_field(#tag));
+                            };
+                            match &*key {
+                                #tag => {
+                                    let __union_support::Key(tag) = map.next_value()?;
+                                    return match &*tag {
+                                        #(#tags => #types::#resume(map, envelope)
+                                            .map(#name::#names)
+                                            .map_err(|e| __union_support::prefixed(#tags, e)),)*
+                                        _ => {
+                                            let buffered = envelope.into_entries(&order[..seen])?;
+                                            let rest = __union_support::replay(map, buffered, #tag, tag.clone());
+                                            unknown(tag, rest)
+                                        }
+                                    };
+                                }
+                                #(#env_json => {
+                                    if envelope.#env_fields.is_some() {
+                                        return ::std::result::Result::Err(::serde::de::Error::duplicate_field(#env_json));
+                                    }
+                                    envelope.#env_fields = ::std::option::Option::Some(
+                                        map.next_value().map_err(|e| __union_support::prefixed(#env_json, e))?,
+                                    );
+                                    order[seen] = #env_json;
+                                    seen += 1;
+                                })*
+                                _ => {
+                                    // Another property before the tag: buffer from here on.
+                                    let mut buffered = envelope.into_entries(&order[..seen])?;
+                                    let value = map.next_value()?;
+                                    buffered.push((key, value));
+                                    let (tag, rest) = __union_support::read_until_tag(map, #tag, buffered)?;
+                                    return match &*tag {
+                                        #(#tags => __union_support::variant(rest, #tags).map(#name::#names),)*
+                                        _ => unknown(tag, rest),
+                                    };
+                                }
+                            }
+                        }
+                    }
+        },
+        quote! {
+                fn unknown<'de, A: ::serde::de::MapAccess<'de>>(
+                    tag: ::std::borrow::Cow<'de, str>,
+                    rest: __union_support::ReplayMap<'de, A>,
+                ) -> ::std::result::Result<#name, A::Error> {
+                    let raw = __union_support::collect_raw(rest)?;
+                    #(#requires)*
+                    ::std::result::Result::Ok(#name::#catch_all { #tag_field: tag.into_owned(), raw })
+                }
+
+        },
+        quote!(deserializer.deserialize_map(Visitor)),
+    );
     let derive = derives(false, quote!());
     quote! {
         #doc
@@ -444,6 +507,20 @@ fn emit_union(space: &TypeSpace, name: &Ident, doc: TokenStream, u: &Union) -> T
 
         #envelope_code
 
+        #deserialize
+    }
+}
+
+/// `impl Deserialize for #name` through a local `Visitor` with `methods`;
+/// `items` are extra items inside `deserialize`, `call` starts it.
+fn deserialize_with_visitor(
+    name: &Ident,
+    expecting: &str,
+    methods: TokenStream,
+    items: TokenStream,
+    call: TokenStream,
+) -> TokenStream {
+    quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 struct Visitor;
@@ -452,66 +529,10 @@ fn emit_union(space: &TypeSpace, name: &Ident, doc: TokenStream, u: &Union) -> T
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(#expecting)
                     }
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
-                        let mut envelope = #envelope_name::default();
-                        // The order envelope properties came in, to rebuild
-                        // the object on the slow path.
-                        let mut order: [&'static str; #envelope_len] = [""; #envelope_len];
-                        let mut seen = 0usize;
-                        loop {
-                            let ::std::option::Option::Some(__union_support::Key(key)) = map.next_key()? else {
-                                return ::std::result::Result::Err(::serde::de::Error::missing_field(#tag));
-                            };
-                            match &*key {
-                                #tag => {
-                                    let __union_support::Key(tag) = map.next_value()?;
-                                    return match &*tag {
-                                        #(#tags => #types::#resume(map, envelope)
-                                            .map(#name::#names)
-                                            .map_err(|e| __union_support::prefixed(#tags, e)),)*
-                                        _ => {
-                                            let buffered = envelope.into_entries(&order[..seen])?;
-                                            let rest = __union_support::replay(map, buffered, #tag, tag.clone());
-                                            unknown(tag, rest)
-                                        }
-                                    };
-                                }
-                                #(#env_json => {
-                                    if envelope.#env_fields.is_some() {
-                                        return ::std::result::Result::Err(::serde::de::Error::duplicate_field(#env_json));
-                                    }
-                                    envelope.#env_fields = ::std::option::Option::Some(
-                                        map.next_value().map_err(|e| __union_support::prefixed(#env_json, e))?,
-                                    );
-                                    order[seen] = #env_json;
-                                    seen += 1;
-                                })*
-                                _ => {
-                                    // Another property before the tag: buffer from here on.
-                                    let mut buffered = envelope.into_entries(&order[..seen])?;
-                                    let value = map.next_value()?;
-                                    buffered.push((key, value));
-                                    let (tag, rest) = __union_support::read_until_tag(map, #tag, buffered)?;
-                                    return match &*tag {
-                                        #(#tags => __union_support::variant(rest, #tags).map(#name::#names),)*
-                                        _ => unknown(tag, rest),
-                                    };
-                                }
-                            }
-                        }
-                    }
+                    #methods
                 }
-
-                fn unknown<'de, A: ::serde::de::MapAccess<'de>>(
-                    tag: ::std::borrow::Cow<'de, str>,
-                    rest: __union_support::ReplayMap<'de, A>,
-                ) -> ::std::result::Result<#name, A::Error> {
-                    let raw = __union_support::collect_raw(rest)?;
-                    #(#requires)*
-                    ::std::result::Result::Ok(#name::#catch_all { #tag_field: tag.into_owned(), raw })
-                }
-
-                deserializer.deserialize_map(Visitor)
+                #items
+                #call
             }
         }
     }

@@ -7,6 +7,11 @@ fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_openai-webhooks-codegen"))
 }
 
+/// `generate FILE` with its output captured.
+fn generate(file: &std::path::Path) -> std::process::Output {
+    bin().arg("generate").arg(file).output().unwrap()
+}
+
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("codegen-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -25,11 +30,7 @@ const SCHEMA: &str = r#"{"$defs": {"Thing": {
 fn generate_prints_rust_and_exits_0() {
     let dir = temp_dir("ok");
     std::fs::write(dir.join("s.json"), SCHEMA).unwrap();
-    let out = bin()
-        .arg("generate")
-        .arg(dir.join("s.json"))
-        .output()
-        .unwrap();
+    let out = generate(&dir.join("s.json"));
     assert!(
         out.status.success(),
         "{}",
@@ -67,11 +68,7 @@ fn a_bad_schema_exits_1_with_a_located_error() {
         r#"{"$defs": {"Thing": {"type": "object", "properties": {"x": {"type": "strin"}}}}}"#,
     )
     .unwrap();
-    let out = bin()
-        .arg("generate")
-        .arg(dir.join("s.json"))
-        .output()
-        .unwrap();
+    let out = generate(&dir.join("s.json"));
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(
@@ -81,11 +78,7 @@ fn a_bad_schema_exits_1_with_a_located_error() {
     assert!(out.stdout.is_empty());
 
     std::fs::write(dir.join("s.json"), "{ not json").unwrap();
-    let out = bin()
-        .arg("generate")
-        .arg(dir.join("s.json"))
-        .output()
-        .unwrap();
+    let out = generate(&dir.join("s.json"));
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.starts_with("s.json: not valid JSON"), "{stderr}");
@@ -99,11 +92,7 @@ fn warnings_go_to_stderr_and_can_be_denied() {
         r#"{"$defs": {"Colour": {"type": "string", "format": "css-colour"}}}"#,
     )
     .unwrap();
-    let out = bin()
-        .arg("generate")
-        .arg(dir.join("s.json"))
-        .output()
-        .unwrap();
+    let out = generate(&dir.join("s.json"));
     assert!(out.status.success());
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
