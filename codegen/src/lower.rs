@@ -125,6 +125,7 @@ pub fn lower(set: &SchemaSet) -> Result<Lowered, Error> {
         by_node: HashMap::new(),
         names: Scope::default(),
         diags: Diagnostics::default(),
+        depth: 0,
     };
     for file in set.entries() {
         let root = NodeRef {
@@ -158,11 +159,15 @@ pub fn lower(set: &SchemaSet) -> Result<Lowered, Error> {
         }
     }
     let Lowerer {
-        mut space, diags, ..
+        mut space,
+        mut diags,
+        ..
     } = lowerer;
+    check_alias_cycles(&space, &mut diags);
     if !diags.errors.is_empty() {
         return Err(Error::Schema(diags.errors));
     }
+    box_recursive_fields(&mut space);
     compute_eq_hash(&mut space);
     Ok(Lowered {
         space,
@@ -192,7 +197,13 @@ struct Lowerer<'a> {
     by_node: HashMap<NodeRef, TypeId>,
     names: Scope,
     diags: Diagnostics,
+    /// How many named types are being lowered inside each other now.
+    depth: usize,
 }
+
+/// How deeply named types may nest through `$ref` chains before the input
+/// is refused (each level is a few stack frames of the generator).
+const MAX_DEPTH: usize = 256;
 
 /// What a schema node becomes, decided once per node.
 enum Shape<'v> {
@@ -228,9 +239,18 @@ impl<'a> Lowerer<'a> {
         }
         let id = self.reserve(node, value, wanted);
         self.by_node.insert(node.clone(), id);
+        if self.depth >= MAX_DEPTH {
+            self.diags.error(
+                &node.location(),
+                format!("types nest more than {MAX_DEPTH} levels deep through `$ref`; refusing to go further"),
+            );
+            return id;
+        }
+        self.depth += 1;
         let name = self.space.get(id).name.clone();
         let kind = self.lower_kind(node, value, &name);
         self.space.types[id.0].kind = kind;
+        self.depth -= 1;
         id
     }
 
@@ -982,6 +1002,124 @@ fn docs_of(value: &Value) -> Vec<String> {
     lines[start..end].to_vec()
 }
 
+/// Aliases that only lead to each other (`A: {$ref: B}`, `B: {$ref: A}`)
+/// describe no value at all: an error at the first of them.
+fn check_alias_cycles(space: &TypeSpace, diags: &mut Diagnostics) {
+    let mut reported = vec![false; space.types.len()];
+    for start in 0..space.types.len() {
+        let mut path = vec![start];
+        let mut current = start;
+        while let TypeKind::Alias(RustType::Named(next)) = &space.types[current].kind {
+            if let Some(pos) = path.iter().position(|p| *p == next.0) {
+                let cycle = &path[pos..];
+                if !cycle.iter().any(|c| reported[*c]) {
+                    let names: Vec<&str> = cycle
+                        .iter()
+                        .chain(std::iter::once(&cycle[0]))
+                        .map(|c| space.types[*c].name.as_str())
+                        .collect();
+                    diags.error(
+                        &space.types[cycle[0]].origin.location(),
+                        format!("`$ref` cycle with no base case: {}", names.join(" → ")),
+                    );
+                    for c in cycle {
+                        reported[*c] = true;
+                    }
+                }
+                break;
+            }
+            path.push(next.0);
+            current = next.0;
+        }
+    }
+}
+
+/// A struct that contains itself without indirection (directly, through
+/// `Option`, or through other structs and aliases) would have infinite size.
+/// A depth-first walk over those containment edges boxes each field that
+/// closes a cycle; `Vec` and maps already allocate, so they are not edges.
+fn box_recursive_fields(space: &mut TypeSpace) {
+    /// The named types a field type holds inline.
+    fn inline_targets(ty: &RustType, out: &mut Vec<usize>) {
+        match ty {
+            RustType::Named(id) => {
+                out.push(id.0);
+            }
+            RustType::Option(inner) => inline_targets(inner, out),
+            _ => {}
+        }
+    }
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        New,
+        Open,
+        Done,
+    }
+    let n = space.types.len();
+    let mut state = vec![State::New; n];
+    for root in 0..n {
+        if state[root] != State::New {
+            continue;
+        }
+        // Iterative DFS: (type, next edge index).
+        let mut stack = vec![(root, 0usize)];
+        state[root] = State::Open;
+        while let Some((node, edge)) = stack.pop() {
+            let edges: Vec<(Option<usize>, Vec<usize>)> = match &space.types[node].kind {
+                TypeKind::Struct(s) => s
+                    .fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| {
+                        let mut t = Vec::new();
+                        inline_targets(&f.ty, &mut t);
+                        (Some(i), t)
+                    })
+                    .collect(),
+                TypeKind::Alias(ty) => {
+                    let mut t = Vec::new();
+                    inline_targets(ty, &mut t);
+                    vec![(None, t)]
+                }
+                TypeKind::Union(u) => u.variants.iter().map(|v| (None, vec![v.ty.0])).collect(),
+                _ => Vec::new(),
+            };
+            if edge >= edges.len() {
+                state[node] = State::Done;
+                continue;
+            }
+            stack.push((node, edge + 1));
+            let (field, targets) = &edges[edge];
+            for target in targets {
+                match state[*target] {
+                    State::New => {
+                        state[*target] = State::Open;
+                        stack.push((*target, 0));
+                    }
+                    State::Open => {
+                        // Back to a type still being walked: a cycle.
+                        if let (Some(i), TypeKind::Struct(s)) = (field, &mut space.types[node].kind)
+                        {
+                            let ty = std::mem::replace(&mut s.fields[*i].ty, RustType::Value);
+                            s.fields[*i].ty = box_inline(ty);
+                        }
+                    }
+                    State::Done => {}
+                }
+            }
+        }
+    }
+}
+
+/// `T` → `Box<T>`, `Option<T>` → `Option<Box<T>>`.
+fn box_inline(ty: RustType) -> RustType {
+    match ty {
+        RustType::Option(inner) => RustType::Option(Box::new(box_inline(*inner))),
+        RustType::Box(_) => ty,
+        other => RustType::Box(Box::new(other)),
+    }
+}
+
 /// `Eq` and `Hash` hold for a type unless a float or a JSON value sits
 /// somewhere inside it. Computed as a fixpoint so recursive types work.
 fn compute_eq_hash(space: &mut TypeSpace) {
@@ -1294,6 +1432,74 @@ mod tests {
         };
         let RustType::Named(n) = **n else { panic!() };
         assert_eq!(out.space.get(n).name, "NInner");
+    }
+
+    #[test]
+    fn alias_cycles_are_a_located_error() {
+        let err = errors(json!({"$defs": {
+            "A": {"$ref": "#/$defs/B"},
+            "B": {"$ref": "#/$defs/A"}
+        }}));
+        assert_eq!(
+            err,
+            "error: s.json#/$defs/A: `$ref` cycle with no base case: A → B → A"
+        );
+    }
+
+    #[test]
+    fn long_ref_chains_are_refused_not_overflowed() {
+        let mut defs = serde_json::Map::new();
+        for i in 0..5000 {
+            defs.insert(
+                format!("T{i}"),
+                json!({"$ref": format!("#/$defs/T{}", i + 1)}),
+            );
+        }
+        defs.insert("T5000".into(), json!({"type": "string"}));
+        let err = errors(json!({"$defs": defs}));
+        assert!(err.contains("nest more than 256 levels"), "{err}");
+    }
+
+    #[test]
+    fn direct_recursion_is_boxed_and_indirect_recursion_is_not() {
+        let out = lower_doc(json!({"$defs": {
+            "Node": {
+                "type": "object",
+                "required": ["next"],
+                "properties": {
+                    "next": {"$ref": "#/$defs/Node"},
+                    "maybe": {"$ref": "#/$defs/Node"},
+                    "many": {"type": "array", "items": {"$ref": "#/$defs/Node"}},
+                    "other": {"$ref": "#/$defs/Other"}
+                }
+            },
+            "Other": {"type": "object", "properties": {"back": {"$ref": "#/$defs/Node"}}}
+        }}))
+        .unwrap();
+        let TypeKind::Struct(node) = &find(&out.space, "Node").kind else {
+            panic!()
+        };
+        let node_id = TypeId(0);
+        let named = RustType::Named(node_id);
+        assert_eq!(node.fields[0].ty, RustType::Box(Box::new(named.clone())));
+        assert_eq!(
+            node.fields[1].ty,
+            RustType::Option(Box::new(RustType::Box(Box::new(named.clone()))))
+        );
+        assert_eq!(
+            node.fields[2].ty,
+            RustType::Option(Box::new(RustType::Vec(Box::new(named))))
+        );
+        let TypeKind::Struct(other) = &find(&out.space, "Other").kind else {
+            panic!()
+        };
+        // The cycle Node → Other → Node is broken once, at the field that closes it.
+        assert!(
+            matches!(&other.fields[0].ty, RustType::Option(inner) if matches!(**inner, RustType::Box(_)))
+        );
+        assert!(
+            matches!(&node.fields[3].ty, RustType::Option(inner) if matches!(**inner, RustType::Named(_)))
+        );
     }
 
     #[test]
