@@ -58,7 +58,14 @@ const STRUCTURAL: &[&str] = &[
     "nullable",
     "format",
     "description",
+    "default",
+    "allOf",
 ];
+
+/// Marks a property schema copied out of an `allOf` member with the place
+/// it really lives (`file#pointer`), so that its errors and `$ref`s are
+/// read from there. Never in user input.
+const ORIGIN: &str = "$codegen-origin";
 
 /// Validation keywords: understood, not enforced by the Rust types.
 const VALIDATION_ONLY: &[&str] = &[
@@ -94,7 +101,6 @@ const ANNOTATIONS: &[&str] = &[
 /// Keywords that are recognized but not supported yet: using one is an error.
 fn unsupported_hint(keyword: &str) -> Option<&'static str> {
     Some(match keyword {
-        "allOf" => "`allOf` is not supported yet",
         "not" | "if" | "then" | "else" => {
             "conditional and negated schemas cannot be expressed as Rust types"
         }
@@ -109,7 +115,6 @@ fn unsupported_hint(keyword: &str) -> Option<&'static str> {
         "$dynamicRef" | "$dynamicAnchor" | "$anchor" | "$recursiveRef" => {
             "anchors and dynamic references are not supported; use a JSON pointer `$ref`"
         }
-        "default" => "`default` is not supported yet",
         "deprecated" => "`deprecated` is not supported yet",
         _ => return None,
     })
@@ -149,6 +154,24 @@ pub fn lower(set: &SchemaSet) -> Result<Lowered, Error> {
                     format!("`{defs_key}` must be an object of schemas"),
                 ),
             }
+        }
+        // An OpenAPI document: its component schemas are the definitions,
+        // and the rest of it (paths, info, …) is not a schema.
+        if obj.contains_key("openapi") {
+            let schemas = root.child("components").child("schemas");
+            match set.get(&schemas) {
+                Some(Value::Object(defs)) => {
+                    for key in defs.keys() {
+                        lowerer.named(&schemas.child(key), &naming::type_name(key));
+                    }
+                }
+                None => {}
+                Some(_) => lowerer.diags.error(
+                    &schemas.location(),
+                    "`components.schemas` must be an object of schemas",
+                ),
+            }
+            continue;
         }
         if describes_a_type(obj) {
             let wanted = match obj.get("title") {
@@ -275,6 +298,7 @@ impl<'a> Lowerer<'a> {
                 || VALIDATION_ONLY.contains(&key.as_str())
                 || ANNOTATIONS.contains(&key.as_str())
                 || key.starts_with("x-")
+                || key == ORIGIN
             {
                 continue;
             }
@@ -399,6 +423,12 @@ impl<'a> Lowerer<'a> {
                 }
             };
         }
+        if obj.contains_key("allOf") {
+            return match self.merge_all_of(node, obj) {
+                Some(merged) => Shape::Rewritten(merged),
+                None => Shape::Invalid,
+            };
+        }
         for keyword in ["oneOf", "anyOf"] {
             let Some(items) = obj.get(keyword) else {
                 continue;
@@ -490,6 +520,172 @@ impl<'a> Lowerer<'a> {
                 Shape::Invalid
             }
         }
+    }
+
+    /// `allOf`: the members' properties and `required` merged into one
+    /// object schema, with this node's own keywords. A single member with
+    /// nothing beside it is that member.
+    fn merge_all_of(&mut self, node: &NodeRef, obj: &Map<String, Value>) -> Option<Value> {
+        let Some(Value::Array(members)) = obj.get("allOf") else {
+            self.diags.error(
+                &node.child("allOf").location(),
+                "`allOf` must be an array of schemas",
+            );
+            return None;
+        };
+        let own_shape = obj.keys().any(|k| {
+            STRUCTURAL.contains(&k.as_str())
+                && !matches!(k.as_str(), "allOf" | "description" | "default" | "nullable")
+        });
+        if members.len() == 1 && !own_shape {
+            // `allOf: [X]` is X, with this node's description.
+            let mut only = match &members[0] {
+                Value::Object(m) => m.clone(),
+                other => return Some(other.clone()),
+            };
+            for key in ["description", "default", "nullable"] {
+                if let Some(v) = obj.get(key) {
+                    only.insert(key.to_string(), v.clone());
+                }
+            }
+            return Some(Value::Object(only));
+        }
+        let mut merged = Map::new();
+        let mut properties = Map::new();
+        let mut required: Vec<Value> = Vec::new();
+        let mut visited = Vec::new();
+        let before = self.diags.errors.len();
+        self.collect_all_of(
+            node,
+            obj,
+            true,
+            &mut merged,
+            &mut properties,
+            &mut required,
+            &mut visited,
+        );
+        if self.diags.errors.len() > before {
+            return None;
+        }
+        merged.insert("type".into(), Value::String("object".into()));
+        merged.insert("properties".into(), Value::Object(properties));
+        merged.insert("required".into(), Value::Array(required));
+        Some(Value::Object(merged))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn collect_all_of(
+        &mut self,
+        node: &NodeRef,
+        obj: &Map<String, Value>,
+        is_root: bool,
+        merged: &mut Map<String, Value>,
+        properties: &mut Map<String, Value>,
+        required: &mut Vec<Value>,
+        visited: &mut Vec<NodeRef>,
+    ) {
+        if visited.contains(node) || visited.len() > 64 {
+            self.diags.error(
+                &node.location(),
+                "`allOf` members refer back to each other, or nest too deeply",
+            );
+            return;
+        }
+        visited.push(node.clone());
+        for (key, value) in obj {
+            match key.as_str() {
+                "allOf" => {
+                    let Value::Array(members) = value else {
+                        continue;
+                    };
+                    for (i, member) in members.iter().enumerate() {
+                        let member_node = node.child("allOf").child(&i.to_string());
+                        let Some((target, member)) = self.follow_refs(&member_node, member) else {
+                            continue;
+                        };
+                        let Value::Object(member) = member else {
+                            self.diags.error(
+                                &target.location(),
+                                "an `allOf` member must be an object schema",
+                            );
+                            continue;
+                        };
+                        self.collect_all_of(
+                            &target, &member, false, merged, properties, required, visited,
+                        );
+                    }
+                }
+                "properties" => {
+                    let Value::Object(props) = value else {
+                        continue;
+                    };
+                    for (name, schema) in props {
+                        let mut schema = schema.clone();
+                        let origin = origin_of(&schema)
+                            .unwrap_or_else(|| node.child("properties").child(name));
+                        if let Value::Object(o) = &mut schema {
+                            o.insert(ORIGIN.into(), Value::String(origin.location().to_string()));
+                        }
+                        // A later member's definition of the same property wins.
+                        properties.shift_remove(name);
+                        properties.insert(name.clone(), schema);
+                    }
+                }
+                "required" => {
+                    if let Value::Array(names) = value {
+                        for name in names {
+                            if !required.contains(name) {
+                                required.push(name.clone());
+                            }
+                        }
+                    }
+                }
+                "type" if value != "object" => {
+                    self.diags.error(
+                        &node.child("type").location(),
+                        "`allOf` merges object schemas only",
+                    );
+                }
+                "oneOf" | "anyOf" | "enum" | "const" | "items" | "discriminator" => {
+                    self.diags.error(
+                        &node.child(key).location(),
+                        format!("`{key}` inside `allOf` cannot be merged into one object yet"),
+                    );
+                }
+                "type" | "$ref" => {}
+                // The node's own description and other keywords describe the
+                // merged type; the members' describe the members.
+                _ if is_root => {
+                    merged.insert(key.clone(), value.clone());
+                }
+                _ => {}
+            }
+        }
+        visited.pop();
+    }
+
+    /// Follows `$ref`s from `node` to a schema that is not one.
+    fn follow_refs(&mut self, node: &NodeRef, value: &Value) -> Option<(NodeRef, Value)> {
+        let mut node = node.clone();
+        let mut value = value.clone();
+        for _ in 0..64 {
+            let Some(Value::String(reference)) = value.get("$ref") else {
+                return Some((node, value));
+            };
+            match self.set.resolve(&node, reference) {
+                Ok(target) => {
+                    value = self.set.get(&target).cloned().unwrap_or(Value::Bool(true));
+                    node = target;
+                }
+                Err(message) => {
+                    self.diags.error(&node.child("$ref").location(), message);
+                    return None;
+                }
+            }
+        }
+        self.diags
+            .error(&node.location(), "`$ref` chain too long or circular");
+        None
     }
 
     /// The kind of a named type.
@@ -699,7 +895,7 @@ impl<'a> Lowerer<'a> {
         let mut scope = Scope::default();
         let mut fields = Vec::new();
         for (json_name, schema) in props {
-            let child = props_node.child(json_name);
+            let child = origin_of(schema).unwrap_or_else(|| props_node.child(json_name));
             let hint = format!("{name}{}", naming::type_name(json_name));
             let ty = self.lower_type(&child, schema, &hint);
             let required = required.contains(&json_name.as_str());
@@ -973,6 +1169,16 @@ fn string_list(values: &Value) -> Option<Vec<Option<String>>> {
         .collect()
 }
 
+/// Where a property copied out of an `allOf` member really lives.
+fn origin_of(schema: &Value) -> Option<NodeRef> {
+    let text = schema.get(ORIGIN)?.as_str()?;
+    let (file, pointer) = text.split_once('#')?;
+    Some(NodeRef {
+        file: file.to_string(),
+        pointer: pointer.to_string(),
+    })
+}
+
 /// The name a `$ref` target asks for: its key (the last pointer segment), or
 /// the file's stem for a whole document.
 fn name_for_target(target: &NodeRef) -> String {
@@ -987,9 +1193,10 @@ fn name_for_target(target: &NodeRef) -> String {
 /// Documentation lines from `description`: trailing spaces and surrounding
 /// blank lines removed.
 fn docs_of(value: &Value) -> Vec<String> {
-    let Some(text) = value.get("description").and_then(Value::as_str) else {
-        return Vec::new();
-    };
+    let text = value
+        .get("description")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let lines: Vec<String> = text.lines().map(|l| l.trim_end().to_string()).collect();
     let start = lines
         .iter()
@@ -999,7 +1206,17 @@ fn docs_of(value: &Value) -> Vec<String> {
         .iter()
         .rposition(|l| !l.is_empty())
         .map_or(start, |e| e + 1);
-    lines[start..end].to_vec()
+    let mut lines = lines[start..end].to_vec();
+    // `default` is what the sender assumes when the property is absent. It
+    // is documented, not applied: an absent property stays `None`, so that
+    // serializing gives back what was received.
+    if let Some(default) = value.get("default") {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.push(format!("Default: `{default}`."));
+    }
+    lines
 }
 
 /// Aliases that only lead to each other (`A: {$ref: B}`, `B: {$ref: A}`)
@@ -1432,6 +1649,78 @@ mod tests {
         };
         let RustType::Named(n) = **n else { panic!() };
         assert_eq!(out.space.get(n).name, "NInner");
+    }
+
+    #[test]
+    fn all_of_merges_members_in_order() {
+        let out = lower_doc(json!({"$defs": {
+            "Base": {"type": "object", "required": ["id"], "properties": {
+                "id": {"type": "string"}, "note": {"type": "string"}
+            }},
+            "Named": {"allOf": [{"$ref": "#/$defs/Base"}], "description": "Just Base."},
+            "Item": {
+                "description": "An item.",
+                "allOf": [
+                    {"$ref": "#/$defs/Base"},
+                    {"type": "object", "required": ["size"], "properties": {
+                        "size": {"type": "integer"}, "note": {"type": "integer"}
+                    }}
+                ],
+                "properties": {"extra": {"type": "boolean"}}
+            }
+        }}))
+        .unwrap();
+        let TypeKind::Struct(item) = &find(&out.space, "Item").kind else {
+            panic!("{:?}", find(&out.space, "Item").kind)
+        };
+        let fields: Vec<_> = item
+            .fields
+            .iter()
+            .map(|f| (f.name.as_str(), f.required))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("id", true),
+                ("size", true),
+                ("note", false),
+                ("extra", false)
+            ]
+        );
+        // The later member's `note` wins.
+        assert_eq!(item.fields[2].ty, RustType::Option(Box::new(RustType::I64)));
+        assert_eq!(find(&out.space, "Item").docs, ["An item."]);
+        let named = find(&out.space, "Named");
+        assert!(
+            matches!(named.kind, TypeKind::Alias(RustType::Named(_))),
+            "{:?}",
+            named.kind
+        );
+        assert_eq!(named.docs, ["Just Base."]);
+    }
+
+    #[test]
+    fn all_of_errors_point_into_the_member() {
+        let err = errors(json!({"$defs": {
+            "Base": {"type": "object", "properties": {"x": {"type": "strin"}}},
+            "Item": {"allOf": [{"$ref": "#/$defs/Base"}, {"type": "object", "properties": {}}]}
+        }}));
+        assert!(
+            err.contains("s.json#/$defs/Base/properties/x/type: unknown type `strin`"),
+            "{err}"
+        );
+        let err = errors(json!({"$defs": {
+            "A": {"allOf": [{"$ref": "#/$defs/B"}, {"type": "object"}]},
+            "B": {"allOf": [{"$ref": "#/$defs/A"}, {"type": "object"}]}
+        }}));
+        assert!(err.contains("refer back to each other"), "{err}");
+        let err = errors(json!({"$defs": {
+            "A": {"allOf": [{"type": "string"}, {"type": "object"}]}
+        }}));
+        assert!(
+            err.contains("s.json#/$defs/A/allOf/0/type: `allOf` merges object schemas only"),
+            "{err}"
+        );
     }
 
     #[test]
