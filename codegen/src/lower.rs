@@ -1559,14 +1559,14 @@ mod tests {
     fn unknown_and_unsupported_keywords_are_located_errors() {
         let err = errors(json!({"$defs": {"A": {
             "type": "object",
-            "properties": {"x": {"type": "string", "frobnicate": 1}, "y": {"allOf": []}}
+            "properties": {"x": {"type": "string", "frobnicate": 1}, "y": {"type": "object", "patternProperties": {}}}
         }}}));
         assert!(
             err.contains("s.json#/$defs/A/properties/x/frobnicate: unknown keyword `frobnicate`"),
             "{err}"
         );
         assert!(
-            err.contains("s.json#/$defs/A/properties/y/allOf: keyword `allOf`"),
+            err.contains("s.json#/$defs/A/properties/y/patternProperties: keyword `patternProperties`"),
             "{err}"
         );
     }
