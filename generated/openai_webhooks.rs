@@ -6077,7 +6077,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
 /// map. Either way the payload is read once, no variant is tried in turn, and
 /// serde's private `Content` buffer is never used.
 #[doc(hidden)]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "only the helpers a union uses are called")]
 mod __union_support {
     use ::serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
     use ::std::borrow::Cow;

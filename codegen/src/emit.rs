@@ -15,8 +15,20 @@ const UNION_SUPPORT: &str = include_str!("support/union.rs");
 /// Emits every type of `space`, in order.
 pub fn emit(space: &TypeSpace) -> Result<TokenStream, Error> {
     let mut out = TokenStream::new();
+    // Deprecated items warn where users touch them, not inside generated
+    // code: with any deprecation in the schema, every generated item
+    // allows the lint.
+    let any_deprecated = space.types.iter().any(|t| {
+        t.deprecated
+            || matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.deprecated))
+    });
     for def in &space.types {
-        out.extend(emit_type(space, def));
+        let tokens = emit_type(space, def);
+        if any_deprecated {
+            out.extend(allow_deprecated(tokens));
+        } else {
+            out.extend(tokens);
+        }
     }
     if space
         .types
@@ -33,13 +45,28 @@ pub fn emit(space: &TypeSpace) -> Result<TokenStream, Error> {
         out.extend(quote! {
             #(#attrs)*
             #[doc(hidden)]
-            #[allow(dead_code)] // only the helpers a union uses are called
+            #[allow(dead_code, reason = "only the helpers a union uses are called")]
             mod __union_support {
                 #(#items)*
             }
         });
     }
     Ok(out)
+}
+
+/// Adds `#[allow(deprecated)]` in front of every item in `tokens`.
+fn allow_deprecated(tokens: TokenStream) -> TokenStream {
+    match syn::parse2::<syn::File>(tokens.clone()) {
+        Ok(file) => {
+            let items = file
+                .items
+                .into_iter()
+                .map(|item| quote!(#[allow(deprecated)] #item));
+            quote!(#(#items)*)
+        }
+        // Left for `render` to report.
+        Err(_) => tokens,
+    }
 }
 
 fn ident(name: &str) -> Ident {
@@ -113,14 +140,21 @@ fn emit_type(space: &TypeSpace, def: &TypeDef) -> TokenStream {
         origin: _,
         kind,
         eq_hash,
+        deprecated,
     } = def;
     let name = ident(name);
     let doc = docs(doc_lines);
+    let doc = if *deprecated {
+        quote!(#doc #[deprecated])
+    } else {
+        doc
+    };
     match kind {
         TypeKind::Struct(s) => emit_struct(space, &name, doc, *eq_hash, s),
         TypeKind::Const(c) => emit_const(&name, doc, c),
         TypeKind::Enum(e) => emit_enum(&name, doc, e),
         TypeKind::Union(u) => emit_union(space, &name, doc, u),
+        TypeKind::Untagged(u) => emit_untagged(space, &name, doc, *eq_hash, u),
         TypeKind::Alias(t) => {
             let t = rust_type(space, t);
             quote! {
@@ -155,8 +189,14 @@ fn emit_struct(
             ty,
             required,
             docs: field_docs,
+            deprecated,
         } = f;
         let doc = docs(field_docs);
+        let doc = if *deprecated {
+            quote!(#doc #[deprecated])
+        } else {
+            doc
+        };
         let field = ident(name);
         let rename = if name != json_name {
             quote!(#[serde(rename = #json_name)])
@@ -326,6 +366,34 @@ fn emit_enum(name: &Ident, doc: TokenStream, e: &Enum) -> TokenStream {
     }
 }
 
+fn emit_untagged(
+    space: &TypeSpace,
+    name: &Ident,
+    doc: TokenStream,
+    eq_hash: bool,
+    u: &Untagged,
+) -> TokenStream {
+    let Untagged { variants } = u;
+    let derive = derives(eq_hash, quote!(::serde::Serialize, ::serde::Deserialize));
+    let variants = variants.iter().map(|v| {
+        let UntaggedVariant { name, ty, docs: d } = v;
+        let name = ident(name);
+        let ty = rust_type(space, ty);
+        let doc = docs(d);
+        quote!(#doc #name(#ty),)
+    });
+    quote! {
+        #doc
+        ///
+        /// Untagged: when parsing, the first variant that accepts the value wins.
+        #derive
+        #[serde(untagged)]
+        pub enum #name {
+            #(#variants)*
+        }
+    }
+}
+
 fn emit_union(space: &TypeSpace, name: &Ident, doc: TokenStream, u: &Union) -> TokenStream {
     let Union {
         tag,
@@ -391,17 +459,36 @@ fn emit_union(space: &TypeSpace, name: &Ident, doc: TokenStream, u: &Union) -> T
     let env_fields: Vec<Ident> = envelope.iter().map(|e| ident(&e.name)).collect();
     let env_json: Vec<&String> = envelope.iter().map(|e| &e.json_name).collect();
     let envelope_code = emit_envelope(space, name, &envelope_name, &resume, u);
+    let never_loop = if envelope.is_empty() {
+        // With no envelope properties every arm returns: the loop is kept
+        // so that one shape of code serves every union.
+        quote!(#[allow(clippy::never_loop, reason = "no envelope properties: every arm returns")])
+    } else {
+        quote!()
+    };
+    let envelope_locals = if envelope.is_empty() {
+        quote! {
+            let envelope = #envelope_name::default();
+            let order: [&'static str; 0] = [];
+            let seen = 0usize;
+        }
+    } else {
+        quote! {
+            let mut envelope = #envelope_name::default();
+            // The order envelope properties came in, to rebuild the object
+            // on the slow path.
+            let mut order: [&'static str; #envelope_len] = [""; #envelope_len];
+            let mut seen = 0usize;
+        }
+    };
     let tag_field = ident(tag_accessor);
     let deserialize = deserialize_with_visitor(
         name,
         &expecting,
         quote! {
+                    #never_loop
                     fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
-                        let mut envelope = #envelope_name::default();
-                        // The order envelope properties came in, to rebuild
-                        // the object on the slow path.
-                        let mut order: [&'static str; #envelope_len] = [""; #envelope_len];
-                        let mut seen = 0usize;
+                        #envelope_locals
                         loop {
                             let ::std::option::Option::Some(__union_support::Key(key)) = map.next_key()? else {
                                 return ::std::result::Result::Err(::serde::de::Error::missing_field(#tag));
@@ -576,6 +663,27 @@ fn emit_envelope(
         })
         .collect();
     let doc = format!(" Properties every `{union_name}` variant has, read before the tag.");
+    let into_entries_body = if envelope.is_empty() {
+        quote! {
+            let _ = order;
+            ::std::result::Result::Ok(::std::vec::Vec::new())
+        }
+    } else {
+        quote! {
+            let mut entries = ::std::vec::Vec::with_capacity(order.len());
+            for key in order {
+                let value = match *key {
+                    #(#json => match &self.#fields {
+                        ::std::option::Option::Some(value) => __union_support::buffer(value)?,
+                        ::std::option::Option::None => continue,
+                    },)*
+                    _ => continue,
+                };
+                entries.push((::std::borrow::Cow::Borrowed(*key), value));
+            }
+            ::std::result::Result::Ok(entries)
+        }
+    };
     let resumes = u.variants.iter().map(|v| {
         let TypeKind::Struct(st) = &space.get(v.ty).kind else {
             return quote!();
@@ -603,18 +711,7 @@ fn emit_envelope(
                 self,
                 order: &[&'static str],
             ) -> ::std::result::Result<__union_support::Entries<'de>, E> {
-                let mut entries = ::std::vec::Vec::with_capacity(order.len());
-                for key in order {
-                    let value = match *key {
-                        #(#json => match &self.#fields {
-                            ::std::option::Option::Some(value) => __union_support::buffer(value)?,
-                            ::std::option::Option::None => continue,
-                        },)*
-                        _ => continue,
-                    };
-                    entries.push((::std::borrow::Cow::Borrowed(*key), value));
-                }
-                ::std::result::Result::Ok(entries)
+                #into_entries_body
             }
         }
 
@@ -642,6 +739,11 @@ fn emit_resume(
 ) -> TokenStream {
     let type_name = ident(&space.get(id).name);
     let tag = &u.tag;
+    let envelope_param = if u.envelope.is_empty() {
+        format_ident!("_envelope")
+    } else {
+        format_ident!("envelope")
+    };
     let mut slots = Vec::new();
     let mut arms = Vec::new();
     let mut finals = Vec::new();
@@ -721,7 +823,7 @@ fn emit_resume(
             /// Reads the rest of a map whose tag was read already.
             fn #resume<'de, A: ::serde::de::MapAccess<'de>>(
                 mut map: A,
-                envelope: #envelope_name,
+                #envelope_param: #envelope_name,
             ) -> ::std::result::Result<Self, A::Error> {
                 #(#slots)*
                 while let ::std::option::Option::Some(__union_support::Key(key)) = map.next_key()? {
@@ -753,6 +855,7 @@ mod tests {
             },
             kind,
             eq_hash: true,
+            deprecated: false,
         }
     }
 
@@ -773,6 +876,7 @@ mod tests {
                             ty: RustType::String,
                             required: true,
                             docs: vec![],
+                            deprecated: false,
                         },
                         Field {
                             name: "note".into(),
@@ -780,6 +884,7 @@ mod tests {
                             ty: RustType::Option(Box::new(RustType::String)),
                             required: false,
                             docs: vec![],
+                            deprecated: false,
                         },
                     ],
                     deny_unknown_fields: true,

@@ -60,6 +60,7 @@ const STRUCTURAL: &[&str] = &[
     "description",
     "default",
     "allOf",
+    "deprecated",
 ];
 
 /// Marks a property schema copied out of an `allOf` member with the place
@@ -115,7 +116,6 @@ fn unsupported_hint(keyword: &str) -> Option<&'static str> {
         "$dynamicRef" | "$dynamicAnchor" | "$anchor" | "$recursiveRef" => {
             "anchors and dynamic references are not supported; use a JSON pointer `$ref`"
         }
-        "deprecated" => "`deprecated` is not supported yet",
         _ => return None,
     })
 }
@@ -238,7 +238,8 @@ enum Shape<'v> {
     Const(String),
     Enum(Vec<String>),
     OpenEnum(Vec<String>),
-    Union(&'v str, &'v [Value]),
+    Union(String, &'v [Value]),
+    Untagged(&'v [Value]),
     Struct,
     Map,
     Array,
@@ -287,6 +288,7 @@ impl<'a> Lowerer<'a> {
             origin: node.clone(),
             kind: TypeKind::Alias(RustType::Value),
             eq_hash: true,
+            deprecated: is_deprecated(value),
         });
         id
     }
@@ -465,7 +467,7 @@ impl<'a> Lowerer<'a> {
             }
             if let Some(discriminator) = obj.get("discriminator") {
                 return match discriminator.get("propertyName") {
-                    Some(Value::String(tag)) => Shape::Union(tag, items),
+                    Some(Value::String(tag)) => Shape::Union(tag.clone(), items),
                     _ => {
                         self.diags.error(
                             &node.child("discriminator").location(),
@@ -475,11 +477,12 @@ impl<'a> Lowerer<'a> {
                     }
                 };
             }
-            self.diags.error(
-                &node.child(keyword).location(),
-                format!("`{keyword}` without a `discriminator` is not supported yet"),
-            );
-            return Shape::Invalid;
+            // No discriminator: a property every member requires with a
+            // constant value works as one; otherwise the union is untagged.
+            if let Some(tag) = self.common_constant_property(node, keyword, items) {
+                return Shape::Union(tag, items);
+            }
+            return Shape::Untagged(items);
         }
         if obj.contains_key("discriminator") {
             self.diags.error(
@@ -688,6 +691,95 @@ impl<'a> Lowerer<'a> {
         None
     }
 
+    /// The property that every member of a union requires with a single
+    /// constant string value, if there is one (`type` preferred).
+    fn common_constant_property(
+        &mut self,
+        node: &NodeRef,
+        keyword: &str,
+        items: &[Value],
+    ) -> Option<String> {
+        let mut common: Option<Vec<String>> = None;
+        for (i, item) in items.iter().enumerate() {
+            let member_node = node.child(keyword).child(&i.to_string());
+            let (target, member) = self.follow_refs_quietly(&member_node, item)?;
+            let required: Vec<&str> = member
+                .get("required")?
+                .as_array()?
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            let props = member.get("properties")?.as_object()?;
+            let constant: Vec<String> = props
+                .iter()
+                .filter(|(name, _)| required.contains(&name.as_str()))
+                .filter(|(name, schema)| {
+                    let at = target.child("properties").child(name);
+                    self.follow_refs_quietly(&at, schema)
+                        .is_some_and(|(_, v)| constant_string(&v).is_some())
+                })
+                .map(|(name, _)| name.clone())
+                .collect();
+            common = Some(match common {
+                None => constant,
+                Some(previous) => previous
+                    .into_iter()
+                    .filter(|n| constant.contains(n))
+                    .collect(),
+            });
+        }
+        let common = common?;
+        if common.iter().any(|n| n == "type") {
+            return Some("type".to_string());
+        }
+        common.into_iter().next()
+    }
+
+    /// [`Self::follow_refs`] without reporting: a failure means "no".
+    fn follow_refs_quietly(&mut self, node: &NodeRef, value: &Value) -> Option<(NodeRef, Value)> {
+        let before = self.diags.errors.len();
+        let result = self.follow_refs(node, value);
+        self.diags.errors.truncate(before);
+        result
+    }
+
+    /// A union without a tag: serde tries the members in schema order.
+    /// Variants are named after the member's type.
+    fn lower_untagged(
+        &mut self,
+        node: &NodeRef,
+        keyword: &str,
+        items: &[Value],
+        name: &str,
+    ) -> Untagged {
+        let mut scope = Scope::default();
+        let mut variants = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let item_node = node.child(keyword).child(&i.to_string());
+            let hint = format!("{name}Variant{}", i + 1);
+            let ty = self.lower_type(&item_node, item, &hint);
+            let wanted = match &ty {
+                RustType::Named(id) => {
+                    let member = &self.space.get(*id).name;
+                    // `ResponseItemMessage` in `ResponseItem` → `Message`.
+                    match member.strip_prefix(name) {
+                        Some(rest) if !rest.is_empty() && !rest.starts_with("Variant") => {
+                            rest.to_string()
+                        }
+                        _ => member.clone(),
+                    }
+                }
+                other => primitive_variant_name(other),
+            };
+            variants.push(UntaggedVariant {
+                name: scope.claim(&wanted),
+                ty,
+                docs: docs_of(item),
+            });
+        }
+        Untagged { variants }
+    }
+
     /// The kind of a named type.
     fn lower_kind(&mut self, node: &NodeRef, value: &Value, name: &str) -> TypeKind {
         match self.classify(node, value) {
@@ -701,15 +793,14 @@ impl<'a> Lowerer<'a> {
             }
             Shape::Struct => TypeKind::Struct(self.lower_struct(node, value, name)),
             Shape::Union(tag, items) => {
-                let keyword = if value.get("oneOf").is_some() {
-                    "oneOf"
-                } else {
-                    "anyOf"
-                };
-                match self.lower_union(node, keyword, tag, items, value, name) {
+                let keyword = union_keyword(value);
+                match self.lower_union(node, keyword, &tag, items, value, name) {
                     Some(union) => TypeKind::Union(union),
                     None => TypeKind::Alias(RustType::Value),
                 }
+            }
+            Shape::Untagged(items) => {
+                TypeKind::Untagged(self.lower_untagged(node, union_keyword(value), items, name))
             }
             Shape::Rewritten(value) => self.lower_kind(node, &value, name),
             // A named nullable type: `Name = Option<NameInner>`, the inner
@@ -720,7 +811,8 @@ impl<'a> Lowerer<'a> {
                     | Shape::Enum(_)
                     | Shape::OpenEnum(_)
                     | Shape::Struct
-                    | Shape::Union(..) => {
+                    | Shape::Union(..)
+                    | Shape::Untagged(_) => {
                         let id = self.reserve(node, &inner, &format!("{name}Inner"));
                         let inner_name = self.space.get(id).name.clone();
                         let kind = self.lower_kind(node, &inner, &inner_name);
@@ -770,7 +862,8 @@ impl<'a> Lowerer<'a> {
             | Shape::Enum(_)
             | Shape::OpenEnum(_)
             | Shape::Struct
-            | Shape::Union(..) => RustType::Named(self.named_value(node, value, hint)),
+            | Shape::Union(..)
+            | Shape::Untagged(_) => RustType::Named(self.named_value(node, value, hint)),
             Shape::Map => match value.get("additionalProperties") {
                 None | Some(Value::Bool(true)) => RustType::Map(Box::new(RustType::Value)),
                 Some(Value::Bool(false)) => {
@@ -910,6 +1003,7 @@ impl<'a> Lowerer<'a> {
                 ty,
                 required,
                 docs: docs_of(schema),
+                deprecated: is_deprecated(schema),
             });
         }
         Struct {
@@ -1169,6 +1263,46 @@ fn string_list(values: &Value) -> Option<Vec<Option<String>>> {
         .collect()
 }
 
+/// `deprecated: true`.
+fn is_deprecated(value: &Value) -> bool {
+    value.get("deprecated") == Some(&Value::Bool(true))
+}
+
+/// `oneOf` or `anyOf`, whichever the union uses.
+fn union_keyword(value: &Value) -> &'static str {
+    if value.get("oneOf").is_some() {
+        "oneOf"
+    } else {
+        "anyOf"
+    }
+}
+
+/// The constant of a `const` or one-value `enum` string schema.
+fn constant_string(value: &Value) -> Option<&str> {
+    if let Some(Value::String(c)) = value.get("const") {
+        return Some(c);
+    }
+    match value.get("enum")?.as_array()?.as_slice() {
+        [Value::String(c)] => Some(c),
+        _ => None,
+    }
+}
+
+/// A variant name for a member that is not a named type.
+fn primitive_variant_name(ty: &RustType) -> String {
+    match ty {
+        RustType::String => "String".into(),
+        RustType::Bool => "Boolean".into(),
+        RustType::Int { .. } => "Integer".into(),
+        RustType::Float { .. } => "Number".into(),
+        RustType::Value => "Any".into(),
+        RustType::Vec(inner) => format!("{}List", primitive_variant_name(inner)),
+        RustType::Map(inner) => format!("{}Map", primitive_variant_name(inner)),
+        RustType::Option(inner) | RustType::Box(inner) => primitive_variant_name(inner),
+        RustType::Named(_) => "Object".into(),
+    }
+}
+
 /// Where a property copied out of an `allOf` member really lives.
 fn origin_of(schema: &Value) -> Option<NodeRef> {
     let text = schema.get(ORIGIN)?.as_str()?;
@@ -1293,6 +1427,16 @@ fn box_recursive_fields(space: &mut TypeSpace) {
                         (Some(i), t)
                     })
                     .collect(),
+                TypeKind::Untagged(u) => u
+                    .variants
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        let mut t = Vec::new();
+                        inline_targets(&v.ty, &mut t);
+                        (Some(i), t)
+                    })
+                    .collect(),
                 TypeKind::Alias(ty) => {
                     let mut t = Vec::new();
                     inline_targets(ty, &mut t);
@@ -1315,10 +1459,14 @@ fn box_recursive_fields(space: &mut TypeSpace) {
                     }
                     State::Open => {
                         // Back to a type still being walked: a cycle.
-                        if let (Some(i), TypeKind::Struct(s)) = (field, &mut space.types[node].kind)
-                        {
-                            let ty = std::mem::replace(&mut s.fields[*i].ty, RustType::Value);
-                            s.fields[*i].ty = box_inline(ty);
+                        let slot = match (field, &mut space.types[node].kind) {
+                            (Some(i), TypeKind::Struct(s)) => Some(&mut s.fields[*i].ty),
+                            (Some(i), TypeKind::Untagged(u)) => Some(&mut u.variants[*i].ty),
+                            _ => None,
+                        };
+                        if let Some(slot) = slot {
+                            let ty = std::mem::replace(slot, RustType::Value);
+                            *slot = box_inline(ty);
                         }
                     }
                     State::Done => {}
@@ -1361,6 +1509,7 @@ fn compute_eq_hash(space: &mut TypeSpace) {
                 TypeKind::Const(_) | TypeKind::Enum(_) => true,
                 // The catch-all variant holds a JSON value.
                 TypeKind::Union(_) => false,
+                TypeKind::Untagged(u) => u.variants.iter().all(|v| ty_ok(space, &v.ty)),
                 TypeKind::Alias(t) => ty_ok(space, t),
             };
             if !ok {
@@ -1566,7 +1715,9 @@ mod tests {
             "{err}"
         );
         assert!(
-            err.contains("s.json#/$defs/A/properties/y/patternProperties: keyword `patternProperties`"),
+            err.contains(
+                "s.json#/$defs/A/properties/y/patternProperties: keyword `patternProperties`"
+            ),
             "{err}"
         );
     }

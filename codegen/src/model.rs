@@ -37,6 +37,8 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// Whether `Eq` and `Hash` can be derived (no floats or JSON values inside).
     pub eq_hash: bool,
+    /// Marked `deprecated: true` in the schema.
+    pub deprecated: bool,
 }
 
 /// The shape of a named type.
@@ -50,8 +52,28 @@ pub enum TypeKind {
     Enum(Enum),
     /// A union dispatched on a string property of every variant.
     Union(Union),
+    /// A union without a tag: the first member that parses wins.
+    Untagged(Untagged),
     /// A name for another type (`pub type Name = Target;`).
     Alias(RustType),
+}
+
+/// A union serde tells apart by trying each member in order.
+#[derive(Debug, Clone)]
+pub struct Untagged {
+    /// The members, in schema order.
+    pub variants: Vec<UntaggedVariant>,
+}
+
+/// One member of an [`Untagged`] union.
+#[derive(Debug, Clone)]
+pub struct UntaggedVariant {
+    /// The Rust variant name.
+    pub name: String,
+    /// What it holds.
+    pub ty: RustType,
+    /// Documentation lines.
+    pub docs: Vec<String>,
 }
 
 /// A struct with named fields, in schema order.
@@ -74,6 +96,8 @@ pub struct Field {
     pub ty: RustType,
     /// Whether the property must be present.
     pub required: bool,
+    /// Marked `deprecated: true` in the schema.
+    pub deprecated: bool,
     /// Documentation lines.
     pub docs: Vec<String>,
 }
