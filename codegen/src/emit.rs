@@ -69,8 +69,23 @@ fn allow_deprecated(tokens: TokenStream) -> TokenStream {
     }
 }
 
+/// An identifier. Names come from [`crate::naming`], which only makes valid
+/// ones; should one ever be invalid, it is repaired rather than panicking
+/// (`Ident::new` panics), and the `syn` check in `render` still applies.
 fn ident(name: &str) -> Ident {
-    Ident::new(name, Span::call_site())
+    let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name != "_"
+        && !matches!(name, "self" | "Self" | "super" | "crate");
+    if valid {
+        Ident::new(name, Span::call_site())
+    } else {
+        let repaired: String = name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        format_ident!("X{}", repaired)
+    }
 }
 
 fn docs(lines: &[String]) -> TokenStream {

@@ -99,26 +99,34 @@ const ANNOTATIONS: &[&str] = &[
     "writeOnly",
 ];
 
-/// Keywords that are recognized but not supported yet: using one is an error.
-fn unsupported_hint(keyword: &str) -> Option<&'static str> {
-    Some(match keyword {
-        "not" | "if" | "then" | "else" => {
-            "conditional and negated schemas cannot be expressed as Rust types"
-        }
-        "patternProperties"
-        | "propertyNames"
-        | "unevaluatedProperties"
-        | "dependentSchemas"
-        | "dependentRequired" => "this object keyword is not supported yet",
-        "prefixItems" | "contains" | "unevaluatedItems" | "minContains" | "maxContains" => {
-            "this array keyword is not supported yet"
-        }
-        "$dynamicRef" | "$dynamicAnchor" | "$anchor" | "$recursiveRef" => {
-            "anchors and dynamic references are not supported; use a JSON pointer `$ref`"
-        }
-        _ => return None,
-    })
-}
+/// Keywords that only narrow what is valid in ways Rust types do not
+/// express: ignored with a warning (the types accept a superset).
+const NOT_ENFORCED: &[&str] = &[
+    "not",
+    "if",
+    "then",
+    "else",
+    "propertyNames",
+    "dependentRequired",
+    "dependentSchemas",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "contains",
+    "minContains",
+    "maxContains",
+    "$anchor",
+    "$dynamicAnchor",
+    "$recursiveAnchor",
+];
+
+/// Keywords that change a value's shape in ways not supported yet: the
+/// schema falls back to `serde_json::Value`, with a warning.
+const SHAPE_FALLBACK: &[&str] = &[
+    "patternProperties",
+    "prefixItems",
+    "$dynamicRef",
+    "$recursiveRef",
+];
 
 /// Lowers every type the entry files define: their `$defs`/`definitions`
 /// entries, their roots when a root describes a type, and everything those
@@ -293,23 +301,41 @@ impl<'a> Lowerer<'a> {
         id
     }
 
-    /// Checks every keyword of `obj` is one this module understands.
-    fn check_keywords(&mut self, node: &NodeRef, obj: &Map<String, Value>) {
+    /// Checks every keyword of `obj` against the tables above. Unknown
+    /// keywords are ignored with a warning (JSON Schema treats them as
+    /// annotations); returns whether the schema must fall back to any JSON.
+    fn check_keywords(&mut self, node: &NodeRef, obj: &Map<String, Value>) -> bool {
+        let mut fallback = false;
         for key in obj.keys() {
-            if STRUCTURAL.contains(&key.as_str())
-                || VALIDATION_ONLY.contains(&key.as_str())
-                || ANNOTATIONS.contains(&key.as_str())
+            let key = key.as_str();
+            if STRUCTURAL.contains(&key)
+                || VALIDATION_ONLY.contains(&key)
+                || ANNOTATIONS.contains(&key)
                 || key.starts_with("x-")
                 || key == ORIGIN
             {
                 continue;
             }
-            let message = match unsupported_hint(key) {
-                Some(hint) => format!("keyword `{key}`: {hint}"),
-                None => format!("unknown keyword `{key}`"),
-            };
-            self.diags.error(&node.child(key).location(), message);
+            let location = node.child(key).location();
+            if NOT_ENFORCED.contains(&key) {
+                self.diags.warn(
+                    &location,
+                    format!("`{key}` is not enforced by the generated types"),
+                );
+            } else if SHAPE_FALLBACK.contains(&key) {
+                self.diags.warn(
+                    &location,
+                    format!(
+                        "`{key}` is not supported yet: this schema becomes `serde_json::Value`"
+                    ),
+                );
+                fallback = true;
+            } else {
+                self.diags
+                    .warn(&location, format!("unknown keyword `{key}` ignored"));
+            }
         }
+        fallback
     }
 
     fn classify<'v>(&mut self, node: &NodeRef, value: &'v Value) -> Shape<'v> {
@@ -329,7 +355,9 @@ impl<'a> Lowerer<'a> {
                 return Shape::Invalid;
             }
         };
-        self.check_keywords(node, obj);
+        if self.check_keywords(node, obj) {
+            return Shape::Any;
+        }
         let loc = node.location();
         if let Some(reference) = obj.get("$ref") {
             let Value::String(reference) = reference else {
@@ -339,11 +367,14 @@ impl<'a> Lowerer<'a> {
             };
             for key in obj.keys() {
                 if STRUCTURAL.contains(&key.as_str())
-                    && !matches!(key.as_str(), "$ref" | "description" | "nullable")
+                    && !matches!(
+                        key.as_str(),
+                        "$ref" | "description" | "nullable" | "default" | "deprecated"
+                    )
                 {
-                    self.diags.error(
+                    self.diags.warn(
                         &node.child(key).location(),
-                        format!("`{key}` beside `$ref` is not supported: move it into the referenced schema"),
+                        format!("`{key}` beside `$ref` is ignored: the referenced schema decides the type"),
                     );
                 }
             }
@@ -417,11 +448,14 @@ impl<'a> Lowerer<'a> {
                     }
                 }
                 None => {
-                    self.diags.error(
+                    // Numbers or mixed values: the base type, values not checked.
+                    self.diags.warn(
                         &node.child("enum").location(),
-                        "only enums of strings (and null) are supported",
+                        "only enums of strings become Rust enums: this one keeps its base type and its values are not checked",
                     );
-                    Shape::Invalid
+                    let mut inner = obj.clone();
+                    inner.remove("enum");
+                    Shape::Rewritten(Value::Object(inner))
                 }
             };
         }
@@ -485,11 +519,10 @@ impl<'a> Lowerer<'a> {
             return Shape::Untagged(items);
         }
         if obj.contains_key("discriminator") {
-            self.diags.error(
+            self.diags.warn(
                 &node.child("discriminator").location(),
-                "`discriminator` needs a `oneOf` or `anyOf` beside it",
+                "`discriminator` without a `oneOf` or `anyOf` beside it is ignored",
             );
-            return Shape::Invalid;
         }
         match obj.get("type") {
             None if obj.contains_key("properties") => Shape::Struct,
@@ -569,6 +602,10 @@ impl<'a> Lowerer<'a> {
         );
         if self.diags.errors.len() > before {
             return None;
+        }
+        if merged.get(ORIGIN) == Some(&Value::Bool(true)) {
+            // A member could not be merged (warned above): any JSON.
+            return Some(Value::Bool(true));
         }
         merged.insert("type".into(), Value::String("object".into()));
         merged.insert("properties".into(), Value::Object(properties));
@@ -650,10 +687,12 @@ impl<'a> Lowerer<'a> {
                     );
                 }
                 "oneOf" | "anyOf" | "enum" | "const" | "items" | "discriminator" => {
-                    self.diags.error(
+                    self.diags.warn(
                         &node.child(key).location(),
-                        format!("`{key}` inside `allOf` cannot be merged into one object yet"),
+                        format!("`{key}` inside `allOf` cannot be merged into one object yet: the `allOf` becomes `serde_json::Value`"),
                     );
+                    *merged = Map::new();
+                    merged.insert(ORIGIN.into(), Value::Bool(true));
                 }
                 "type" | "$ref" => {}
                 // The node's own description and other keywords describe the
@@ -763,7 +802,10 @@ impl<'a> Lowerer<'a> {
                     let member = &self.space.get(*id).name;
                     // `ResponseItemMessage` in `ResponseItem` → `Message`.
                     match member.strip_prefix(name) {
-                        Some(rest) if !rest.is_empty() && !rest.starts_with("Variant") => {
+                        Some(rest)
+                            if rest.starts_with(|c: char| c.is_ascii_uppercase())
+                                && !rest.starts_with("Variant") =>
+                        {
                             rest.to_string()
                         }
                         _ => member.clone(),
@@ -796,7 +838,7 @@ impl<'a> Lowerer<'a> {
                 let keyword = union_keyword(value);
                 match self.lower_union(node, keyword, &tag, items, value, name) {
                     Some(union) => TypeKind::Union(union),
-                    None => TypeKind::Alias(RustType::Value),
+                    None => TypeKind::Untagged(self.lower_untagged(node, keyword, items, name)),
                 }
             }
             Shape::Untagged(items) => {
@@ -966,12 +1008,15 @@ impl<'a> Lowerer<'a> {
                 Vec::new()
             }
         };
+        // A required property with no schema may hold any JSON.
+        let mut props = props.clone();
         for (i, r) in required.iter().enumerate() {
             if !props.contains_key(*r) {
-                self.diags.error(
+                self.diags.warn(
                     &node.child("required").child(&i.to_string()).location(),
-                    format!("required property `{r}` is not declared in `properties`"),
+                    format!("required property `{r}` is not declared in `properties`: it becomes a `serde_json::Value` field"),
                 );
+                props.insert((*r).to_string(), Value::Bool(true));
             }
         }
         let deny_unknown_fields = match value.get("additionalProperties") {
@@ -987,7 +1032,7 @@ impl<'a> Lowerer<'a> {
         };
         let mut scope = Scope::default();
         let mut fields = Vec::new();
-        for (json_name, schema) in props {
+        for (json_name, schema) in &props {
             let child = origin_of(schema).unwrap_or_else(|| props_node.child(json_name));
             let hint = format!("{name}{}", naming::type_name(json_name));
             let ty = self.lower_type(&child, schema, &hint);
@@ -1025,13 +1070,15 @@ impl<'a> Lowerer<'a> {
         let mut structs: Vec<(TypeId, Struct)> = Vec::new();
         let mut scope = Scope::default();
         let mut seen_tags: HashMap<String, Location> = HashMap::new();
-        let before = self.diags.errors.len();
+        // Problems with the union's structure; members' own errors still go
+        // to `self.diags`.
+        let mut problems = Diagnostics::default();
         for (i, item) in items.iter().enumerate() {
             let item_node = node.child(keyword).child(&i.to_string());
             let hint = format!("{name}Variant{}", i + 1);
             let ty = self.lower_type(&item_node, item, &hint);
             let RustType::Named(id) = ty else {
-                self.diags.error(
+                problems.error(
                     &item_node.location(),
                     "each member of a discriminated union must be an object schema",
                 );
@@ -1039,7 +1086,7 @@ impl<'a> Lowerer<'a> {
             };
             let def = self.space.get(id);
             let TypeKind::Struct(st) = &def.kind else {
-                self.diags.error(
+                problems.error(
                     &item_node.location(),
                     format!(
                         "each member of a discriminated union must be an object schema, and {} is not",
@@ -1058,7 +1105,7 @@ impl<'a> Lowerer<'a> {
                 }
             });
             let Some(tag_value) = tag_value else {
-                self.diags.error(
+                problems.error(
                     &item_node.location(),
                     format!(
                         "union member {} must require the property `{tag}` with a single constant value",
@@ -1068,7 +1115,7 @@ impl<'a> Lowerer<'a> {
                 continue;
             };
             if let Some(first) = seen_tags.insert(tag_value.clone(), item_node.location()) {
-                self.diags.error(
+                problems.error(
                     &item_node.location(),
                     format!("the tag value `{tag_value}` is already used by {first}"),
                 );
@@ -1093,7 +1140,7 @@ impl<'a> Lowerer<'a> {
                     _ => false,
                 };
                 if !ok {
-                    self.diags.error(
+                    problems.error(
                         &node
                             .child("discriminator")
                             .child("mapping")
@@ -1106,7 +1153,16 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        if self.diags.errors.len() > before {
+        if !problems.errors.is_empty() {
+            for problem in problems.errors {
+                self.diags.warn(
+                    &problem.location,
+                    format!(
+                        "{}; the union falls back to an untagged one",
+                        problem.message
+                    ),
+                );
+            }
             return None;
         }
         let common = common_fields(&structs, tag);
@@ -1680,46 +1736,81 @@ mod tests {
         assert_eq!(envelope, ["id", "created_at"]);
     }
 
-    #[test]
-    fn union_members_need_a_constant_tag() {
-        let err = errors(json!({"$defs": {
-            "A": {"type": "object", "properties": {"type": {"type": "string"}}},
-            "U": {"oneOf": [{"$ref": "#/$defs/A"}], "discriminator": {"propertyName": "type"}}
-        }}));
-        assert!(err.contains("s.json#/$defs/U/oneOf/0"), "{err}");
-        assert!(err.contains("single constant value"), "{err}");
+    fn warnings(out: &Lowered) -> String {
+        out.warnings
+            .iter()
+            .map(|w| w.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     #[test]
-    fn duplicate_tags_are_an_error() {
-        let err = errors(json!({"$defs": {
+    fn a_union_whose_members_lack_a_constant_tag_falls_back_to_untagged() {
+        let out = lower_doc(json!({"$defs": {
+            "A": {"type": "object", "properties": {"type": {"type": "string"}}},
+            "U": {"oneOf": [{"$ref": "#/$defs/A"}], "discriminator": {"propertyName": "type"}}
+        }}))
+        .unwrap();
+        let w = warnings(&out);
+        assert!(w.contains("s.json#/$defs/U/oneOf/0: union member"), "{w}");
+        assert!(
+            w.contains("single constant value; the union falls back to an untagged one"),
+            "{w}"
+        );
+        assert!(matches!(find(&out.space, "U").kind, TypeKind::Untagged(_)));
+    }
+
+    #[test]
+    fn duplicate_tags_fall_back_to_untagged() {
+        let out = lower_doc(json!({"$defs": {
             "A": event("x", json!({})),
             "B": event("x", json!({})),
             "U": {"oneOf": [{"$ref": "#/$defs/A"}, {"$ref": "#/$defs/B"}],
                   "discriminator": {"propertyName": "type"}}
-        }}));
+        }}))
+        .unwrap();
+        let w = warnings(&out);
         assert!(
-            err.contains("#/$defs/U/oneOf/1: the tag value `x` is already used"),
-            "{err}"
+            w.contains("#/$defs/U/oneOf/1: the tag value `x` is already used"),
+            "{w}"
         );
+        let TypeKind::Untagged(u) = &find(&out.space, "U").kind else {
+            panic!()
+        };
+        let names: Vec<_> = u.variants.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["A", "B"]);
     }
 
     #[test]
-    fn unknown_and_unsupported_keywords_are_located_errors() {
-        let err = errors(json!({"$defs": {"A": {
+    fn unknown_keywords_warn_and_unsupported_shapes_fall_back_to_any_json() {
+        let out = lower_doc(json!({"$defs": {"A": {
             "type": "object",
-            "properties": {"x": {"type": "string", "frobnicate": 1}, "y": {"type": "object", "patternProperties": {}}}
-        }}}));
+            "properties": {
+                "x": {"type": "string", "frobnicate": 1},
+                "y": {"type": "object", "patternProperties": {"^a": {"type": "string"}}},
+                "z": {"type": "string", "not": {"const": "q"}}
+            }
+        }}}))
+        .unwrap();
+        let w = warnings(&out);
         assert!(
-            err.contains("s.json#/$defs/A/properties/x/frobnicate: unknown keyword `frobnicate`"),
-            "{err}"
-        );
-        assert!(
-            err.contains(
-                "s.json#/$defs/A/properties/y/patternProperties: keyword `patternProperties`"
+            w.contains(
+                "s.json#/$defs/A/properties/x/frobnicate: unknown keyword `frobnicate` ignored"
             ),
-            "{err}"
+            "{w}"
         );
+        assert!(w.contains("s.json#/$defs/A/properties/y/patternProperties: `patternProperties` is not supported yet: this schema becomes `serde_json::Value`"), "{w}");
+        assert!(
+            w.contains("s.json#/$defs/A/properties/z/not: `not` is not enforced"),
+            "{w}"
+        );
+        let TypeKind::Struct(a) = &find(&out.space, "A").kind else {
+            panic!()
+        };
+        let opt = |t| RustType::Option(Box::new(t));
+        assert_eq!(a.fields[0].ty, opt(RustType::String));
+        assert_eq!(a.fields[1].ty, opt(RustType::Value));
+        assert_eq!(a.fields[2].ty, opt(RustType::String));
     }
 
     #[test]
@@ -1737,17 +1828,26 @@ mod tests {
     }
 
     #[test]
-    fn missing_refs_and_bad_required_are_located() {
+    fn missing_refs_are_errors_and_undeclared_required_properties_any_json() {
         let err = errors(json!({"$defs": {"A": {
             "type": "object",
-            "required": ["nope"],
             "properties": {"x": {"$ref": "#/$defs/Missing"}}
         }}}));
-        assert!(
-            err.contains("s.json#/$defs/A/required/0: required property `nope`"),
-            "{err}"
-        );
         assert!(err.contains("s.json#/$defs/A/properties/x/$ref:"), "{err}");
+        let out = lower_doc(json!({"$defs": {"A": {
+            "type": "object",
+            "required": ["nope"],
+            "properties": {"x": {"type": "string"}}
+        }}}))
+        .unwrap();
+        assert!(warnings(&out).contains("s.json#/$defs/A/required/0: required property `nope`"));
+        let TypeKind::Struct(a) = &find(&out.space, "A").kind else {
+            panic!()
+        };
+        assert_eq!(
+            (a.fields[1].name.as_str(), &a.fields[1].ty),
+            ("nope", &RustType::Value)
+        );
     }
 
     #[test]
