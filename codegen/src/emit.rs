@@ -14,59 +14,55 @@ const UNION_SUPPORT: &str = include_str!("support/union.rs");
 
 /// Emits every type of `space`, in order.
 pub fn emit(space: &TypeSpace) -> Result<TokenStream, Error> {
+    let mut out = emit_range(space, 0..space.types.len());
+    out.extend(emit_support(space)?);
+    Ok(out)
+}
+
+/// Emits the types `range` of `space` (a slice of the output, so that
+/// slices can be formatted in parallel and joined).
+pub fn emit_range(space: &TypeSpace, range: std::ops::Range<usize>) -> TokenStream {
     let mut out = TokenStream::new();
-    // Deprecated items warn where users touch them, not inside generated
-    // code: with any deprecation in the schema, every generated item
-    // allows the lint.
-    let any_deprecated = space.types.iter().any(|t| {
-        t.deprecated
-            || matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.deprecated))
-    });
-    for def in &space.types {
-        let tokens = emit_type(space, def);
-        if any_deprecated {
-            out.extend(allow_deprecated(tokens));
-        } else {
-            out.extend(tokens);
-        }
+    for def in &space.types[range] {
+        out.extend(emit_type(space, def));
     }
-    if space
+    out
+}
+
+/// The runtime helpers, when `space` has a union; nothing otherwise.
+pub fn emit_support(space: &TypeSpace) -> Result<TokenStream, Error> {
+    if !space
         .types
         .iter()
         .any(|t| matches!(t.kind, TypeKind::Union(_)))
     {
-        let file = syn::parse_file(UNION_SUPPORT).map_err(|e| Error::Syntax(e.to_string()))?;
-        // The file's inner docs become the module's outer docs.
-        let syn::File { attrs, items, .. } = file;
-        let attrs = attrs.into_iter().map(|mut attr| {
-            attr.style = syn::AttrStyle::Outer;
-            attr
-        });
-        out.extend(quote! {
-            #(#attrs)*
-            #[doc(hidden)]
-            #[allow(dead_code, reason = "only the helpers a union uses are called")]
-            mod __union_support {
-                #(#items)*
-            }
-        });
+        return Ok(TokenStream::new());
     }
-    Ok(out)
+    let file = syn::parse_file(UNION_SUPPORT).map_err(|e| Error::Syntax(e.to_string()))?;
+    // The file's inner docs become the module's outer docs.
+    let syn::File { attrs, items, .. } = file;
+    let attrs = attrs.into_iter().map(|mut attr| {
+        attr.style = syn::AttrStyle::Outer;
+        attr
+    });
+    Ok(quote! {
+        #(#attrs)*
+        #[doc(hidden)]
+        #[allow(dead_code, reason = "only the helpers a union uses are called")]
+        mod __union_support {
+            #(#items)*
+        }
+    })
 }
 
-/// Adds `#[allow(deprecated)]` in front of every item in `tokens`.
-fn allow_deprecated(tokens: TokenStream) -> TokenStream {
-    match syn::parse2::<syn::File>(tokens.clone()) {
-        Ok(file) => {
-            let items = file
-                .items
-                .into_iter()
-                .map(|item| quote!(#[allow(deprecated)] #item));
-            quote!(#(#items)*)
-        }
-        // Left for `render` to report.
-        Err(_) => tokens,
-    }
+/// Whether anything in `space` is deprecated. Deprecated items should warn
+/// where users touch them, not inside generated code, so then every
+/// generated item allows the lint (added by [`crate::render`]).
+pub fn any_deprecated(space: &TypeSpace) -> bool {
+    space.types.iter().any(|t| {
+        t.deprecated
+            || matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.deprecated))
+    })
 }
 
 /// An identifier. Names come from [`crate::naming`], which only makes valid

@@ -67,6 +67,10 @@ pub struct Generated {
     pub source_paths: Vec<PathBuf>,
     /// Fallbacks taken (see the README); the code is still usable.
     pub warnings: Vec<Diagnostic>,
+    /// Each definition's JSON pointer (`#/$defs/x`, `#/components/schemas/X`;
+    /// prefixed with the file, `schema/a.json#/$defs/x`, when the input has
+    /// several files) and the Rust type name it got. Sorted by pointer.
+    pub names: std::collections::BTreeMap<String, String>,
 }
 
 impl Config {
@@ -126,14 +130,15 @@ impl Config {
         if self.deny_warnings && !lowered.warnings.is_empty() {
             return Err(Error::Schema(lowered.warnings));
         }
-        let tokens = emit::emit(&lowered.space)?;
         let sources: Vec<String> = set.files().map(str::to_string).collect();
-        let code = render::render(tokens, &sources)?;
+        let names = definition_names(&lowered.space, sources.len() > 1);
+        let code = render::with_header(&emit_and_format(&lowered.space)?, &sources);
         Ok(Generated {
             source_paths: sources.iter().map(|s| set.path_of(s)).collect(),
             sources,
             code,
             warnings: lowered.warnings,
+            names,
         })
     }
 
@@ -182,6 +187,79 @@ impl Config {
     }
 }
 
+/// Emits and formats the model in slices, one thread each (tokens cannot
+/// cross threads, the model can), and joins them in order: the output does
+/// not depend on how many slices there were.
+fn emit_and_format(space: &model::TypeSpace) -> Result<String, Error> {
+    let n = space.types.len();
+    let slices = std::thread::available_parallelism()
+        .map_or(1, |p| p.get())
+        .clamp(1, 8)
+        .min(n / 64 + 1);
+    emit_and_format_in(space, slices)
+}
+
+fn emit_and_format_in(space: &model::TypeSpace, slices: usize) -> Result<String, Error> {
+    let allow_deprecated = emit::any_deprecated(space);
+    let n = space.types.len();
+    let slices = slices.max(1);
+    let bounds: Vec<std::ops::Range<usize>> = (0..slices)
+        .map(|i| (n * i / slices)..(n * (i + 1) / slices))
+        .collect();
+    let parts: Vec<Result<String, Error>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = bounds
+            .into_iter()
+            .map(|range| {
+                scope.spawn(move || {
+                    render::format_items(emit::emit_range(space, range), allow_deprecated)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::Syntax("a formatting thread panicked".into())))
+            })
+            .collect()
+    });
+    let mut body = String::new();
+    for part in parts {
+        body.push_str(&part?);
+    }
+    body.push_str(&render::format_items(emit::emit_support(space)?, false)?);
+    Ok(body)
+}
+
+/// The Rust name of every type that comes from a definition (a `$defs`,
+/// `definitions` or `components/schemas` entry, or a document root).
+fn definition_names(
+    space: &model::TypeSpace,
+    qualify: bool,
+) -> std::collections::BTreeMap<String, String> {
+    let mut names = std::collections::BTreeMap::new();
+    for def in &space.types {
+        let pointer = &def.origin.pointer;
+        let segments: Vec<&str> = pointer.split('/').skip(1).collect();
+        let is_definition = matches!(
+            segments.as_slice(),
+            [] | ["$defs" | "definitions", _] | ["components", "schemas", _]
+        );
+        if !is_definition {
+            continue;
+        }
+        let key = if qualify {
+            format!("{}#{}", def.origin.file, pointer)
+        } else {
+            format!("#{pointer}")
+        };
+        // A nullable definition also makes an `…Inner` type from the same
+        // node; the definition's name is the first.
+        names.entry(key).or_insert_with(|| def.name.clone());
+    }
+    names
+}
+
 /// Writes `text` to `path` unless the file already holds exactly that.
 pub fn write_if_changed(path: &Path, text: &str) -> Result<(), Error> {
     if std::fs::read_to_string(path).ok().as_deref() == Some(text) {
@@ -197,4 +275,24 @@ pub fn write_if_changed(path: &Path, text: &str) -> Result<(), Error> {
         path: path.display().to_string(),
         source,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_does_not_depend_on_how_many_slices_are_formatted_in_parallel() {
+        let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/../schema");
+        let set = load::SchemaSet::load(Path::new(schema)).unwrap();
+        let space = lower::lower(&set).unwrap().space;
+        let one = emit_and_format_in(&space, 1).unwrap();
+        for slices in [2, 3, 7, 500] {
+            assert_eq!(
+                emit_and_format_in(&space, slices).unwrap(),
+                one,
+                "{slices} slices"
+            );
+        }
+    }
 }

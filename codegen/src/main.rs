@@ -26,6 +26,10 @@ enum Command {
         /// Fail on warnings (documented fallbacks).
         #[arg(long)]
         deny_warnings: bool,
+        /// Also write a JSON object from each definition's JSON pointer to
+        /// its Rust type name.
+        #[arg(long, value_name = "NAMES.json")]
+        names: Option<PathBuf>,
     },
     /// Exit 1 with a unified diff when FILE differs from what INPUT generates.
     Check {
@@ -43,6 +47,7 @@ fn main() -> ExitCode {
             input,
             output,
             deny_warnings,
+            names,
         } => {
             let generated = match Config::new().deny_warnings(deny_warnings).generate(&input) {
                 Ok(generated) => generated,
@@ -53,6 +58,19 @@ fn main() -> ExitCode {
             };
             for warning in &generated.warnings {
                 eprintln!("warning: {warning}");
+            }
+            if let Some(path) = names {
+                let json = match serde_json::to_string_pretty(&generated.names) {
+                    Ok(json) => json + "\n",
+                    Err(error) => {
+                        eprintln!("{error}");
+                        return ExitCode::FAILURE;
+                    }
+                };
+                if let Err(error) = write_if_changed(&path, &json) {
+                    eprintln!("{error}");
+                    return ExitCode::FAILURE;
+                }
             }
             match output {
                 Some(path) => {

@@ -148,3 +148,35 @@ fn check_exits_1_with_a_diff_when_stale_and_0_when_fresh() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("is stale: regenerate it with"), "{stderr}");
 }
+
+#[test]
+fn names_maps_each_definition_pointer_to_its_rust_name() {
+    let dir = temp_dir("names");
+    std::fs::write(
+        dir.join("s.json"),
+        r#"{"$defs": {
+            "thing": {"type": "object", "properties": {"inner": {"type": "object", "properties": {}}}},
+            "Thing": {"type": "string"},
+            "type": {"const": "x"}
+        }}"#,
+    )
+    .unwrap();
+    let status = bin()
+        .arg("generate")
+        .arg(dir.join("s.json"))
+        .arg("-o")
+        .arg(dir.join("out.rs"))
+        .arg("--names")
+        .arg(dir.join("names.json"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let names: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("names.json")).unwrap()).unwrap();
+    // Two keys that want `Thing` get distinct names, in reading order; the
+    // inline object is not a definition.
+    assert_eq!(
+        names,
+        serde_json::json!({"#/$defs/thing": "Thing", "#/$defs/Thing": "Thing2", "#/$defs/type": "Type"})
+    );
+}
