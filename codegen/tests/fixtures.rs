@@ -1,5 +1,5 @@
-//! Snapshot tests: each `tests/fixtures/NAME.json` generates exactly
-//! `tests/fixtures/NAME.rs`. The `.rs` files are compiled, and checked
+//! Snapshot tests: each `fixtures/cases/NAME.json` generates exactly
+//! `fixtures/cases/NAME.rs`. The `.rs` files are compiled, and checked
 //! against payloads, by the `codegen-fixtures` crate (`codegen/fixtures/`).
 //!
 //! After an intended change, refresh them with
@@ -11,7 +11,7 @@ use openai_webhooks_codegen::{check::stale_diff, Config};
 
 #[test]
 fn every_fixture_generates_its_snapshot() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cases");
     let mut schemas: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
