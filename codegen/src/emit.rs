@@ -186,7 +186,17 @@ fn emit_struct(
     let Struct {
         fields,
         deny_unknown_fields,
+        extra,
     } = s;
+    let extra = extra.as_ref().map(|(name, ty)| {
+        let name = ident(name);
+        let ty = rust_type(space, &RustType::Map(Box::new(ty.clone())));
+        quote! {
+            /// Properties not listed above, as received.
+            #[serde(flatten)]
+            pub #name: #ty,
+        }
+    });
     let derive = derives(eq_hash, quote!(::serde::Serialize, ::serde::Deserialize));
     let deny = if *deny_unknown_fields {
         quote!(#[serde(deny_unknown_fields)])
@@ -233,6 +243,7 @@ fn emit_struct(
         #deny
         pub struct #name {
             #(#fields)*
+            #extra
         }
     }
 }
@@ -821,7 +832,17 @@ fn emit_resume(
             },
         });
     }
-    let other = if st.deny_unknown_fields {
+    if let Some((extra_name, _)) = &st.extra {
+        let name = ident(extra_name);
+        slots.push(quote!(let mut #name = ::std::collections::BTreeMap::new();));
+        names.push(name);
+    }
+    let other = if let Some((extra_name, _)) = &st.extra {
+        let name = ident(extra_name);
+        quote!(_ => {
+            #name.insert(::std::string::ToString::to_string(&*key), map.next_value()?);
+        })
+    } else if st.deny_unknown_fields {
         let known: Vec<&String> = st.fields.iter().map(|f| &f.json_name).collect();
         quote!(other => return ::std::result::Result::Err(::serde::de::Error::unknown_field(other, &[#(#known),*])),)
     } else {
@@ -880,6 +901,7 @@ mod tests {
             types: vec![def(
                 "S",
                 TypeKind::Struct(Struct {
+                    extra: None,
                     fields: vec![
                         Field {
                             name: "type_".into(),

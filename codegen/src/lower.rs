@@ -61,6 +61,7 @@ const STRUCTURAL: &[&str] = &[
     "default",
     "allOf",
     "deprecated",
+    "patternProperties",
 ];
 
 /// Marks a property schema copied out of an `allOf` member with the place
@@ -906,6 +907,12 @@ impl<'a> Lowerer<'a> {
             | Shape::Struct
             | Shape::Union(..)
             | Shape::Untagged(_) => RustType::Named(self.named_value(node, value, hint)),
+            Shape::Map if value.get("patternProperties").is_some() => {
+                let inner = self
+                    .extra_properties(node, value, hint)
+                    .unwrap_or(RustType::Value);
+                RustType::Map(Box::new(inner))
+            }
             Shape::Map => match value.get("additionalProperties") {
                 None | Some(Value::Bool(true)) => RustType::Map(Box::new(RustType::Value)),
                 Some(Value::Bool(false)) => {
@@ -941,7 +948,8 @@ impl<'a> Lowerer<'a> {
         let (base, known) = match (t, format) {
             ("string", None) => (RustType::String, true),
             ("string", Some(f)) => (RustType::String, STRING_FORMATS.contains(&f)),
-            ("integer", None | Some("int64") | Some("unixtime")) => (RustType::I64, true),
+            ("integer", None) => (integer_for_range(value), true),
+            ("integer", Some("int64") | Some("unixtime")) => (RustType::I64, true),
             ("integer", Some("int32")) => (int(true, 32), true),
             ("integer", Some("int16")) => (int(true, 16), true),
             ("integer", Some("int8")) => (int(true, 8), true),
@@ -993,6 +1001,7 @@ impl<'a> Lowerer<'a> {
             return Struct {
                 fields: Vec::new(),
                 deny_unknown_fields: false,
+                extra: None,
             };
         };
         let required: Vec<&str> = match value.get("required") {
@@ -1019,17 +1028,9 @@ impl<'a> Lowerer<'a> {
                 props.insert((*r).to_string(), Value::Bool(true));
             }
         }
-        let deny_unknown_fields = match value.get("additionalProperties") {
-            None | Some(Value::Bool(true)) => false,
-            Some(Value::Bool(false)) => true,
-            Some(_) => {
-                self.diags.error(
-                    &node.child("additionalProperties").location(),
-                    "a schema for `additionalProperties` beside `properties` is not supported yet",
-                );
-                false
-            }
-        };
+        let deny_unknown_fields = value.get("additionalProperties") == Some(&Value::Bool(false))
+            && value.get("patternProperties").is_none();
+        let extra_type = self.extra_properties(node, value, name);
         let mut scope = Scope::default();
         let mut fields = Vec::new();
         for (json_name, schema) in &props {
@@ -1051,10 +1052,43 @@ impl<'a> Lowerer<'a> {
                 deprecated: is_deprecated(schema),
             });
         }
+        let extra = extra_type.map(|ty| (scope.claim("additional_properties"), ty));
         Struct {
             fields,
             deny_unknown_fields,
+            extra,
         }
+    }
+
+    /// The value type of properties an object does not list, when a schema
+    /// gives one: `additionalProperties: {schema}` and/or
+    /// `patternProperties` (patterns not checked). Several different types
+    /// make `serde_json::Value`.
+    fn extra_properties(&mut self, node: &NodeRef, value: &Value, name: &str) -> Option<RustType> {
+        let mut types = Vec::new();
+        if let Some(schema @ Value::Object(_)) = value.get("additionalProperties") {
+            let child = node.child("additionalProperties");
+            types.push(self.lower_type(&child, schema, &format!("{name}Value")));
+        }
+        match value.get("patternProperties") {
+            None => {}
+            Some(Value::Object(patterns)) => {
+                for (pattern, schema) in patterns {
+                    let child = node.child("patternProperties").child(pattern);
+                    types.push(self.lower_type(&child, schema, &format!("{name}Value")));
+                }
+            }
+            Some(_) => self.diags.error(
+                &node.child("patternProperties").location(),
+                "`patternProperties` must be an object of schemas",
+            ),
+        }
+        let first = types.first()?.clone();
+        Some(if types.iter().all(|t| *t == first) {
+            first
+        } else {
+            RustType::Value
+        })
     }
 
     fn lower_union(
@@ -1319,6 +1353,36 @@ fn string_list(values: &Value) -> Option<Vec<Option<String>>> {
         .collect()
 }
 
+/// An integer without `format`: `minimum`/`maximum` choose the width, the
+/// narrowest that holds both (unsigned when `minimum >= 0`); without both
+/// bounds, `i64` (or `u64` when only `minimum >= 0` is known).
+fn integer_for_range(value: &Value) -> RustType {
+    let min = value.get("minimum").and_then(Value::as_f64);
+    let max = value.get("maximum").and_then(Value::as_f64);
+    let int = |signed, bits| RustType::Int { signed, bits };
+    match (min, max) {
+        (Some(min), Some(max)) if min >= 0.0 => {
+            let bits = [8u16, 16, 32, 64]
+                .into_iter()
+                .find(|b| max <= 2f64.powi(i32::from(*b)) - 1.0)
+                .unwrap_or(64);
+            int(false, bits)
+        }
+        (Some(min), Some(max)) => {
+            let bits = [8u16, 16, 32, 64]
+                .into_iter()
+                .find(|b| {
+                    let half = 2f64.powi(i32::from(*b) - 1);
+                    min >= -half && max <= half - 1.0
+                })
+                .unwrap_or(64);
+            int(true, bits)
+        }
+        (Some(min), None) if min >= 0.0 => int(false, 64),
+        _ => RustType::I64,
+    }
+}
+
 /// `deprecated: true`.
 fn is_deprecated(value: &Value) -> bool {
     value.get("deprecated") == Some(&Value::Bool(true))
@@ -1561,7 +1625,10 @@ fn compute_eq_hash(space: &mut TypeSpace) {
                 continue;
             }
             let ok = match &space.types[i].kind {
-                TypeKind::Struct(s) => s.fields.iter().all(|f| ty_ok(space, &f.ty)),
+                TypeKind::Struct(s) => {
+                    s.fields.iter().all(|f| ty_ok(space, &f.ty))
+                        && s.extra.as_ref().is_none_or(|(_, t)| ty_ok(space, t))
+                }
                 TypeKind::Const(_) | TypeKind::Enum(_) => true,
                 // The catch-all variant holds a JSON value.
                 TypeKind::Union(_) => false,
@@ -1787,7 +1854,7 @@ mod tests {
             "type": "object",
             "properties": {
                 "x": {"type": "string", "frobnicate": 1},
-                "y": {"type": "object", "patternProperties": {"^a": {"type": "string"}}},
+                "y": {"type": "array", "prefixItems": [{"type": "string"}]},
                 "z": {"type": "string", "not": {"const": "q"}}
             }
         }}}))
@@ -1799,7 +1866,7 @@ mod tests {
             ),
             "{w}"
         );
-        assert!(w.contains("s.json#/$defs/A/properties/y/patternProperties: `patternProperties` is not supported yet: this schema becomes `serde_json::Value`"), "{w}");
+        assert!(w.contains("s.json#/$defs/A/properties/y/prefixItems: `prefixItems` is not supported yet: this schema becomes `serde_json::Value`"), "{w}");
         assert!(
             w.contains("s.json#/$defs/A/properties/z/not: `not` is not enforced"),
             "{w}"

@@ -83,6 +83,10 @@ pub struct Struct {
     pub fields: Vec<Field>,
     /// Whether unknown properties are an error (`additionalProperties: false`).
     pub deny_unknown_fields: bool,
+    /// Properties not listed, kept in a flattened map: the field name and
+    /// the map's value type (from `additionalProperties` or
+    /// `patternProperties` schemas).
+    pub extra: Option<(String, RustType)>,
 }
 
 /// One field of a [`Struct`].
