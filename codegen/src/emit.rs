@@ -197,6 +197,7 @@ fn emit_struct(
             pub #name: #ty,
         }
     });
+    let struct_name = name.to_string();
     let derive = derives(eq_hash, quote!(::serde::Serialize, ::serde::Deserialize));
     let deny = if *deny_unknown_fields {
         quote!(#[serde(deny_unknown_fields)])
@@ -211,6 +212,7 @@ fn emit_struct(
             required,
             docs: field_docs,
             deprecated,
+            default,
         } = f;
         let doc = docs(field_docs);
         let doc = if *deprecated {
@@ -224,7 +226,10 @@ fn emit_struct(
         } else {
             quote!()
         };
-        let optional = if matches!(ty, RustType::Option(_)) && !required {
+        let optional = if default.is_some() {
+            let path = format!("{struct_name}::{}", default_fn(name));
+            quote!(#[serde(default = #path)])
+        } else if matches!(ty, RustType::Option(_)) && !required {
             quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
         } else {
             quote!()
@@ -237,6 +242,27 @@ fn emit_struct(
             pub #field: #ty,
         }
     });
+    let defaults = s.fields.iter().filter_map(|f| {
+        let value = f.default.as_ref()?;
+        let fn_name = format_ident!("{}", default_fn(&f.name));
+        let ty = rust_type(space, &f.ty);
+        let expr = default_expr(space, value);
+        Some(quote! {
+            fn #fn_name() -> #ty {
+                #expr
+            }
+        })
+    });
+    let defaults: Vec<TokenStream> = defaults.collect();
+    let default_impl = if defaults.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            impl #name {
+                #(#defaults)*
+            }
+        }
+    };
     quote! {
         #doc
         #derive
@@ -244,6 +270,40 @@ fn emit_struct(
         pub struct #name {
             #(#fields)*
             #extra
+        }
+
+        #default_impl
+    }
+}
+
+/// The associated function that gives a field's default.
+fn default_fn(field: &str) -> String {
+    format!("__default_{}", field.trim_end_matches('_'))
+}
+
+/// A `default` value as a Rust expression.
+fn default_expr(space: &TypeSpace, value: &DefaultValue) -> TokenStream {
+    match value {
+        DefaultValue::Str(s) => quote!(::std::string::String::from(#s)),
+        DefaultValue::Int(i) => {
+            let lit = proc_macro2::Literal::i128_unsuffixed(*i);
+            quote!(#lit)
+        }
+        DefaultValue::Float(f) => {
+            let lit = proc_macro2::Literal::f64_unsuffixed(*f);
+            quote!(#lit)
+        }
+        DefaultValue::Bool(b) => quote!(#b),
+        DefaultValue::Const => quote!(::std::default::Default::default()),
+        DefaultValue::Variant(id, variant) => {
+            let ty = ident(&space.get(*id).name);
+            let variant = ident(variant);
+            quote!(#ty::#variant)
+        }
+        DefaultValue::Null => quote!(::std::option::Option::None),
+        DefaultValue::Some(inner) => {
+            let inner = default_expr(space, inner);
+            quote!(::std::option::Option::Some(#inner))
         }
     }
 }
@@ -809,6 +869,27 @@ fn emit_resume(
             }
         });
         let double = envelope_index.is_some_and(|i| optional_somewhere[i]);
+        if field.default.is_some() {
+            let default = format_ident!("{}", default_fn(&field.name));
+            finals.push(if double && is_option {
+                quote!(let #name = match #slot {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => Self::#default(),
+                };)
+            } else if double {
+                let base = rust_type(space, &field.ty);
+                quote!(let #name = match #slot {
+                    ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
+                    ::std::option::Option::Some(::std::option::Option::None) => <#base as ::serde::Deserialize>::deserialize(
+                        ::serde::de::value::UnitDeserializer::<A::Error>::new(),
+                    )?,
+                    ::std::option::Option::None => Self::#default(),
+                };)
+            } else {
+                quote!(let #name = #slot.unwrap_or_else(Self::#default);)
+            });
+            continue;
+        }
         finals.push(match (double, is_option) {
             // Optional here: absent and null are both `None`.
             (true, true) => quote!(let #name = #slot.flatten();),
@@ -910,6 +991,7 @@ mod tests {
                             required: true,
                             docs: vec![],
                             deprecated: false,
+                            default: None,
                         },
                         Field {
                             name: "note".into(),
@@ -918,6 +1000,7 @@ mod tests {
                             required: false,
                             docs: vec![],
                             deprecated: false,
+                            default: None,
                         },
                     ],
                     deny_unknown_fields: true,

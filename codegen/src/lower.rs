@@ -1038,9 +1038,26 @@ impl<'a> Lowerer<'a> {
             let hint = format!("{name}{}", naming::type_name(json_name));
             let ty = self.lower_type(&child, schema, &hint);
             let required = required.contains(&json_name.as_str());
+            // An optional property with a `default` that fits its type
+            // keeps its type and deserializes to the default when absent.
+            let default = match schema.get("default") {
+                // `null` is what an absent `Option` already is.
+                Some(Value::Null) => None,
+                Some(value) if !required => {
+                    let fitted = default_value(&self.space, &ty, value);
+                    if fitted.is_none() {
+                        self.diags.warn(
+                            &child.child("default").location(),
+                            format!("`default` {value} does not fit the property's type, or is not a string, number, boolean or null: it is documented, not applied"),
+                        );
+                    }
+                    fitted
+                }
+                _ => None,
+            };
             let ty = match ty {
                 RustType::Option(_) => ty,
-                ty if !required => RustType::Option(Box::new(ty)),
+                ty if !required && default.is_none() => RustType::Option(Box::new(ty)),
                 ty => ty,
             };
             fields.push(Field {
@@ -1050,6 +1067,7 @@ impl<'a> Lowerer<'a> {
                 required,
                 docs: docs_of(schema),
                 deprecated: is_deprecated(schema),
+                default,
             });
         }
         let extra = extra_type.map(|ty| (scope.claim("additional_properties"), ty));
@@ -1351,6 +1369,44 @@ fn string_list(values: &Value) -> Option<Vec<Option<String>>> {
             _ => None,
         })
         .collect()
+}
+
+/// `value` as a default of type `ty`, if it fits.
+fn default_value(space: &TypeSpace, ty: &RustType, value: &Value) -> Option<DefaultValue> {
+    Some(match (ty, value) {
+        (RustType::Option(_), Value::Null) => DefaultValue::Null,
+        (RustType::Option(inner), _) => {
+            DefaultValue::Some(Box::new(default_value(space, inner, value)?))
+        }
+        (RustType::String, Value::String(s)) => DefaultValue::Str(s.clone()),
+        (RustType::Bool, Value::Bool(b)) => DefaultValue::Bool(*b),
+        (RustType::Int { signed, bits }, Value::Number(n)) => {
+            let i = n
+                .as_i64()
+                .map(i128::from)
+                .or_else(|| n.as_u64().map(i128::from))?;
+            let (lo, hi) = if *signed {
+                (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+            } else {
+                (0, (1i128 << bits) - 1)
+            };
+            if i < lo || i > hi {
+                return None;
+            }
+            DefaultValue::Int(i)
+        }
+        (RustType::Float { .. }, Value::Number(n)) => DefaultValue::Float(n.as_f64()?),
+        (RustType::Named(id), _) => match (&space.get(*id).kind, value) {
+            (TypeKind::Const(c), Value::String(s)) if *s == c.value => DefaultValue::Const,
+            (TypeKind::Enum(e), Value::String(s)) => {
+                let variant = e.variants.iter().find(|v| v.value == *s)?;
+                DefaultValue::Variant(*id, variant.name.clone())
+            }
+            (TypeKind::Alias(inner), _) => default_value(space, inner, value)?,
+            _ => return None,
+        },
+        _ => return None,
+    })
 }
 
 /// An integer without `format`: `minimum`/`maximum` choose the width, the

@@ -104,6 +104,30 @@ pub struct Field {
     pub deprecated: bool,
     /// Documentation lines.
     pub docs: Vec<String>,
+    /// The schema's `default` for an optional property, when it fits the
+    /// type: an absent property deserializes to it.
+    pub default: Option<DefaultValue>,
+}
+
+/// A `default` value, already checked against its field's type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DefaultValue {
+    /// A string.
+    Str(String),
+    /// An integer (within the field's width).
+    Int(i128),
+    /// A number.
+    Float(f64),
+    /// A boolean.
+    Bool(bool),
+    /// The only value of a constant type.
+    Const,
+    /// A variant of a string enum: the enum's type and the variant's name.
+    Variant(TypeId, String),
+    /// `null` for an `Option`.
+    Null,
+    /// A value inside an `Option`.
+    Some(Box<DefaultValue>),
 }
 
 /// A one-value string type.
