@@ -94,6 +94,7 @@ pub struct SipHeader {
     ::std::cmp::PartialOrd,
     ::std::cmp::Ord
 )]
+#[non_exhaustive]
 pub enum SipMediaSecurity {
     /// The value `rtp`.
     Rtp,
@@ -514,6 +515,7 @@ pub struct AgentSessionActionRequiredWebhookEventDataRequiredAction {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum AgentSessionActionRequiredWebhookEventDataRequiredActionType {
     /// The value `computer_use_approval_request`.
     #[serde(rename = "computer_use_approval_request")]
@@ -2507,6 +2509,7 @@ impl SafetyWarningIssuedWebhookEventType {
 
 /// Any OpenAI webhook event, chosen by its `type`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub enum WebhookEvent {
     /// An agent environment expired.
     AgentEnvironmentExpired(AgentEnvironmentExpiredWebhookEvent),

@@ -367,6 +367,7 @@ fn emit_enum(name: &Ident, doc: TokenStream, e: &Enum) -> TokenStream {
         return quote! {
             #doc
             #derive
+            #[non_exhaustive]
             pub enum #name {
                 #(
                     #[doc = #variant_docs]
@@ -412,6 +413,7 @@ fn emit_enum(name: &Ident, doc: TokenStream, e: &Enum) -> TokenStream {
         /// This enum is open: a value this version does not know is kept in
         #[doc = #open_doc]
         #derive
+        #[non_exhaustive]
         pub enum #name {
             #(
                 #[doc = #variant_docs]
@@ -470,6 +472,7 @@ fn emit_untagged(
         /// Untagged: when parsing, the first variant that accepts the value wins.
         #derive
         #[serde(untagged)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
         }
@@ -631,6 +634,7 @@ fn emit_union(space: &TypeSpace, name: &Ident, doc: TokenStream, u: &Union) -> T
     quote! {
         #doc
         #derive
+        #[non_exhaustive]
         pub enum #name {
             #(
                 #variant_docs
