@@ -141,6 +141,10 @@ pub fn rust_type(space: &TypeSpace, ty: &RustType) -> TokenStream {
             let t = rust_type(space, t);
             quote!(::std::boxed::Box<#t>)
         }
+        RustType::Tuple(items) => {
+            let items = items.iter().map(|t| rust_type(space, t));
+            quote!((#(#items,)*))
+        }
     }
 }
 

@@ -62,6 +62,8 @@ const STRUCTURAL: &[&str] = &[
     "allOf",
     "deprecated",
     "patternProperties",
+    "prefixItems",
+    "additionalItems",
 ];
 
 /// Marks a property schema copied out of an `allOf` member with the place
@@ -928,6 +930,12 @@ impl<'a> Lowerer<'a> {
                     RustType::Map(Box::new(inner))
                 }
             },
+            Shape::Array
+                if value.get("prefixItems").is_some()
+                    || value.get("items").is_some_and(Value::is_array) =>
+            {
+                self.lower_tuple(node, value, hint)
+            }
             Shape::Array => match value.get("items") {
                 None => RustType::Vec(Box::new(RustType::Value)),
                 Some(items) => {
@@ -938,6 +946,39 @@ impl<'a> Lowerer<'a> {
             },
             Shape::Primitive(t) => self.lower_primitive(node, value, t),
         }
+    }
+
+    /// A tuple: `prefixItems` (or an older draft's `items: [..]`) with no
+    /// further items allowed. Arrays that allow more items than the prefix
+    /// cannot be a tuple: they fall back to `serde_json::Value`.
+    fn lower_tuple(&mut self, node: &NodeRef, value: &Value, hint: &str) -> RustType {
+        let (keyword, rest) = match value.get("prefixItems") {
+            Some(_) => ("prefixItems", value.get("items")),
+            None => ("items", value.get("additionalItems")),
+        };
+        let Some(Value::Array(prefix)) = value.get(keyword) else {
+            self.diags.error(
+                &node.child(keyword).location(),
+                format!("`{keyword}` must be an array of schemas"),
+            );
+            return RustType::Value;
+        };
+        if rest != Some(&Value::Bool(false)) {
+            self.diags.warn(
+                &node.child(keyword).location(),
+                "an array with a prefix that allows more items is not a tuple: it becomes `serde_json::Value` (add `items: false` to make it one)",
+            );
+            return RustType::Value;
+        }
+        let items = prefix
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let child = node.child(keyword).child(&i.to_string());
+                self.lower_type(&child, item, &format!("{hint}Item{}", i + 1))
+            })
+            .collect();
+        RustType::Tuple(items)
     }
 
     /// `string`, `integer`, `number`, `boolean`, with `format` read from a
@@ -1475,6 +1516,7 @@ fn primitive_variant_name(ty: &RustType) -> String {
         RustType::Vec(inner) => format!("{}List", primitive_variant_name(inner)),
         RustType::Map(inner) => format!("{}Map", primitive_variant_name(inner)),
         RustType::Option(inner) | RustType::Box(inner) => primitive_variant_name(inner),
+        RustType::Tuple(_) => "Tuple".into(),
         RustType::Named(_) => "Object".into(),
     }
 }
@@ -1573,6 +1615,11 @@ fn box_recursive_fields(space: &mut TypeSpace) {
                 out.push(id.0);
             }
             RustType::Option(inner) => inline_targets(inner, out),
+            RustType::Tuple(items) => {
+                for item in items {
+                    inline_targets(item, out);
+                }
+            }
             _ => {}
         }
     }
@@ -1672,6 +1719,7 @@ fn compute_eq_hash(space: &mut TypeSpace) {
             RustType::Vec(t) | RustType::Option(t) | RustType::Map(t) | RustType::Box(t) => {
                 ty_ok(space, t)
             }
+            RustType::Tuple(items) => items.iter().all(|t| ty_ok(space, t)),
         }
     }
     loop {
@@ -1922,7 +1970,7 @@ mod tests {
             ),
             "{w}"
         );
-        assert!(w.contains("s.json#/$defs/A/properties/y/prefixItems: `prefixItems` is not supported yet: this schema becomes `serde_json::Value`"), "{w}");
+        assert!(w.contains("s.json#/$defs/A/properties/y/prefixItems: an array with a prefix that allows more items is not a tuple: it becomes `serde_json::Value`"), "{w}");
         assert!(
             w.contains("s.json#/$defs/A/properties/z/not: `not` is not enforced"),
             "{w}"

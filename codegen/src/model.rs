@@ -234,6 +234,8 @@ pub enum RustType {
     Map(Box<RustType>),
     /// `Box<T>`, to break recursion.
     Box(Box<RustType>),
+    /// `(A, B, …)`: an array of fixed length (`prefixItems`).
+    Tuple(Vec<RustType>),
 }
 
 impl RustType {
