@@ -145,6 +145,12 @@ pub fn rust_type(space: &TypeSpace, ty: &RustType) -> TokenStream {
             let items = items.iter().map(|t| rust_type(space, t));
             quote!((#(#items,)*))
         }
+        // Checked by `Config::format`; should it not parse, the `syn` check
+        // in `render` reports it.
+        RustType::External(path) => match syn::parse_str::<syn::Type>(path) {
+            Ok(ty) => quote!(#ty),
+            Err(_) => quote!(::serde_json::Value),
+        },
     }
 }
 

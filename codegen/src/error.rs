@@ -76,6 +76,9 @@ pub enum Error {
     /// The schema is valid JSON but cannot be turned into Rust types.
     #[error("{}", display_list(.0))]
     Schema(Vec<Diagnostic>),
+    /// An option given to the generator is not valid.
+    #[error("invalid option: {0}")]
+    Config(String),
     /// The emitted tokens do not form a Rust file: a bug in the generator.
     #[error("internal error: the generated code does not parse as Rust ({0}); please report this with the input schema")]
     Syntax(String),

@@ -44,6 +44,7 @@ pub struct Config {
     out_dir: Option<PathBuf>,
     rerun_if_changed: bool,
     deny_warnings: bool,
+    options: lower::Options,
 }
 
 impl Default for Config {
@@ -52,6 +53,7 @@ impl Default for Config {
             out_dir: None,
             rerun_if_changed: true,
             deny_warnings: false,
+            options: lower::Options::default(),
         }
     }
 }
@@ -111,6 +113,35 @@ impl Config {
         self
     }
 
+    /// Maps a `format` of a schema type to a Rust type of your choosing; by
+    /// default every format keeps the plain type (`String` for strings), so
+    /// generated code needs no extra dependency. The type must implement
+    /// `Serialize` and `Deserialize`; it is checked to parse as a Rust type.
+    ///
+    /// ```
+    /// let mut config = openai_webhooks_codegen::Config::new();
+    /// config.format("string", "date-time", "chrono::DateTime<chrono::Utc>")?;
+    /// config.format("string", "uuid", "uuid::Uuid")?;
+    /// # Ok::<(), openai_webhooks_codegen::Error>(())
+    /// ```
+    pub fn format(
+        &mut self,
+        schema_type: &str,
+        format: &str,
+        rust_type: &str,
+    ) -> Result<&mut Self, Error> {
+        if syn::parse_str::<syn::Type>(rust_type).is_err() {
+            return Err(Error::Config(format!(
+                "`{rust_type}` (for format `{format}`) is not a Rust type"
+            )));
+        }
+        self.options.formats.insert(
+            (schema_type.to_string(), format.to_string()),
+            rust_type.to_string(),
+        );
+        Ok(self)
+    }
+
     /// Generates Rust source from a schema file, or from every `*.json` file
     /// below a directory.
     ///
@@ -126,7 +157,7 @@ impl Config {
 
     /// Generates Rust source from schema documents already loaded.
     pub fn generate_set(&self, set: &load::SchemaSet) -> Result<Generated, Error> {
-        let lowered = lower::lower(set)?;
+        let lowered = lower::lower_with(set, &self.options)?;
         if self.deny_warnings && !lowered.warnings.is_empty() {
             return Err(Error::Schema(lowered.warnings));
         }

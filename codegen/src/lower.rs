@@ -135,7 +135,21 @@ const SHAPE_FALLBACK: &[&str] = &[
 /// entries, their roots when a root describes a type, and everything those
 /// reach through `$ref`.
 pub fn lower(set: &SchemaSet) -> Result<Lowered, Error> {
+    lower_with(set, &Options::default())
+}
+
+/// Choices the caller makes about the output.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `(schema type, format)` → Rust type path, overriding the built-in
+    /// format table (`("string", "date-time")` → `chrono::DateTime<chrono::Utc>`).
+    pub formats: std::collections::BTreeMap<(String, String), String>,
+}
+
+/// [`lower`] with [`Options`].
+pub fn lower_with(set: &SchemaSet, options: &Options) -> Result<Lowered, Error> {
     let mut lowerer = Lowerer {
+        options,
         set,
         space: TypeSpace::default(),
         by_node: HashMap::new(),
@@ -226,6 +240,7 @@ fn describes_a_type(obj: &Map<String, Value>) -> bool {
 }
 
 struct Lowerer<'a> {
+    options: &'a Options,
     set: &'a SchemaSet,
     space: TypeSpace,
     by_node: HashMap<NodeRef, TypeId>,
@@ -985,6 +1000,12 @@ impl<'a> Lowerer<'a> {
     /// fixed table. An unknown format keeps the base type and warns.
     fn lower_primitive(&mut self, node: &NodeRef, value: &Value, t: &str) -> RustType {
         let format = value.get("format").and_then(Value::as_str);
+        if let Some(format) = format {
+            let key = (t.to_string(), format.to_string());
+            if let Some(path) = self.options.formats.get(&key) {
+                return RustType::External(path.clone());
+            }
+        }
         let int = |signed, bits| RustType::Int { signed, bits };
         let (base, known) = match (t, format) {
             ("string", None) => (RustType::String, true),
@@ -1485,6 +1506,12 @@ fn is_deprecated(value: &Value) -> bool {
     value.get("deprecated") == Some(&Value::Bool(true))
 }
 
+/// `chrono::DateTime<chrono::Utc>` → `DateTime`.
+fn type_name_of_path(path: &str) -> String {
+    let head = path.split('<').next().unwrap_or(path);
+    naming::type_name(head.rsplit("::").next().unwrap_or(head))
+}
+
 /// `oneOf` or `anyOf`, whichever the union uses.
 fn union_keyword(value: &Value) -> &'static str {
     if value.get("oneOf").is_some() {
@@ -1517,6 +1544,7 @@ fn primitive_variant_name(ty: &RustType) -> String {
         RustType::Map(inner) => format!("{}Map", primitive_variant_name(inner)),
         RustType::Option(inner) | RustType::Box(inner) => primitive_variant_name(inner),
         RustType::Tuple(_) => "Tuple".into(),
+        RustType::External(path) => type_name_of_path(path),
         RustType::Named(_) => "Object".into(),
     }
 }
@@ -1720,6 +1748,8 @@ fn compute_eq_hash(space: &mut TypeSpace) {
                 ty_ok(space, t)
             }
             RustType::Tuple(items) => items.iter().all(|t| ty_ok(space, t)),
+            // A user's type may not be `Eq` or `Hash`.
+            RustType::External(_) => false,
         }
     }
     loop {

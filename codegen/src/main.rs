@@ -30,6 +30,10 @@ enum Command {
         /// its Rust type name.
         #[arg(long, value_name = "NAMES.json")]
         names: Option<PathBuf>,
+        /// Map a format to a Rust type: `string:date-time=chrono::DateTime<chrono::Utc>`
+        /// (repeatable).
+        #[arg(long = "format", value_name = "TYPE:FORMAT=RUST_TYPE")]
+        formats: Vec<String>,
     },
     /// Exit 1 with a unified diff when FILE differs from what INPUT generates.
     Check {
@@ -48,8 +52,24 @@ fn main() -> ExitCode {
             output,
             deny_warnings,
             names,
+            formats,
         } => {
-            let generated = match Config::new().deny_warnings(deny_warnings).generate(&input) {
+            let mut config = Config::new();
+            config.deny_warnings(deny_warnings);
+            for mapping in &formats {
+                let parsed = mapping.split_once('=').and_then(|(left, rust)| {
+                    left.split_once(':').map(|(ty, format)| (ty, format, rust))
+                });
+                let Some((ty, format, rust)) = parsed else {
+                    eprintln!("--format takes TYPE:FORMAT=RUST_TYPE, not `{mapping}`");
+                    return ExitCode::FAILURE;
+                };
+                if let Err(error) = config.format(ty, format, rust) {
+                    eprintln!("{error}");
+                    return ExitCode::FAILURE;
+                }
+            }
+            let generated = match config.generate(&input) {
                 Ok(generated) => generated,
                 Err(error) => {
                     eprintln!("{error}");

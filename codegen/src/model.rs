@@ -236,6 +236,9 @@ pub enum RustType {
     Box(Box<RustType>),
     /// `(A, B, …)`: an array of fixed length (`prefixItems`).
     Tuple(Vec<RustType>),
+    /// A type the user mapped a `format` to, as a Rust type path
+    /// (`chrono::DateTime<chrono::Utc>`), checked by `Config`.
+    External(String),
 }
 
 impl RustType {

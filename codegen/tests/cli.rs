@@ -180,3 +180,46 @@ fn names_maps_each_definition_pointer_to_its_rust_name() {
         serde_json::json!({"#/$defs/thing": "Thing", "#/$defs/Thing": "Thing2", "#/$defs/type": "Type"})
     );
 }
+
+#[test]
+fn formats_can_map_to_rust_types() {
+    let dir = temp_dir("formats");
+    std::fs::write(
+        dir.join("s.json"),
+        r#"{"$defs": {"Host": {"type": "object", "required": ["ip", "seen"], "properties": {
+            "ip": {"type": "string", "format": "ipv4"},
+            "seen": {"type": "string", "format": "date-time"}
+        }}}}"#,
+    )
+    .unwrap();
+    let out = bin()
+        .arg("generate")
+        .arg(dir.join("s.json"))
+        .args(["--format", "string:ipv4=std::net::Ipv4Addr"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("pub ip: std::net::Ipv4Addr,"), "{text}");
+    assert!(text.contains("pub seen: ::std::string::String,"), "{text}");
+    // `Ipv4Addr` is `Eq + Hash`, but a mapped type is not assumed to be.
+    assert!(!text.contains("::std::hash::Hash"), "{text}");
+
+    for bad in [
+        "string:ipv4",
+        "ipv4=std::net::Ipv4Addr",
+        "string:ipv4=not a type",
+    ] {
+        let out = bin()
+            .arg("generate")
+            .arg(dir.join("s.json"))
+            .args(["--format", bad])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{bad}");
+    }
+}
