@@ -3048,6 +3048,7 @@ impl AgentEnvironmentExpiredWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -3133,6 +3134,7 @@ impl AgentEnvironmentFailedWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -3218,6 +3220,7 @@ impl AgentEnvironmentReadyWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -3303,6 +3306,7 @@ impl AgentEnvironmentSuspendedWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -3390,6 +3394,7 @@ impl AgentSessionActionRequiredWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -3477,6 +3482,7 @@ impl AgentSessionCreatedWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -3562,6 +3568,7 @@ impl AgentSessionFailedWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -3647,6 +3654,7 @@ impl AgentSessionIdleWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -3732,6 +3740,7 @@ impl AgentSessionInProgressWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -3817,6 +3826,7 @@ impl BatchCancelledWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -3890,6 +3900,7 @@ impl BatchCompletedWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -3963,6 +3974,7 @@ impl BatchExpiredWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -4036,6 +4048,7 @@ impl BatchFailedWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -4109,6 +4122,7 @@ impl EvalRunCanceledWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -4182,6 +4196,7 @@ impl EvalRunFailedWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -4255,6 +4270,7 @@ impl EvalRunSucceededWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -4328,6 +4344,7 @@ impl FineTuningJobCancelledWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -4401,6 +4418,7 @@ impl FineTuningJobFailedWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -4474,6 +4492,7 @@ impl FineTuningJobSucceededWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -4547,6 +4566,7 @@ impl LiveCallIncomingWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -4620,6 +4640,7 @@ impl LiveTransportConnectedWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -4705,6 +4726,7 @@ impl LiveTransportIncomingWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -4778,6 +4800,7 @@ impl RealtimeCallIncomingWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -4851,6 +4874,7 @@ impl ResponseCancelledWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -4924,6 +4948,7 @@ impl ResponseCompletedWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -4997,6 +5022,7 @@ impl ResponseFailedWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -5070,6 +5096,7 @@ impl ResponseIncompleteWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -5143,6 +5170,7 @@ impl SafetyAlertCreatedWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -5228,6 +5256,7 @@ impl SafetyDeactivationIssuedWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -5315,6 +5344,7 @@ impl SafetyOrgAlertCreatedWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -5400,6 +5430,7 @@ impl SafetyWarningIssuedWebhookEvent {
     fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
         envelope: __WebhookEventEnvelope,
+        _tag: &str,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
@@ -5515,336 +5546,280 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                     AgentEnvironmentExpiredWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::AgentEnvironmentExpired)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "agent.environment.expired",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "agent.environment.failed" => {
                                     AgentEnvironmentFailedWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::AgentEnvironmentFailed)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "agent.environment.failed",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "agent.environment.ready" => {
                                     AgentEnvironmentReadyWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::AgentEnvironmentReady)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "agent.environment.ready",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "agent.environment.suspended" => {
                                     AgentEnvironmentSuspendedWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::AgentEnvironmentSuspended)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "agent.environment.suspended",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "agent.session.action_required" => {
                                     AgentSessionActionRequiredWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::AgentSessionActionRequired)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "agent.session.action_required",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "agent.session.created" => {
                                     AgentSessionCreatedWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::AgentSessionCreated)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "agent.session.created",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "agent.session.failed" => {
                                     AgentSessionFailedWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::AgentSessionFailed)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "agent.session.failed",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "agent.session.idle" => {
                                     AgentSessionIdleWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::AgentSessionIdle)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "agent.session.idle",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "agent.session.in_progress" => {
                                     AgentSessionInProgressWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::AgentSessionInProgress)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "agent.session.in_progress",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "batch.cancelled" => {
                                     BatchCancelledWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::BatchCancelled)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "batch.cancelled",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "batch.completed" => {
                                     BatchCompletedWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::BatchCompleted)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "batch.completed",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "batch.expired" => {
                                     BatchExpiredWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::BatchExpired)
-                                        .map_err(|e| __union_support::prefixed("batch.expired", e))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "batch.failed" => {
                                     BatchFailedWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::BatchFailed)
-                                        .map_err(|e| __union_support::prefixed("batch.failed", e))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "eval.run.canceled" => {
                                     EvalRunCanceledWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::EvalRunCanceled)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "eval.run.canceled",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "eval.run.failed" => {
                                     EvalRunFailedWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::EvalRunFailed)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "eval.run.failed",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "eval.run.succeeded" => {
                                     EvalRunSucceededWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::EvalRunSucceeded)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "eval.run.succeeded",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "fine_tuning.job.cancelled" => {
                                     FineTuningJobCancelledWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::FineTuningJobCancelled)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "fine_tuning.job.cancelled",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "fine_tuning.job.failed" => {
                                     FineTuningJobFailedWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::FineTuningJobFailed)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "fine_tuning.job.failed",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "fine_tuning.job.succeeded" => {
                                     FineTuningJobSucceededWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::FineTuningJobSucceeded)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "fine_tuning.job.succeeded",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "live.call.incoming" => {
                                     LiveCallIncomingWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::LiveCallIncoming)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "live.call.incoming",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "live.transport.connected" => {
                                     LiveTransportConnectedWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::LiveTransportConnected)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "live.transport.connected",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "live.transport.incoming" => {
                                     LiveTransportIncomingWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::LiveTransportIncoming)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "live.transport.incoming",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "realtime.call.incoming" => {
                                     RealtimeCallIncomingWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::RealtimeCallIncoming)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "realtime.call.incoming",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "response.cancelled" => {
                                     ResponseCancelledWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::ResponseCancelled)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "response.cancelled",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "response.completed" => {
                                     ResponseCompletedWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::ResponseCompleted)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "response.completed",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "response.failed" => {
                                     ResponseFailedWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::ResponseFailed)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "response.failed",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "response.incomplete" => {
                                     ResponseIncompleteWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::ResponseIncomplete)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "response.incomplete",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "safety.alert.created" => {
                                     SafetyAlertCreatedWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::SafetyAlertCreated)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "safety.alert.created",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "safety.deactivation_issued" => {
                                     SafetyDeactivationIssuedWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::SafetyDeactivationIssued)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "safety.deactivation_issued",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "safety.org_alert.created" => {
                                     SafetyOrgAlertCreatedWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::SafetyOrgAlertCreated)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "safety.org_alert.created",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 "safety.warning_issued" => {
                                     SafetyWarningIssuedWebhookEvent::__resume_webhook_event(
                                             map,
                                             envelope,
+                                            &tag,
                                         )
                                         .map(WebhookEvent::SafetyWarningIssued)
-                                        .map_err(|e| __union_support::prefixed(
-                                            "safety.warning_issued",
-                                            e,
-                                        ))
+                                        .map_err(|e| __union_support::prefixed(&tag, e))
                                 }
                                 _ => {
                                     let buffered = envelope.into_entries(&order[..seen])?;
@@ -5911,133 +5886,127 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                             )?;
                             return match &*tag {
                                 "agent.environment.expired" => {
-                                    __union_support::variant(rest, "agent.environment.expired")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::AgentEnvironmentExpired)
                                 }
                                 "agent.environment.failed" => {
-                                    __union_support::variant(rest, "agent.environment.failed")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::AgentEnvironmentFailed)
                                 }
                                 "agent.environment.ready" => {
-                                    __union_support::variant(rest, "agent.environment.ready")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::AgentEnvironmentReady)
                                 }
                                 "agent.environment.suspended" => {
-                                    __union_support::variant(
-                                            rest,
-                                            "agent.environment.suspended",
-                                        )
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::AgentEnvironmentSuspended)
                                 }
                                 "agent.session.action_required" => {
-                                    __union_support::variant(
-                                            rest,
-                                            "agent.session.action_required",
-                                        )
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::AgentSessionActionRequired)
                                 }
                                 "agent.session.created" => {
-                                    __union_support::variant(rest, "agent.session.created")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::AgentSessionCreated)
                                 }
                                 "agent.session.failed" => {
-                                    __union_support::variant(rest, "agent.session.failed")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::AgentSessionFailed)
                                 }
                                 "agent.session.idle" => {
-                                    __union_support::variant(rest, "agent.session.idle")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::AgentSessionIdle)
                                 }
                                 "agent.session.in_progress" => {
-                                    __union_support::variant(rest, "agent.session.in_progress")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::AgentSessionInProgress)
                                 }
                                 "batch.cancelled" => {
-                                    __union_support::variant(rest, "batch.cancelled")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::BatchCancelled)
                                 }
                                 "batch.completed" => {
-                                    __union_support::variant(rest, "batch.completed")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::BatchCompleted)
                                 }
                                 "batch.expired" => {
-                                    __union_support::variant(rest, "batch.expired")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::BatchExpired)
                                 }
                                 "batch.failed" => {
-                                    __union_support::variant(rest, "batch.failed")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::BatchFailed)
                                 }
                                 "eval.run.canceled" => {
-                                    __union_support::variant(rest, "eval.run.canceled")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::EvalRunCanceled)
                                 }
                                 "eval.run.failed" => {
-                                    __union_support::variant(rest, "eval.run.failed")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::EvalRunFailed)
                                 }
                                 "eval.run.succeeded" => {
-                                    __union_support::variant(rest, "eval.run.succeeded")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::EvalRunSucceeded)
                                 }
                                 "fine_tuning.job.cancelled" => {
-                                    __union_support::variant(rest, "fine_tuning.job.cancelled")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::FineTuningJobCancelled)
                                 }
                                 "fine_tuning.job.failed" => {
-                                    __union_support::variant(rest, "fine_tuning.job.failed")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::FineTuningJobFailed)
                                 }
                                 "fine_tuning.job.succeeded" => {
-                                    __union_support::variant(rest, "fine_tuning.job.succeeded")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::FineTuningJobSucceeded)
                                 }
                                 "live.call.incoming" => {
-                                    __union_support::variant(rest, "live.call.incoming")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::LiveCallIncoming)
                                 }
                                 "live.transport.connected" => {
-                                    __union_support::variant(rest, "live.transport.connected")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::LiveTransportConnected)
                                 }
                                 "live.transport.incoming" => {
-                                    __union_support::variant(rest, "live.transport.incoming")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::LiveTransportIncoming)
                                 }
                                 "realtime.call.incoming" => {
-                                    __union_support::variant(rest, "realtime.call.incoming")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::RealtimeCallIncoming)
                                 }
                                 "response.cancelled" => {
-                                    __union_support::variant(rest, "response.cancelled")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::ResponseCancelled)
                                 }
                                 "response.completed" => {
-                                    __union_support::variant(rest, "response.completed")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::ResponseCompleted)
                                 }
                                 "response.failed" => {
-                                    __union_support::variant(rest, "response.failed")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::ResponseFailed)
                                 }
                                 "response.incomplete" => {
-                                    __union_support::variant(rest, "response.incomplete")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::ResponseIncomplete)
                                 }
                                 "safety.alert.created" => {
-                                    __union_support::variant(rest, "safety.alert.created")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::SafetyAlertCreated)
                                 }
                                 "safety.deactivation_issued" => {
-                                    __union_support::variant(rest, "safety.deactivation_issued")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::SafetyDeactivationIssued)
                                 }
                                 "safety.org_alert.created" => {
-                                    __union_support::variant(rest, "safety.org_alert.created")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::SafetyOrgAlertCreated)
                                 }
                                 "safety.warning_issued" => {
-                                    __union_support::variant(rest, "safety.warning_issued")
+                                    __union_support::variant(rest, &tag)
                                         .map(WebhookEvent::SafetyWarningIssued)
                                 }
                                 _ => unknown(tag, rest),

@@ -505,7 +505,29 @@ fn emit_union(space: &TypeSpace, name: &Ident, doc: TokenStream, u: &Union) -> T
         .iter()
         .map(|v| rust_type(space, &RustType::Named(v.ty)))
         .collect();
-    let tags: Vec<&String> = variants.iter().map(|v| &v.tag_value).collect();
+    // `"a"` or `"a" | "b"` for members whose tag is a closed enum.
+    let patterns: Vec<TokenStream> = variants
+        .iter()
+        .map(|v| {
+            let first = &v.tag_value;
+            let others = &v.other_tag_values;
+            quote!(#first #(| #others)*)
+        })
+        .collect();
+    // The tag of a value: a literal for constant tags, the field otherwise.
+    let tag_arms: Vec<TokenStream> = variants
+        .iter()
+        .map(|v| {
+            let variant = ident(&v.name);
+            if v.other_tag_values.is_empty() {
+                let value = &v.tag_value;
+                quote!(Self::#variant(_) => #value,)
+            } else {
+                let field = ident(&v.tag_field);
+                quote!(Self::#variant(event) => event.#field.as_str(),)
+            }
+        })
+        .collect();
     let variant_docs: Vec<TokenStream> = variants.iter().map(|v| docs(&v.docs)).collect();
     let catch_all_doc = format!(
         " An object whose `{tag}` this version does not know, kept as received: it serializes back to the same JSON."
@@ -592,9 +614,9 @@ fn emit_union(space: &TypeSpace, name: &Ident, doc: TokenStream, u: &Union) -> T
                                 #tag => {
                                     let __union_support::Key(tag) = map.next_value()?;
                                     return match &*tag {
-                                        #(#tags => #types::#resume(map, envelope)
+                                        #(#patterns => #types::#resume(map, envelope, &tag)
                                             .map(#name::#names)
-                                            .map_err(|e| __union_support::prefixed(#tags, e)),)*
+                                            .map_err(|e| __union_support::prefixed(&tag, e)),)*
                                         _ => {
                                             let buffered = envelope.into_entries(&order[..seen])?;
                                             let rest = __union_support::replay(map, buffered, #tag, tag.clone());
@@ -619,7 +641,7 @@ fn emit_union(space: &TypeSpace, name: &Ident, doc: TokenStream, u: &Union) -> T
                                     buffered.push((key, value));
                                     let (tag, rest) = __union_support::read_until_tag(map, #tag, buffered)?;
                                     return match &*tag {
-                                        #(#tags => __union_support::variant(rest, #tags).map(#name::#names),)*
+                                        #(#patterns => __union_support::variant(rest, &tag).map(#name::#names),)*
                                         _ => unknown(tag, rest),
                                     };
                                 }
@@ -663,7 +685,7 @@ fn emit_union(space: &TypeSpace, name: &Ident, doc: TokenStream, u: &Union) -> T
             #[doc = #accessor_doc]
             pub fn #accessor(&self) -> &str {
                 match self {
-                    #(Self::#names(_) => #tags,)*
+                    #(#tag_arms)*
                     Self::#catch_all { #tag_field, .. } => #tag_field.as_str(),
                 }
             }
@@ -835,6 +857,17 @@ fn emit_resume(
 ) -> TokenStream {
     let type_name = ident(&space.get(id).name);
     let tag = &u.tag;
+    let tag_param = match st
+        .fields
+        .iter()
+        .find(|f| &f.json_name == tag)
+        .map(|f| &f.ty)
+    {
+        Some(RustType::Named(t)) if matches!(space.get(*t).kind, TypeKind::Enum(_)) => {
+            format_ident!("tag")
+        }
+        _ => format_ident!("_tag"),
+    };
     let envelope_param = if u.envelope.is_empty() {
         format_ident!("_envelope")
     } else {
@@ -850,7 +883,19 @@ fn emit_resume(
         let json = &field.json_name;
         names.push(name.clone());
         if json == tag {
-            finals.push(quote!(let #name = ::std::default::Default::default();));
+            // The dispatch matched the tag already; a constant needs no
+            // reading, a closed enum is read from the tag's text.
+            finals.push(match &field.ty {
+                RustType::Named(t) if matches!(space.get(*t).kind, TypeKind::Enum(_)) => {
+                    let ty = rust_type(space, &field.ty);
+                    quote! {
+                        let #name = <#ty as ::serde::Deserialize>::deserialize(
+                            ::serde::de::value::StrDeserializer::<A::Error>::new(tag),
+                        )?;
+                    }
+                }
+                _ => quote!(let #name = ::std::default::Default::default();),
+            });
             continue;
         }
         let field_ty = rust_type(space, &field.ty);
@@ -951,6 +996,7 @@ fn emit_resume(
             fn #resume<'de, A: ::serde::de::MapAccess<'de>>(
                 mut map: A,
                 #envelope_param: #envelope_name,
+                #tag_param: &str,
             ) -> ::std::result::Result<Self, A::Error> {
                 #(#slots)*
                 while let ::std::option::Option::Some(__union_support::Key(key)) = map.next_key()? {

@@ -1209,36 +1209,51 @@ impl<'a> Lowerer<'a> {
                 );
                 continue;
             };
-            let tag_value = st.fields.iter().find(|f| f.json_name == tag).and_then(|f| {
+            // The tag property: a constant, or a closed enum whose values
+            // all select this member.
+            let tag_values = st.fields.iter().find(|f| f.json_name == tag).and_then(|f| {
                 match (&f.ty, f.required) {
                     (RustType::Named(c), true) => match &self.space.get(*c).kind {
-                        TypeKind::Const(c) => Some(c.value.clone()),
+                        TypeKind::Const(c) => Some((f.name.clone(), vec![c.value.clone()])),
+                        TypeKind::Enum(e) if e.open.is_none() => Some((
+                            f.name.clone(),
+                            e.variants.iter().map(|v| v.value.clone()).collect(),
+                        )),
                         _ => None,
                     },
                     _ => None,
                 }
             });
-            let Some(tag_value) = tag_value else {
+            let Some((tag_field, mut tag_values)) = tag_values else {
                 problems.error(
                     &item_node.location(),
                     format!(
-                        "union member {} must require the property `{tag}` with a single constant value",
+                        "union member {} must require the property `{tag}` with a constant value or a closed set of values",
                         def.origin.location()
                     ),
                 );
                 continue;
             };
-            if let Some(first) = seen_tags.insert(tag_value.clone(), item_node.location()) {
-                problems.error(
-                    &item_node.location(),
-                    format!("the tag value `{tag_value}` is already used by {first}"),
-                );
+            let mut clash = false;
+            for value in &tag_values {
+                if let Some(first) = seen_tags.insert(value.clone(), item_node.location()) {
+                    problems.error(
+                        &item_node.location(),
+                        format!("the tag value `{value}` is already used by {first}"),
+                    );
+                    clash = true;
+                }
+            }
+            if clash {
                 continue;
             }
+            let tag_value = tag_values.remove(0);
             structs.push((id, st.clone()));
             variants.push(UnionVariant {
                 name: scope.claim(&naming::type_name(&tag_value)),
                 tag_value,
+                other_tag_values: tag_values,
+                tag_field,
                 ty: id,
                 docs: def.docs.clone(),
             });
@@ -1247,7 +1262,9 @@ impl<'a> Lowerer<'a> {
             value.get("discriminator").and_then(|d| d.get("mapping"))
         {
             for (tag_value, target) in mapping {
-                let known = variants.iter().find(|v| &v.tag_value == tag_value);
+                let known = variants
+                    .iter()
+                    .find(|v| &v.tag_value == tag_value || v.other_tag_values.contains(tag_value));
                 let resolved = target.as_str().map(|t| self.set.resolve(node, t));
                 let ok = match (known, resolved) {
                     (Some(v), Some(Ok(target))) => self.by_node.get(&target) == Some(&v.ty),
@@ -1955,7 +1972,9 @@ mod tests {
         let w = warnings(&out);
         assert!(w.contains("s.json#/$defs/U/oneOf/0: union member"), "{w}");
         assert!(
-            w.contains("single constant value; the union falls back to an untagged one"),
+            w.contains(
+                "constant value or a closed set of values; the union falls back to an untagged one"
+            ),
             "{w}"
         );
         assert!(matches!(find(&out.space, "U").kind, TypeKind::Untagged(_)));

@@ -184,6 +184,11 @@ pub struct UnionVariant {
     pub name: String,
     /// The tag value that selects it.
     pub tag_value: String,
+    /// Further tag values that select it (a member whose tag property is an
+    /// enum rather than a constant).
+    pub other_tag_values: Vec<String>,
+    /// The Rust name of the member's tag field.
+    pub tag_field: String,
     /// The struct it holds.
     pub ty: TypeId,
     /// Documentation lines.
