@@ -361,7 +361,13 @@ fn emit_enum(name: &Ident, doc: TokenStream, e: &Enum) -> TokenStream {
     let values: Vec<&String> = variants.iter().map(|v| &v.value).collect();
     let variant_docs: Vec<String> = values
         .iter()
-        .map(|v| format!(" The value `{v}`."))
+        .map(|v| {
+            if v.is_empty() {
+                " The empty string.".to_string()
+            } else {
+                format!(" The value `{v}`.")
+            }
+        })
         .collect();
     let Some(other) = open else {
         let derive = derives(

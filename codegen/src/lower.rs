@@ -542,6 +542,9 @@ impl<'a> Lowerer<'a> {
                 "`discriminator` without a `oneOf` or `anyOf` beside it is ignored",
             );
         }
+        if let Some(Value::String(t)) = obj.get("type") {
+            self.warn_conflicts(node, obj, t);
+        }
         match obj.get("type") {
             None if obj.contains_key("properties") => Shape::Struct,
             None if obj.contains_key("items") => Shape::Array,
@@ -838,6 +841,31 @@ impl<'a> Lowerer<'a> {
             });
         }
         Untagged { variants }
+    }
+
+    /// Keywords that cannot apply to a value of type `t` (`properties` on a
+    /// string, `items` on an object) are ignored with a warning each.
+    fn warn_conflicts(&mut self, node: &NodeRef, obj: &Map<String, Value>, t: &str) {
+        const OBJECT: &[&str] = &[
+            "properties",
+            "required",
+            "additionalProperties",
+            "patternProperties",
+        ];
+        const ARRAY: &[&str] = &["items", "prefixItems", "additionalItems"];
+        let foreign: Vec<&str> = match t {
+            "object" => ARRAY.to_vec(),
+            "array" => OBJECT.to_vec(),
+            _ => OBJECT.iter().chain(ARRAY).copied().collect(),
+        };
+        for key in foreign {
+            if obj.contains_key(key) {
+                self.diags.warn(
+                    &node.child(key).location(),
+                    format!("`{key}` has no effect on a schema of type `{t}` and is ignored"),
+                );
+            }
+        }
     }
 
     /// The kind of a named type.
@@ -2031,6 +2059,29 @@ mod tests {
         assert_eq!(a.fields[0].ty, opt(RustType::String));
         assert_eq!(a.fields[1].ty, opt(RustType::Value));
         assert_eq!(a.fields[2].ty, opt(RustType::String));
+    }
+
+    #[test]
+    fn keywords_that_cannot_apply_to_the_type_warn() {
+        let out = lower_doc(json!({"$defs": {
+            "S": {"type": "string", "properties": {"x": {}}, "items": {}},
+            "O": {"type": "object", "properties": {"x": {"type": "string"}}, "items": {}}
+        }}))
+        .unwrap();
+        let w = warnings(&out);
+        assert!(w.contains("s.json#/$defs/S/properties: `properties` has no effect on a schema of type `string` and is ignored"), "{w}");
+        assert!(
+            w.contains("s.json#/$defs/S/items: `items` has no effect"),
+            "{w}"
+        );
+        assert!(
+            w.contains("s.json#/$defs/O/items: `items` has no effect on a schema of type `object`"),
+            "{w}"
+        );
+        assert!(matches!(
+            find(&out.space, "S").kind,
+            TypeKind::Alias(RustType::String)
+        ));
     }
 
     #[test]
