@@ -1,0 +1,143 @@
+//! Hostile and malformed inputs: each gives a located error or a documented
+//! warning, never a panic or a stack overflow.
+
+use std::path::PathBuf;
+
+use openai_webhooks_codegen::{Config, Error};
+
+fn write(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("codegen-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn error_of(name: &str, bytes: &[u8]) -> String {
+    match Config::new().generate(write(name, bytes)) {
+        Ok(_) => panic!("{name} was accepted"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn invalid_utf8_is_a_located_json_error() {
+    let err = error_of(
+        "utf8.json",
+        b"{\"$defs\": {\"A\": {\"description\": \"\xff\xfe\"}}}",
+    );
+    assert!(err.starts_with("utf8.json: not valid JSON"), "{err}");
+    let err = error_of("utf8.yaml", b"$defs:\n  A: {description: \"\xff\"}\n");
+    assert!(err.contains("utf8.yaml#: the file is not UTF-8"), "{err}");
+}
+
+#[test]
+fn nesting_ten_thousand_levels_deep_is_refused_by_the_parsers() {
+    let deep = format!(
+        "{{\"$defs\":{{\"A\":{}{{\"type\":\"string\"}}{}}}}}",
+        "{\"type\":\"array\",\"items\":".repeat(10_000),
+        "}".repeat(10_000)
+    );
+    let err = error_of("deep.json", deep.as_bytes());
+    assert!(err.contains("recursion limit exceeded"), "{err}");
+    let deep = format!(
+        "$defs:\n  A: {}{{type: string}}{}\n",
+        "{type: array, items: ".repeat(10_000),
+        "}".repeat(10_000)
+    );
+    let err = error_of("deep.yaml", deep.as_bytes());
+    assert!(err.contains("recursion limit exceeded"), "{err}");
+}
+
+#[test]
+fn ref_cycles_and_missing_targets_are_located() {
+    let err = error_of(
+        "cycle.json",
+        br##"{"$defs": {"A": {"type": "object", "properties": {"a": {"$ref": "#/$defs/A/properties/a"}}}}}"##,
+    );
+    assert!(
+        err.contains("cycle.json#/$defs/A/properties/a: `$ref` cycle with no base case"),
+        "{err}"
+    );
+    let err = error_of(
+        "missing.json",
+        br##"{"$defs": {"A": {"$ref": "other.json#/x"}, "B": {"$ref": "#/$defs/Nope"}}}"##,
+    );
+    assert!(
+        err.contains("missing.json#/$defs/A: `$ref` points to other.json, which cannot be read"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_root_that_is_not_an_object_is_refused() {
+    for (name, text) in [
+        ("list.json", "[1, 2]"),
+        ("number.json", "3"),
+        ("string.yaml", "hello\n"),
+    ] {
+        let err = error_of(name, text.as_bytes());
+        assert!(
+            err.contains(&format!("{name}#: the document root must be")),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_huge_enum_generates() {
+    let values: Vec<String> = (0..20_000).map(|i| format!("\"v{i}\"")).collect();
+    let text = format!(
+        "{{\"$defs\": {{\"E\": {{\"type\": \"string\", \"enum\": [{}]}}}}}}",
+        values.join(",")
+    );
+    let generated = Config::new()
+        .generate(write("huge.json", text.as_bytes()))
+        .unwrap();
+    assert!(generated.code.contains("V19999,"));
+}
+
+#[test]
+fn names_that_collide_stay_apart() {
+    let generated = Config::new()
+        .generate(write(
+            "names.json",
+            br#"{"$defs": {"a-b": {"type": "string"}, "a_b": {"type": "integer"}, "AB": {"type": "boolean"}, "Option": {"type": "string"}}}"#,
+        ))
+        .unwrap();
+    assert!(
+        generated
+            .code
+            .contains("pub type AB = ::std::string::String;"),
+        "{}",
+        generated.code
+    );
+    assert!(generated.code.contains("pub type AB2 = i64;"));
+    assert!(
+        generated.code.contains("pub type Ab = bool;"),
+        "UpperCamelCase of `AB`"
+    );
+    assert!(generated
+        .code
+        .contains("pub type OptionType = ::std::string::String;"));
+}
+
+#[test]
+fn conflicting_keywords_warn_and_deny_warnings_makes_them_errors() {
+    let path = write(
+        "conflict.json",
+        br#"{"$defs": {"A": {"type": "string", "properties": {"x": {}}}}}"#,
+    );
+    let generated = Config::new().generate(&path).unwrap();
+    assert_eq!(generated.warnings.len(), 1);
+    let err = Config::new()
+        .deny_warnings(true)
+        .generate(&path)
+        .unwrap_err();
+    assert!(matches!(err, Error::Schema(_)));
+    assert!(
+        err.to_string()
+            .contains("conflict.json#/$defs/A/properties"),
+        "{err}"
+    );
+}
