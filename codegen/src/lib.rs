@@ -179,21 +179,12 @@ impl Config {
     /// path written. The file is only rewritten when its content changes.
     pub fn compile(&self, input: impl AsRef<Path>, file_name: &str) -> Result<PathBuf, Error> {
         let input = input.as_ref();
-        if self.rerun_if_changed && input.is_dir() {
-            // The directory itself, so that adding or removing a file reruns.
+        if self.rerun_if_changed {
+            // The input itself: for a directory, adding or removing a file
+            // reruns; after a failure, any change to it does.
             println!("cargo:rerun-if-changed={}", input.display());
         }
-        let result = self.generate(input);
-        let generated = match result {
-            Ok(generated) => generated,
-            Err(error) => {
-                if self.rerun_if_changed {
-                    // Rerun once the input changes, even after a failure.
-                    println!("cargo:rerun-if-changed={}", input.display());
-                }
-                return Err(error);
-            }
-        };
+        let generated = self.generate(input)?;
         if self.rerun_if_changed {
             for path in &generated.source_paths {
                 println!("cargo:rerun-if-changed={}", path.display());

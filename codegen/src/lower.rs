@@ -239,6 +239,10 @@ fn describes_a_type(obj: &Map<String, Value>) -> bool {
     })
 }
 
+/// The schema `true`: what a missing node stands for (its `$ref` was
+/// already reported).
+static ANY: Value = Value::Bool(true);
+
 struct Lowerer<'a> {
     options: &'a Options,
     set: &'a SchemaSet,
@@ -277,8 +281,10 @@ impl<'a> Lowerer<'a> {
     /// The named type for `node`, lowering it on first use. Recursion is safe:
     /// the id is registered before the node's children are lowered.
     fn named(&mut self, node: &NodeRef, wanted: &str) -> TypeId {
-        let value = self.set.get(node).cloned().unwrap_or(Value::Bool(true));
-        self.named_value(node, &value, wanted)
+        // Borrowed from the set, not from `self`: no copy of the subtree.
+        let set = self.set;
+        let value = set.get(node).unwrap_or(&ANY);
+        self.named_value(node, value, wanted)
     }
 
     /// Like [`Self::named`], for a node whose value was rewritten into an
@@ -553,7 +559,7 @@ impl<'a> Lowerer<'a> {
                 "object" if obj.contains_key("properties") => Shape::Struct,
                 "object" => Shape::Map,
                 "array" => Shape::Array,
-                "string" | "integer" | "number" | "boolean" => Shape::Primitive(t_static(t)),
+                "string" | "integer" | "number" | "boolean" => Shape::Primitive(t),
                 "null" => {
                     self.diags.error(
                         &loc,
@@ -1403,15 +1409,6 @@ fn common_fields(structs: &[(TypeId, Struct)], tag: &str) -> Vec<CommonField> {
         .collect()
 }
 
-fn t_static(t: &str) -> &'static str {
-    match t {
-        "string" => "string",
-        "integer" => "integer",
-        "number" => "number",
-        _ => "boolean",
-    }
-}
-
 /// String formats the generator knows; all map to `String` by default.
 const STRING_FORMATS: &[&str] = &[
     "date-time",
@@ -1703,6 +1700,34 @@ fn box_recursive_fields(space: &mut TypeSpace) {
         Done,
     }
     let n = space.types.len();
+    // Each type's containment edges, computed once: (the field or variant
+    // that holds them, the types held inline).
+    let edges: Vec<Vec<(Option<usize>, Vec<usize>)>> = space
+        .types
+        .iter()
+        .map(|def| {
+            let slots = |tys: &mut dyn Iterator<Item = &RustType>| {
+                tys.enumerate()
+                    .map(|(i, ty)| {
+                        let mut t = Vec::new();
+                        inline_targets(ty, &mut t);
+                        (Some(i), t)
+                    })
+                    .collect()
+            };
+            match &def.kind {
+                TypeKind::Struct(s) => slots(&mut s.fields.iter().map(|f| &f.ty)),
+                TypeKind::Untagged(u) => slots(&mut u.variants.iter().map(|v| &v.ty)),
+                TypeKind::Alias(ty) => {
+                    let mut t = Vec::new();
+                    inline_targets(ty, &mut t);
+                    vec![(None, t)]
+                }
+                TypeKind::Union(u) => u.variants.iter().map(|v| (None, vec![v.ty.0])).collect(),
+                _ => Vec::new(),
+            }
+        })
+        .collect();
     let mut state = vec![State::New; n];
     for root in 0..n {
         if state[root] != State::New {
@@ -1712,41 +1737,11 @@ fn box_recursive_fields(space: &mut TypeSpace) {
         let mut stack = vec![(root, 0usize)];
         state[root] = State::Open;
         while let Some((node, edge)) = stack.pop() {
-            let edges: Vec<(Option<usize>, Vec<usize>)> = match &space.types[node].kind {
-                TypeKind::Struct(s) => s
-                    .fields
-                    .iter()
-                    .enumerate()
-                    .map(|(i, f)| {
-                        let mut t = Vec::new();
-                        inline_targets(&f.ty, &mut t);
-                        (Some(i), t)
-                    })
-                    .collect(),
-                TypeKind::Untagged(u) => u
-                    .variants
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| {
-                        let mut t = Vec::new();
-                        inline_targets(&v.ty, &mut t);
-                        (Some(i), t)
-                    })
-                    .collect(),
-                TypeKind::Alias(ty) => {
-                    let mut t = Vec::new();
-                    inline_targets(ty, &mut t);
-                    vec![(None, t)]
-                }
-                TypeKind::Union(u) => u.variants.iter().map(|v| (None, vec![v.ty.0])).collect(),
-                _ => Vec::new(),
-            };
-            if edge >= edges.len() {
+            let Some((field, targets)) = edges[node].get(edge) else {
                 state[node] = State::Done;
                 continue;
-            }
+            };
             stack.push((node, edge + 1));
-            let (field, targets) = &edges[edge];
             for target in targets {
                 match state[*target] {
                     State::New => {

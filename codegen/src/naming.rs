@@ -104,11 +104,6 @@ pub struct Scope {
 }
 
 impl Scope {
-    /// Marks `name` as taken without checking.
-    pub fn reserve(&mut self, name: &str) {
-        self.taken.insert(name.to_string());
-    }
-
     /// `wanted` if free, otherwise `wanted2`, `wanted3`, …; the result is taken.
     pub fn claim(&mut self, wanted: &str) -> String {
         let mut candidate = wanted.to_string();
@@ -154,7 +149,7 @@ mod tests {
         assert_eq!(scope.claim("Data"), "Data");
         assert_eq!(scope.claim("Data"), "Data2");
         assert_eq!(scope.claim("Data"), "Data3");
-        scope.reserve("X");
+        assert_eq!(scope.claim("X"), "X");
         assert_eq!(scope.claim("X"), "X2");
     }
 }
