@@ -107,30 +107,45 @@ impl Error {
 }
 
 /// Collects errors and warnings while a stage runs, so one run reports every
-/// problem it can find rather than only the first.
+/// problem it can find rather than only the first. A node rewritten into a
+/// simpler form (`nullable`, `type: [T, "null"]`) is read again, so the same
+/// diagnostic can arise twice: each is kept once.
 #[derive(Debug, Default)]
 pub struct Diagnostics {
     /// Problems that make the output unusable.
     pub errors: Vec<Diagnostic>,
     /// Documented fallbacks that were taken; the output is still produced.
     pub warnings: Vec<Diagnostic>,
+    seen: std::collections::HashSet<(bool, Location, String)>,
 }
 
 impl Diagnostics {
     /// Records an error at `location`.
     pub fn error(&mut self, location: &Location, message: impl Into<String>) {
-        self.errors.push(Diagnostic {
-            location: location.clone(),
-            message: message.into(),
-        });
+        self.push(true, location, message.into());
     }
 
     /// Records a warning at `location`.
     pub fn warn(&mut self, location: &Location, message: impl Into<String>) {
-        self.warnings.push(Diagnostic {
+        self.push(false, location, message.into());
+    }
+
+    fn push(&mut self, is_error: bool, location: &Location, message: String) {
+        if !self
+            .seen
+            .insert((is_error, location.clone(), message.clone()))
+        {
+            return;
+        }
+        let diagnostic = Diagnostic {
             location: location.clone(),
-            message: message.into(),
-        });
+            message,
+        };
+        if is_error {
+            self.errors.push(diagnostic);
+        } else {
+            self.warnings.push(diagnostic);
+        }
     }
 }
 
@@ -142,6 +157,18 @@ mod tests {
     fn pointer_segments_are_escaped() {
         let loc = Location::new("a.json", "").child("$defs").child("a/b~c");
         assert_eq!(loc.to_string(), "a.json#/$defs/a~1b~0c");
+    }
+
+    #[test]
+    fn a_diagnostic_is_kept_once() {
+        let mut d = Diagnostics::default();
+        let at = Location::new("a.json", "/x");
+        d.warn(&at, "w");
+        d.warn(&at, "w");
+        d.error(&at, "w");
+        d.error(&at, "e");
+        d.error(&at, "e");
+        assert_eq!((d.warnings.len(), d.errors.len()), (1, 2));
     }
 
     #[test]

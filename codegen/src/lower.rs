@@ -402,14 +402,12 @@ impl<'a> Lowerer<'a> {
                     );
                 }
             }
-            if obj.get("nullable") == Some(&Value::Bool(true)) {
-                let mut inner = obj.clone();
-                inner.remove("nullable");
-                return Shape::Nullable(Value::Object(inner));
+            if obj.get("nullable") != Some(&Value::Bool(true)) {
+                return Shape::Ref(reference);
             }
-            return Shape::Ref(reference);
         }
-        // `nullable: true` (OpenAPI 3.0) and `type: [T, "null"]`.
+        // `nullable: true` (OpenAPI 3.0, with or without `$ref`) and
+        // `type: [T, "null"]`.
         if obj.get("nullable") == Some(&Value::Bool(true)) {
             let mut inner = obj.clone();
             inner.remove("nullable");
