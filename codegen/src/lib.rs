@@ -24,8 +24,10 @@
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod diff;
 pub mod emit;
 pub mod error;
+pub mod events;
 pub mod load;
 pub mod lower;
 pub mod model;

@@ -1,10 +1,10 @@
-//! The command-line tool: `generate` and `check`.
+//! The command-line tool: `generate`, `check`, `diff` and `sync`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use openai_webhooks_codegen::{check, write_if_changed, Config};
+use openai_webhooks_codegen::{check, diff, events, load, write_if_changed, Config};
 
 /// Generate Rust types from JSON Schema.
 #[derive(Parser)]
@@ -35,6 +35,22 @@ enum Command {
         #[arg(long = "format", value_name = "TYPE:FORMAT=RUST_TYPE")]
         formats: Vec<String>,
     },
+    /// Report what changed between two versions of the webhook events: events
+    /// and fields added and removed, required ↔ optional, type and enum
+    /// changes, each classified as breaking or additive, and the version bump
+    /// they imply.
+    Diff {
+        /// The old version: a schema directory or file, or an OpenAPI document.
+        old: PathBuf,
+        /// The new version, in either form.
+        new: PathBuf,
+        /// `text` (default) or `markdown` (for a pull request).
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        /// The crate's current version, to print the next one.
+        #[arg(long, value_name = "X.Y.Z")]
+        current_version: Option<semver::Version>,
+    },
     /// Exit 1 with a unified diff when FILE differs from what INPUT generates.
     Check {
         /// A schema file, or a directory.
@@ -42,6 +58,13 @@ enum Command {
         /// The committed generated file to compare.
         file: PathBuf,
     },
+}
+
+/// How `diff` prints its report.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ReportFormat {
+    Text,
+    Markdown,
 }
 
 fn main() -> ExitCode {
@@ -100,6 +123,35 @@ fn main() -> ExitCode {
                     }
                 }
                 None => print!("{}", generated.code),
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Diff {
+            old,
+            new,
+            format,
+            current_version,
+        } => {
+            let load =
+                |path: &PathBuf| load::SchemaSet::load(path).and_then(|set| events::find(&set));
+            let (old_events, new_events) = match (load(&old), load(&new)) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(error), _) | (_, Err(error)) => {
+                    eprintln!("{error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let report = diff::compare(
+                &old_events,
+                &new_events,
+                &old.display().to_string(),
+                &new.display().to_string(),
+            );
+            match format {
+                ReportFormat::Text => print!("{}", report.to_text(current_version.as_ref())),
+                ReportFormat::Markdown => {
+                    print!("{}", report.to_markdown(current_version.as_ref()))
+                }
             }
             ExitCode::SUCCESS
         }
