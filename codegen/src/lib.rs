@@ -33,6 +33,7 @@ pub mod lower;
 pub mod model;
 pub mod naming;
 pub mod render;
+pub mod sync;
 
 use std::path::{Path, PathBuf};
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use openai_webhooks_codegen::{check, diff, events, load, write_if_changed, Config};
+use openai_webhooks_codegen::{check, diff, events, load, sync, write_if_changed, Config};
 
 /// Generate Rust types from JSON Schema.
 #[derive(Parser)]
@@ -34,6 +34,23 @@ enum Command {
         /// (repeatable).
         #[arg(long = "format", value_name = "TYPE:FORMAT=RUST_TYPE")]
         formats: Vec<String>,
+    },
+    /// Update a schema directory from the webhook events of an OpenAPI
+    /// document: new events added, changed structure taken from upstream,
+    /// our descriptions kept where the structure did not change.
+    Sync {
+        /// The OpenAPI document (YAML or JSON) with a `webhooks:` section.
+        #[arg(long, value_name = "FILE")]
+        openapi: PathBuf,
+        /// The schema directory to update.
+        #[arg(default_value = "schema")]
+        dir: PathBuf,
+        /// Also remove events and fields that upstream lacks.
+        #[arg(long)]
+        prune: bool,
+        /// Report what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Report what changed between two versions of the webhook events: events
     /// and fields added and removed, required ↔ optional, type and enum
@@ -126,6 +143,24 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Command::Sync {
+            openapi,
+            dir,
+            prune,
+            dry_run,
+        } => {
+            let options = sync::SyncOptions { prune, dry_run };
+            match sync::sync(&openapi, &dir, &options) {
+                Ok(report) => {
+                    print!("{}", sync_summary(&report, &dir, prune, dry_run));
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("{error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Diff {
             old,
             new,
@@ -179,4 +214,88 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// The maintainer-facing account of a sync.
+fn sync_summary(
+    report: &sync::SyncReport,
+    dir: &std::path::Path,
+    prune: bool,
+    dry_run: bool,
+) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} upstream events in {}: {} added, {} updated, {} unchanged",
+        report.upstream_events,
+        report.source,
+        report.added.len(),
+        report.updated.len(),
+        report.unchanged.len()
+    );
+    if !report.only_ours.is_empty() {
+        let verb = if prune {
+            "removed"
+        } else {
+            "kept (`--prune` removes them)"
+        };
+        let _ = writeln!(
+            out,
+            "{} events upstream lacks, {verb}: {}",
+            report.only_ours.len(),
+            report.only_ours.join(", ")
+        );
+    }
+    if !report.only_our_fields.is_empty() {
+        let fields: Vec<String> = report
+            .only_our_fields
+            .iter()
+            .map(|(event, path)| format!("{event} {path}"))
+            .collect();
+        let _ = writeln!(out, "fields upstream lacks: {}", fields.join(", "));
+    }
+    let changes: Vec<&diff::Change> = report
+        .changes
+        .iter()
+        .filter(|c| c.impact != diff::Impact::Docs)
+        .collect();
+    if !changes.is_empty() {
+        let _ = writeln!(out, "\nchanges:");
+        for change in changes {
+            let place = if change.path.is_empty() {
+                change.event.clone()
+            } else {
+                format!("{} {}", change.event, change.path)
+            };
+            let _ = writeln!(out, "  {place}: {}", change.what);
+        }
+    }
+    if !report.upstream_descriptions.is_empty() {
+        let count = report.upstream_descriptions.len();
+        let _ = writeln!(
+            out,
+            "\n{count} description{} came from upstream (new or restructured nodes); reword them before committing.",
+            if count == 1 { "" } else { "s" }
+        );
+    }
+    let verb = if dry_run { "would write" } else { "wrote" };
+    if report.written.is_empty() && report.removed.is_empty() {
+        let _ = writeln!(out, "\n{} is up to date: nothing written.", dir.display());
+    } else {
+        let _ = writeln!(out);
+        for path in &report.written {
+            let _ = writeln!(out, "{verb} {}", path.display());
+        }
+        for path in &report.removed {
+            let verb = if dry_run { "would remove" } else { "removed" };
+            let _ = writeln!(out, "{verb} {}", path.display());
+        }
+        let _ = writeln!(
+            out,
+            "next: cargo run -p openai-webhooks-codegen -- generate {} -o generated/openai_webhooks.rs",
+            dir.display()
+        );
+    }
+    out
 }

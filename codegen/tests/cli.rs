@@ -223,3 +223,117 @@ fn formats_can_map_to_rust_types() {
         assert_eq!(out.status.code(), Some(1), "{bad}");
     }
 }
+
+const OPENAPI: &str = r##"{
+  "openapi": "3.1.0",
+  "webhooks": {"thing_made": {"post": {"requestBody": {"content": {"application/json": {
+    "schema": {"$ref": "#/components/schemas/WebhookThingMade"}}}}}}},
+  "components": {"schemas": {"WebhookThingMade": {
+    "type": "object",
+    "required": ["id", "type"],
+    "properties": {
+      "id": {"type": "string", "description": "Id."},
+      "type": {"type": "string", "enum": ["thing.made"]}
+    }
+  }}}
+}"##;
+
+#[test]
+fn sync_writes_events_and_the_union_then_finds_nothing_to_do() {
+    let dir = temp_dir("sync");
+    std::fs::write(dir.join("api.json"), OPENAPI).unwrap();
+    let run = |extra: &[&str]| {
+        let out = bin()
+            .arg("sync")
+            .arg("--openapi")
+            .arg(dir.join("api.json"))
+            .arg(dir.join("schema"))
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let planned = run(&["--dry-run"]);
+    assert!(
+        planned.contains("1 added, 0 updated, 0 unchanged"),
+        "{planned}"
+    );
+    assert!(planned.contains("would write"), "{planned}");
+    assert!(!dir.join("schema").join("events").exists());
+
+    let first = run(&[]);
+    assert!(first.contains("  thing.made: event added"), "{first}");
+    assert!(
+        first.contains("1 description came from upstream"),
+        "{first}"
+    );
+    let event = std::fs::read_to_string(dir.join("schema/events/thing.made.json")).unwrap();
+    assert!(event.contains("\"ThingMadeWebhookEvent\""), "{event}");
+    let union = std::fs::read_to_string(dir.join("schema/webhook_event.json")).unwrap();
+    assert!(
+        union.contains("events/thing.made.json#/$defs/ThingMadeWebhookEvent"),
+        "{union}"
+    );
+
+    let second = run(&[]);
+    assert!(
+        second.contains("0 added, 0 updated, 1 unchanged"),
+        "{second}"
+    );
+    assert!(
+        second.contains("is up to date: nothing written"),
+        "{second}"
+    );
+
+    // The synced directory generates.
+    let out = bin()
+        .arg("generate")
+        .arg(dir.join("schema"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let code = String::from_utf8(out.stdout).unwrap();
+    assert!(code.contains("ThingMade(ThingMadeWebhookEvent)"), "{code}");
+}
+
+#[test]
+fn diff_and_sync_fail_with_located_errors() {
+    let dir = temp_dir("diff-bad");
+    std::fs::write(
+        dir.join("bad.json"),
+        r##"{"webhooks": {"w": {"post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/nowhere"}}}}}}}}"##,
+    )
+    .unwrap();
+    std::fs::write(dir.join("api.json"), OPENAPI).unwrap();
+    let out = bin()
+        .arg("diff")
+        .arg(dir.join("bad.json"))
+        .arg(dir.join("api.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "bad.json#/webhooks/w/post/requestBody/content/application~1json/schema/$ref"
+        ),
+        "{stderr}"
+    );
+    let out = bin()
+        .arg("sync")
+        .arg("--openapi")
+        .arg(dir.join("bad.json"))
+        .arg(dir.join("schema"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
