@@ -12,7 +12,7 @@
 //! - an upstream event we lack is added, under `events/<type>.json`, as
 //!   `<UpperCamelType>WebhookEvent`, and joins the union (in type order); a
 //!   sub-schema whose shape equals a shared definition becomes a `$ref` to it;
-//! - an event whose [shape](crate::events::shape) equals upstream's is left
+//! - an event whose [`shape`] equals upstream's is left
 //!   alone, byte for byte: our descriptions stay;
 //! - an event whose shape differs takes upstream's structure (fields, types,
 //!   `required`, enums) while keeping our description of every node that is
