@@ -613,11 +613,23 @@ pub struct AgentSessionCreatedWebhookEventData {
     /// The kind of environment the session runs in.
     pub environment_type: ::std::string::String,
     /// How to reach the session's environment, when it can be reached.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub connect: ::std::option::Option<AgentSessionCreatedWebhookEventDataConnect>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "__deserialize_present"
+    )]
+    pub connect: ::std::option::Option<
+        ::std::option::Option<AgentSessionCreatedWebhookEventDataConnect>,
+    >,
     /// Identifier of the environment the session runs in, if it has one.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub environment_id: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "__deserialize_present"
+    )]
+    pub environment_id: ::std::option::Option<
+        ::std::option::Option<::std::string::String>,
+    >,
 }
 
 /// How to reach the session's environment, when it can be reached.
@@ -705,8 +717,14 @@ pub struct AgentSessionFailedWebhookEventData {
     /// The kind of environment the session runs in.
     pub environment_type: ::std::string::String,
     /// Identifier of the environment the session runs in, if it has one.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub environment_id: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "__deserialize_present"
+    )]
+    pub environment_id: ::std::option::Option<
+        ::std::option::Option<::std::string::String>,
+    >,
 }
 
 /// The event type: always `agent.session.failed`.
@@ -779,8 +797,14 @@ pub struct AgentSessionIdleWebhookEventData {
     /// The kind of environment the session runs in.
     pub environment_type: ::std::string::String,
     /// Identifier of the environment the session runs in, if it has one.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub environment_id: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "__deserialize_present"
+    )]
+    pub environment_id: ::std::option::Option<
+        ::std::option::Option<::std::string::String>,
+    >,
 }
 
 /// The event type: always `agent.session.idle`.
@@ -853,8 +877,14 @@ pub struct AgentSessionInProgressWebhookEventData {
     /// The kind of environment the session runs in.
     pub environment_type: ::std::string::String,
     /// Identifier of the environment the session runs in, if it has one.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub environment_id: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "__deserialize_present"
+    )]
+    pub environment_id: ::std::option::Option<
+        ::std::option::Option<::std::string::String>,
+    >,
 }
 
 /// The event type: always `agent.session.in_progress`.
@@ -6033,6 +6063,19 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
         }
         deserializer.deserialize_map(Visitor)
     }
+}
+
+/// Reads a property that is present, `null` included, as `Some`:
+/// with `#[serde(default)]`, an absent property stays `None`.
+fn __deserialize_present<'de, D, T>(
+    deserializer: D,
+) -> ::std::result::Result<::std::option::Option<T>, D::Error>
+where
+    D: ::serde::Deserializer<'de>,
+    T: ::serde::Deserialize<'de>,
+{
+    <T as ::serde::Deserialize>::deserialize(deserializer)
+        .map(::std::option::Option::Some)
 }
 
 /// Runtime support for discriminated unions, emitted once into every

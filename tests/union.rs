@@ -528,3 +528,38 @@ fn duplicate_properties_are_rejected_before_and_after_the_tag() {
         .to_string();
     assert!(err.contains("duplicate field `type`"), "{err}");
 }
+
+#[test]
+fn absent_and_null_are_kept_apart_for_optional_nullable_fields() {
+    use openai_webhooks::AgentSessionFailedWebhookEvent;
+    let base = json!({"id": "evt", "object": "event", "created_at": 1, "type": "agent.session.failed",
+        "data": {"id": "sess", "environment_type": "local"}});
+    let with = |value: Option<Value>| {
+        let mut payload = base.clone();
+        if let Some(value) = value {
+            payload["data"]["environment_id"] = value;
+        }
+        payload
+    };
+    for (payload, expected) in [
+        (with(None), None),
+        (with(Some(Value::Null)), Some(None)),
+        (with(Some(json!("env"))), Some(Some("env".to_string()))),
+    ] {
+        // Through the union and through the event's own struct alike.
+        let WebhookEvent::AgentSessionFailed(event) =
+            serde_json::from_value::<WebhookEvent>(payload.clone()).unwrap()
+        else {
+            panic!("{payload}")
+        };
+        assert_eq!(event.data.environment_id, expected, "{payload}");
+        let direct: AgentSessionFailedWebhookEvent =
+            serde_json::from_value(payload.clone()).unwrap();
+        assert_eq!(direct, event);
+        // Serializing writes back exactly what was received.
+        assert_eq!(
+            serde_json::to_value(&event).unwrap()["data"],
+            payload["data"]
+        );
+    }
+}

@@ -29,14 +29,36 @@ pub fn emit_range(space: &TypeSpace, range: std::ops::Range<usize>) -> TokenStre
     out
 }
 
-/// The runtime helpers, when `space` has a union; nothing otherwise.
+/// The runtime helpers `space` needs: the union support module when it has
+/// a union, the reader of present-or-`null` properties when a field keeps
+/// absent and `null` apart; nothing otherwise.
 pub fn emit_support(space: &TypeSpace) -> Result<TokenStream, Error> {
+    let mut out = TokenStream::new();
+    let null_apart = space.types.iter().any(|t| match &t.kind {
+        TypeKind::Struct(s) => s.fields.iter().any(|f| f.null_apart),
+        _ => false,
+    });
+    if null_apart {
+        out.extend(quote! {
+            /// Reads a property that is present, `null` included, as `Some`:
+            /// with `#[serde(default)]`, an absent property stays `None`.
+            fn __deserialize_present<'de, D, T>(
+                deserializer: D,
+            ) -> ::std::result::Result<::std::option::Option<T>, D::Error>
+            where
+                D: ::serde::Deserializer<'de>,
+                T: ::serde::Deserialize<'de>,
+            {
+                <T as ::serde::Deserialize>::deserialize(deserializer).map(::std::option::Option::Some)
+            }
+        });
+    }
     if !space
         .types
         .iter()
         .any(|t| matches!(t.kind, TypeKind::Union(_)))
     {
-        return Ok(TokenStream::new());
+        return Ok(out);
     }
     let file = syn::parse_file(UNION_SUPPORT).map_err(|e| Error::Syntax(e.to_string()))?;
     // The file's inner docs become the module's outer docs.
@@ -45,14 +67,15 @@ pub fn emit_support(space: &TypeSpace) -> Result<TokenStream, Error> {
         attr.style = syn::AttrStyle::Outer;
         attr
     });
-    Ok(quote! {
+    out.extend(quote! {
         #(#attrs)*
         #[doc(hidden)]
         #[allow(dead_code, reason = "only the helpers a union uses are called")]
         mod __union_support {
             #(#items)*
         }
-    })
+    });
+    Ok(out)
 }
 
 /// Whether anything in `space` is deprecated. Deprecated items should warn
@@ -223,6 +246,7 @@ fn emit_struct(
             docs: field_docs,
             deprecated,
             default,
+            null_apart,
         } = f;
         let doc = docs(field_docs);
         let doc = if *deprecated {
@@ -239,6 +263,12 @@ fn emit_struct(
         let optional = if default.is_some() {
             let path = format!("{struct_name}::{}", default_fn(name));
             quote!(#[serde(default = #path)])
+        } else if *null_apart {
+            quote!(#[serde(
+                default,
+                skip_serializing_if = "::std::option::Option::is_none",
+                deserialize_with = "__deserialize_present"
+            )])
         } else if matches!(ty, RustType::Option(_)) && !required {
             quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
         } else {
@@ -314,6 +344,17 @@ fn default_expr(space: &TypeSpace, value: &DefaultValue) -> TokenStream {
         DefaultValue::Some(inner) => {
             let inner = default_expr(space, inner);
             quote!(::std::option::Option::Some(#inner))
+        }
+        DefaultValue::List(items) => {
+            let items = items.iter().map(|item| default_expr(space, item));
+            quote!(::std::vec![#(#items),*])
+        }
+        DefaultValue::Map(entries) => {
+            let entries = entries.iter().map(|(key, item)| {
+                let item = default_expr(space, item);
+                quote!((::std::string::String::from(#key), #item))
+            });
+            quote!(::std::collections::BTreeMap::from([#(#entries),*]))
         }
     }
 }
@@ -925,12 +966,21 @@ fn emit_resume(
             ),
         };
         slots.push(quote!(let mut #slot: #slot_ty = #init;));
+        // A present property, `null` included, is `Some` when absent and
+        // `null` are kept apart.
+        let read = if field.null_apart {
+            quote!(::std::option::Option::Some(::std::option::Option::Some(
+                map.next_value()?
+            )))
+        } else {
+            quote!(::std::option::Option::Some(map.next_value()?))
+        };
         arms.push(quote! {
             #json => {
                 if #slot.is_some() {
                     return ::std::result::Result::Err(::serde::de::Error::duplicate_field(#json));
                 }
-                #slot = ::std::option::Option::Some(map.next_value()?);
+                #slot = #read;
             }
         });
         let double = envelope_index.is_some_and(|i| optional_somewhere[i]);
@@ -1058,6 +1108,7 @@ mod tests {
                             docs: vec![],
                             deprecated: false,
                             default: None,
+                            null_apart: false,
                         },
                         Field {
                             name: "note".into(),
@@ -1067,6 +1118,7 @@ mod tests {
                             docs: vec![],
                             deprecated: false,
                             default: None,
+                            null_apart: false,
                         },
                     ],
                     deny_unknown_fields: true,

@@ -116,6 +116,15 @@ impl Config {
         self
     }
 
+    /// Reads an optional property that may be `null` as `Option<T>`, absent
+    /// and `null` both `None` (serialized as absent), instead of the default
+    /// `Option<Option<T>>` that keeps them apart (`None` absent,
+    /// `Some(None)` null).
+    pub fn merge_absent_and_null(&mut self, yes: bool) -> &mut Self {
+        self.options.merge_absent_and_null = yes;
+        self
+    }
+
     /// Maps a `format` of a schema type to a Rust type of your choosing; by
     /// default every format keeps the plain type (`String` for strings), so
     /// generated code needs no extra dependency. The type must implement

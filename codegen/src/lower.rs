@@ -144,6 +144,9 @@ pub struct Options {
     /// `(schema type, format)` → Rust type path, overriding the built-in
     /// format table (`("string", "date-time")` → `chrono::DateTime<chrono::Utc>`).
     pub formats: std::collections::BTreeMap<(String, String), String>,
+    /// Read an optional property that may be `null` as `Option<T>`, absent
+    /// and `null` both `None`, instead of `Option<Option<T>>`.
+    pub merge_absent_and_null: bool,
 }
 
 /// [`lower`] with [`Options`].
@@ -1142,19 +1145,30 @@ impl<'a> Lowerer<'a> {
                     if fitted.is_none() {
                         self.diags.warn(
                             &child.child("default").location(),
-                            format!("`default` {value} does not fit the property's type, or is not a string, number, boolean or null: it is documented, not applied"),
+                            format!("`default` {value} does not fit the property's type, or holds an object of named properties: it is documented, not applied"),
                         );
                     }
                     fitted
                 }
                 _ => None,
             };
+            // Absent and `null` are two values of an optional property that
+            // may be `null`: `Option<Option<T>>`, unless asked otherwise or
+            // the schema says absent means `null` (`default: null`).
+            let nullable = is_nullable(&self.space, &ty);
+            let null_apart = nullable
+                && !required
+                && default.is_none()
+                && schema.get("default").is_none()
+                && !self.options.merge_absent_and_null;
             let ty = match ty {
-                RustType::Option(_) => ty,
+                ty if null_apart => RustType::Option(Box::new(ty)),
+                ty if nullable => ty,
                 ty if !required && default.is_none() => RustType::Option(Box::new(ty)),
                 ty => ty,
             };
             fields.push(Field {
+                null_apart,
                 name: scope.claim(&naming::field_name(json_name)),
                 json_name: json_name.clone(),
                 ty,
@@ -1346,8 +1360,25 @@ impl<'a> Lowerer<'a> {
     }
 }
 
+/// Whether `ty` admits `null`: an `Option`, or an alias of one.
+fn is_nullable(space: &TypeSpace, ty: &RustType) -> bool {
+    let mut ty = ty;
+    for _ in 0..space.types.len() + 1 {
+        match ty {
+            RustType::Option(_) => return true,
+            RustType::Named(id) => match &space.types.get(id.0).map(|t| &t.kind) {
+                Some(TypeKind::Alias(inner)) => ty = inner,
+                _ => return false,
+            },
+            _ => return false,
+        }
+    }
+    false
+}
+
 /// The properties every variant has, required or not, with the same type
-/// once an optional field's `Option` is taken off.
+/// once an optional field's `Option` is taken off. Fields that keep absent
+/// and `null` apart are read by each variant itself.
 fn envelope_fields(structs: &[(TypeId, Struct)], tag: &str) -> Vec<CommonField> {
     fn base(ty: &RustType) -> &RustType {
         match ty {
@@ -1364,9 +1395,9 @@ fn envelope_fields(structs: &[(TypeId, Struct)], tag: &str) -> Vec<CommonField> 
         .filter(|f| f.json_name != tag)
         .filter(|f| {
             structs.iter().all(|(_, s)| {
-                s.fields
-                    .iter()
-                    .any(|g| g.json_name == f.json_name && base(&g.ty) == base(&f.ty))
+                s.fields.iter().any(|g| {
+                    g.json_name == f.json_name && base(&g.ty) == base(&f.ty) && !g.null_apart
+                })
             })
         })
         .map(|f| CommonField {
@@ -1498,6 +1529,18 @@ fn default_value(space: &TypeSpace, ty: &RustType, value: &Value) -> Option<Defa
             DefaultValue::Int(i)
         }
         (RustType::Float { .. }, Value::Number(n)) => DefaultValue::Float(n.as_f64()?),
+        (RustType::Vec(inner), Value::Array(items)) => DefaultValue::List(
+            items
+                .iter()
+                .map(|item| default_value(space, inner, item))
+                .collect::<Option<_>>()?,
+        ),
+        (RustType::Map(inner), Value::Object(entries)) => DefaultValue::Map(
+            entries
+                .iter()
+                .map(|(key, item)| Some((key.clone(), default_value(space, inner, item)?)))
+                .collect::<Option<_>>()?,
+        ),
         (RustType::Named(id), _) => match (&space.get(*id).kind, value) {
             (TypeKind::Const(c), Value::String(s)) if *s == c.value => DefaultValue::Const,
             (TypeKind::Enum(e), Value::String(s)) => {
@@ -1627,9 +1670,8 @@ fn docs_of(value: &Value) -> Vec<String> {
         .rposition(|l| !l.is_empty())
         .map_or(start, |e| e + 1);
     let mut lines = lines[start..end].to_vec();
-    // `default` is what the sender assumes when the property is absent. It
-    // is documented, not applied: an absent property stays `None`, so that
-    // serializing gives back what was received.
+    // `default` is what the sender assumes when the property is absent: it
+    // is documented always, and applied where it fits the type.
     if let Some(default) = value.get("default") {
         if !lines.is_empty() {
             lines.push(String::new());
@@ -2142,7 +2184,7 @@ mod tests {
     #[test]
     fn nullable_objects_are_options_of_a_struct() {
         let out = lower_doc(json!({"$defs": {
-            "A": {"type": "object", "properties": {
+            "A": {"type": "object", "required": ["c"], "properties": {
                 "c": {"type": ["object", "null"], "properties": {"u": {"type": "string"}}}
             }},
             "N": {"type": ["object", "null"], "properties": {"v": {"type": "string"}}}
@@ -2164,6 +2206,58 @@ mod tests {
         };
         let RustType::Named(n) = **n else { panic!() };
         assert_eq!(out.space.get(n).name, "NInner");
+    }
+
+    #[test]
+    fn optional_nullable_properties_keep_absent_and_null_apart() {
+        let doc = json!({"$defs": {
+            "A": {"type": "object", "required": ["r"], "properties": {
+                "r": {"type": ["string", "null"]},
+                "o": {"type": ["string", "null"]},
+                "n": {"$ref": "#/$defs/N"},
+                "d": {"type": ["string", "null"], "default": "x"},
+                "p": {"type": "string"}
+            }},
+            "N": {"anyOf": [{"type": "integer"}, {"type": "null"}]}
+        }});
+        let set = SchemaSet::from_documents([("s.json".to_string(), doc)]).unwrap();
+        let opt = |t| RustType::Option(Box::new(t));
+        for merge in [false, true] {
+            let options = Options {
+                merge_absent_and_null: merge,
+                ..Options::default()
+            };
+            let out = lower_with(&set, &options).unwrap();
+            let TypeKind::Struct(a) = &find(&out.space, "A").kind else {
+                panic!()
+            };
+            let n = RustType::Named(
+                out.space
+                    .types
+                    .iter()
+                    .position(|t| t.name == "N")
+                    .map(TypeId)
+                    .unwrap(),
+            );
+            let fields: Vec<(&str, &RustType, bool)> = a
+                .fields
+                .iter()
+                .map(|f| (f.name.as_str(), &f.ty, f.null_apart))
+                .collect();
+            let apart = !merge;
+            let twice = |t: RustType| if merge { t } else { opt(t) };
+            assert_eq!(
+                fields,
+                [
+                    ("r", &opt(RustType::String), false),
+                    ("o", &twice(opt(RustType::String)), apart),
+                    ("n", &twice(n.clone()), apart),
+                    ("d", &opt(RustType::String), false),
+                    ("p", &opt(RustType::String), false),
+                ],
+                "merge: {merge}"
+            );
+        }
     }
 
     #[test]

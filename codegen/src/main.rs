@@ -30,6 +30,10 @@ enum Command {
         /// its Rust type name.
         #[arg(long, value_name = "NAMES.json")]
         names: Option<PathBuf>,
+        /// Read optional nullable properties as `Option<T>` (absent and null
+        /// both `None`) instead of `Option<Option<T>>`.
+        #[arg(long)]
+        merge_absent_and_null: bool,
         /// Map a format to a Rust type: `string:date-time=chrono::DateTime<chrono::Utc>`
         /// (repeatable).
         #[arg(long = "format", value_name = "TYPE:FORMAT=RUST_TYPE")]
@@ -92,10 +96,13 @@ fn main() -> ExitCode {
             output,
             deny_warnings,
             names,
+            merge_absent_and_null,
             formats,
         } => {
             let mut config = Config::new();
-            config.deny_warnings(deny_warnings);
+            config
+                .deny_warnings(deny_warnings)
+                .merge_absent_and_null(merge_absent_and_null);
             for mapping in &formats {
                 let parsed = mapping.split_once('=').and_then(|(left, rust)| {
                     left.split_once(':').map(|(ty, format)| (ty, format, rust))

@@ -107,6 +107,10 @@ pub struct Field {
     /// The schema's `default` for an optional property, when it fits the
     /// type: an absent property deserializes to it.
     pub default: Option<DefaultValue>,
+    /// An optional property that may also be `null`, with absent and `null`
+    /// kept apart: `ty` is `Option<Option<T>>` (or `Option` of an alias of
+    /// `Option<T>`), `None` when absent and `Some(None)` when `null`.
+    pub null_apart: bool,
 }
 
 /// A `default` value, already checked against its field's type.
@@ -128,6 +132,10 @@ pub enum DefaultValue {
     Null,
     /// A value inside an `Option`.
     Some(Box<DefaultValue>),
+    /// A `Vec`'s items.
+    List(Vec<DefaultValue>),
+    /// A map's entries, in schema order.
+    Map(Vec<(String, DefaultValue)>),
 }
 
 /// A one-value string type.

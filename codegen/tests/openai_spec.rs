@@ -12,8 +12,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use openai_webhooks_codegen::load::{NodeRef, SchemaSet};
 use openai_webhooks_codegen::emit::rust_type;
+use openai_webhooks_codegen::load::{NodeRef, SchemaSet};
 use openai_webhooks_codegen::lower::{lower_with, Options};
 use openai_webhooks_codegen::model::TypeKind;
 use openai_webhooks_codegen::Config;
@@ -155,11 +155,18 @@ fn examples(spec: &Path) -> Examples {
     }
     let document = set.document(&file).unwrap().as_value().clone();
     let mut nodes = Vec::new();
-    collect_examples(&document["components"]["schemas"], "/components/schemas", &mut nodes);
+    collect_examples(
+        &document["components"]["schemas"],
+        "/components/schemas",
+        &mut nodes,
+    );
 
     let registry = jsonschema::Registry::new()
         .draft(jsonschema::Draft::Draft202012)
-        .add("urn:spec", jsonschema::Resource::from_contents(document.clone()))
+        .add(
+            "urn:spec",
+            jsonschema::Resource::from_contents(document.clone()),
+        )
         .unwrap()
         .prepare()
         .unwrap();
@@ -248,10 +255,7 @@ fn examples_program(cases: &[(String, String, Value)]) -> String {
     );
     for (pointer, rust, example) in cases {
         let json = serde_json::to_string(example).unwrap();
-        let _ = writeln!(
-            out,
-            "    check::<{rust}>({pointer:?}, {json:?});"
-        );
+        let _ = writeln!(out, "    check::<{rust}>({pointer:?}, {json:?});");
     }
     out.push_str("}\n");
     out
