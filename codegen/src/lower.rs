@@ -1556,10 +1556,25 @@ fn default_value(space: &TypeSpace, ty: &RustType, value: &Value) -> Option<Defa
 
 /// An integer without `format`: `minimum`/`maximum` choose the width, the
 /// narrowest that holds both (unsigned when `minimum >= 0`); without both
-/// bounds, `i64` (or `u64` when only `minimum >= 0` is known).
+/// bounds, `i64` (or `u64` when only `minimum >= 0` is known). The 2019+
+/// numeric `exclusiveMinimum`/`exclusiveMaximum` count as bounds one past
+/// them (the draft-04 boolean forms only make `minimum`/`maximum` strict,
+/// which never widens the type).
 fn integer_for_range(value: &Value) -> RustType {
-    let min = value.get("minimum").and_then(Value::as_f64);
-    let max = value.get("maximum").and_then(Value::as_f64);
+    let bound = |inclusive: &str, exclusive: &str, step: f64| {
+        let inclusive = value.get(inclusive).and_then(Value::as_f64);
+        let exclusive = value
+            .get(exclusive)
+            .and_then(Value::as_f64)
+            .map(|b| b + step);
+        match (inclusive, exclusive) {
+            (Some(a), Some(b)) if step > 0.0 => Some(a.max(b)),
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    };
+    let min = bound("minimum", "exclusiveMinimum", 1.0);
+    let max = bound("maximum", "exclusiveMaximum", -1.0);
     let int = |signed, bits| RustType::Int { signed, bits };
     match (min, max) {
         (Some(min), Some(max)) if min >= 0.0 => {
@@ -2206,6 +2221,32 @@ mod tests {
         };
         let RustType::Named(n) = **n else { panic!() };
         assert_eq!(out.space.get(n).name, "NInner");
+    }
+
+    #[test]
+    fn integer_bounds_choose_the_width() {
+        let int = |signed, bits| RustType::Int { signed, bits };
+        for (schema, expected) in [
+            (json!({"minimum": 0, "maximum": 255}), int(false, 8)),
+            (json!({"minimum": 0, "maximum": 256}), int(false, 16)),
+            (json!({"minimum": -128, "maximum": 127}), int(true, 8)),
+            (
+                json!({"exclusiveMinimum": 0, "exclusiveMaximum": 65536}),
+                int(false, 16),
+            ),
+            (
+                json!({"exclusiveMinimum": -1, "maximum": 70000}),
+                int(false, 32),
+            ),
+            (
+                json!({"minimum": 0, "maximum": 255, "exclusiveMaximum": true}),
+                int(false, 8),
+            ),
+            (json!({"minimum": 0}), int(false, 64)),
+            (json!({"maximum": 10}), int(true, 64)),
+        ] {
+            assert_eq!(integer_for_range(&schema), expected, "{schema}");
+        }
     }
 
     #[test]
