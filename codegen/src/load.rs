@@ -229,10 +229,106 @@ pub fn parse_document(name: &str, bytes: &[u8]) -> Result<Value, Error> {
         })?;
         return yaml_to_json(text).map_err(|message| Error::at(Location::new(name, ""), message));
     }
-    serde_json::from_slice(bytes).map_err(|source| Error::Json {
+    let value = serde_json::from_slice(bytes).map_err(|source| Error::Json {
         path: name.to_string(),
         source,
-    })
+    })?;
+    match duplicate_key(bytes) {
+        Some((pointer, message)) => Err(Error::at(Location::new(name, pointer), message)),
+        None => Ok(value),
+    }
+}
+
+/// The first key that appears twice in one JSON object, as the pointer of
+/// that key and a message. `serde_json` keeps the last value silently, other
+/// parsers keep the first: the schema would mean different things to
+/// different tools, so it is refused (YAML parsers refuse it already).
+fn duplicate_key(bytes: &[u8]) -> Option<(String, String)> {
+    use serde::de::{DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
+    use std::cell::RefCell;
+
+    struct Check<'a> {
+        pointer: String,
+        found: &'a RefCell<Option<String>>,
+    }
+    impl<'de> DeserializeSeed<'de> for Check<'_> {
+        type Value = ();
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Check<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let mut index = 0usize;
+            while seq
+                .next_element_seed(Check {
+                    pointer: format!("{}/{index}", self.pointer),
+                    found: self.found,
+                })?
+                .is_some()
+            {
+                index += 1;
+            }
+            Ok(())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut seen = std::collections::HashSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                let pointer = format!(
+                    "{}/{}",
+                    self.pointer,
+                    key.replace('~', "~0").replace('/', "~1")
+                );
+                if !seen.insert(key.clone()) {
+                    *self.found.borrow_mut() = Some(pointer);
+                    return Err(A::Error::custom(format!("duplicate key `{key}`")));
+                }
+                map.next_value_seed(Check {
+                    pointer,
+                    found: self.found,
+                })?;
+            }
+            Ok(())
+        }
+    }
+
+    let found = RefCell::new(None);
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let error = Check {
+        pointer: String::new(),
+        found: &found,
+    }
+    .deserialize(&mut deserializer)
+    .err()?;
+    let pointer = found.into_inner()?;
+    Some((
+        pointer,
+        format!(
+            "{error}: a key given twice means different things to different JSON parsers, so it is refused"
+        ),
+    ))
 }
 
 /// Parses YAML text into a JSON value, as OpenAPI documents are written.

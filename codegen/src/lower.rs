@@ -261,6 +261,10 @@ struct Lowerer<'a> {
 /// is refused (each level is a few stack frames of the generator).
 const MAX_DEPTH: usize = 256;
 
+/// Enums with more values than this are refused: Rust compiles them, but
+/// slowly and into an unusable type; such a list is data, not a type.
+pub const MAX_ENUM_VALUES: usize = 10_000;
+
 /// What a schema node becomes, decided once per node.
 enum Shape<'v> {
     Any,
@@ -434,6 +438,27 @@ impl<'a> Lowerer<'a> {
             );
             return Shape::Invalid;
         }
+        // String values under another declared type: no value is valid.
+        if let Some(Value::String(ty)) = obj.get("type") {
+            let strings = match (obj.get("const"), obj.get("enum")) {
+                (Some(Value::String(_)), _) => Some("const"),
+                (None, Some(values))
+                    if string_list(values).is_some_and(|v| v.iter().any(Option::is_some)) =>
+                {
+                    Some("enum")
+                }
+                _ => None,
+            };
+            if let Some(keyword) = strings.filter(|_| ty != "string") {
+                self.diags.error(
+                    &node.child(keyword).location(),
+                    format!(
+                        "`{keyword}` gives strings but `type` is `{ty}`: no value could be valid"
+                    ),
+                );
+                return Shape::Invalid;
+            }
+        }
         if let Some(c) = obj.get("const") {
             return match c {
                 Value::String(s) => Shape::Const(s.clone()),
@@ -465,6 +490,13 @@ impl<'a> Lowerer<'a> {
                             self.diags.error(
                                 &node.child("enum").location(),
                                 "an empty `enum` accepts nothing",
+                            );
+                            Shape::Invalid
+                        }
+                        n if n > MAX_ENUM_VALUES => {
+                            self.diags.error(
+                                &node.child("enum").location(),
+                                format!("an `enum` of {n} values is more than the {MAX_ENUM_VALUES} the generator accepts; describe the value as a `string` instead"),
                             );
                             Shape::Invalid
                         }

@@ -112,14 +112,14 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 };
                 if let Err(error) = config.format(ty, format, rust) {
-                    eprintln!("{error}");
+                    report(&error);
                     return ExitCode::FAILURE;
                 }
             }
             let generated = match config.generate(&input) {
                 Ok(generated) => generated,
                 Err(error) => {
-                    eprintln!("{error}");
+                    report(&error);
                     return ExitCode::FAILURE;
                 }
             };
@@ -130,19 +130,19 @@ fn main() -> ExitCode {
                 let json = match serde_json::to_string_pretty(&generated.names) {
                     Ok(json) => json + "\n",
                     Err(error) => {
-                        eprintln!("{error}");
+                        eprintln!("error: {error}");
                         return ExitCode::FAILURE;
                     }
                 };
                 if let Err(error) = write_if_changed(&path, &json) {
-                    eprintln!("{error}");
+                    report(&error);
                     return ExitCode::FAILURE;
                 }
             }
             match output {
                 Some(path) => {
                     if let Err(error) = write_if_changed(&path, &generated.code) {
-                        eprintln!("{error}");
+                        report(&error);
                         return ExitCode::FAILURE;
                     }
                 }
@@ -163,7 +163,7 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(error) => {
-                    eprintln!("{error}");
+                    report(&error);
                     ExitCode::FAILURE
                 }
             }
@@ -179,7 +179,7 @@ fn main() -> ExitCode {
             let (old_events, new_events) = match (load(&old), load(&new)) {
                 (Ok(a), Ok(b)) => (a, b),
                 (Err(error), _) | (_, Err(error)) => {
-                    eprintln!("{error}");
+                    report(&error);
                     return ExitCode::FAILURE;
                 }
             };
@@ -201,7 +201,7 @@ fn main() -> ExitCode {
             let generated = match Config::new().generate(&input) {
                 Ok(generated) => generated,
                 Err(error) => {
-                    eprintln!("{error}");
+                    report(&error);
                     return ExitCode::FAILURE;
                 }
             };
@@ -305,4 +305,13 @@ fn sync_summary(
         );
     }
     out
+}
+
+/// Prints an error to stderr, each line starting with `error: ` (schema
+/// errors carry it already, one per problem).
+fn report(error: &openai_webhooks_codegen::Error) {
+    match error {
+        openai_webhooks_codegen::Error::Schema(_) => eprintln!("{error}"),
+        other => eprintln!("error: {other}"),
+    }
 }

@@ -81,7 +81,10 @@ fn a_bad_schema_exits_1_with_a_located_error() {
     let out = generate(&dir.join("s.json"));
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.starts_with("s.json: not valid JSON"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: s.json: not valid JSON"),
+        "{stderr}"
+    );
 }
 
 #[test]
