@@ -6,6 +6,7 @@ fn main() {
     let schema = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema");
     let result = openai_webhooks_codegen::Config::new()
         .deny_warnings(true)
+        .schemars_feature(Some("schemars"))
         .compile(&schema, "openai_webhooks.rs");
     if let Err(error) = result {
         eprintln!("{error}");

@@ -48,6 +48,7 @@
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum EventObject {
     /// The value `event`.
     #[default]
@@ -74,6 +75,7 @@ impl EventObject {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SipHeader {
     /// The header's name, such as `CSeq`.
     pub name: ::std::string::String,
@@ -169,6 +171,20 @@ impl<'de> ::serde::Deserialize<'de> for SipMediaSecurity {
     }
 }
 
+#[cfg(feature = "schemars")]
+#[automatically_derived]
+impl ::schemars::JsonSchema for SipMediaSecurity {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(SipMediaSecurity))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "anyOf" : [{ "type" : "string", "enum" : ["rtp", "srtp"] }, { "type" :
+            "string" }] }
+        )
+    }
+}
+
 /// An agent environment expired.
 #[derive(
     ::std::fmt::Debug,
@@ -179,6 +195,7 @@ impl<'de> ::serde::Deserialize<'de> for SipMediaSecurity {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AgentEnvironmentExpiredWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -203,6 +220,7 @@ pub struct AgentEnvironmentExpiredWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AgentEnvironmentExpiredWebhookEventData {
     /// Identifier of the agent environment.
     pub id: ::std::string::String,
@@ -222,6 +240,7 @@ pub struct AgentEnvironmentExpiredWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum AgentEnvironmentExpiredWebhookEventType {
     /// The value `agent.environment.expired`.
     #[default]
@@ -248,6 +267,7 @@ impl AgentEnvironmentExpiredWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AgentEnvironmentFailedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -272,6 +292,7 @@ pub struct AgentEnvironmentFailedWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AgentEnvironmentFailedWebhookEventData {
     /// Identifier of the agent environment.
     pub id: ::std::string::String,
@@ -291,6 +312,7 @@ pub struct AgentEnvironmentFailedWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum AgentEnvironmentFailedWebhookEventType {
     /// The value `agent.environment.failed`.
     #[default]
@@ -317,6 +339,7 @@ impl AgentEnvironmentFailedWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AgentEnvironmentReadyWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -341,6 +364,7 @@ pub struct AgentEnvironmentReadyWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AgentEnvironmentReadyWebhookEventData {
     /// Identifier of the agent environment.
     pub id: ::std::string::String,
@@ -360,6 +384,7 @@ pub struct AgentEnvironmentReadyWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum AgentEnvironmentReadyWebhookEventType {
     /// The value `agent.environment.ready`.
     #[default]
@@ -386,6 +411,7 @@ impl AgentEnvironmentReadyWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AgentEnvironmentSuspendedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -410,6 +436,7 @@ pub struct AgentEnvironmentSuspendedWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AgentEnvironmentSuspendedWebhookEventData {
     /// Identifier of the agent environment.
     pub id: ::std::string::String,
@@ -429,6 +456,7 @@ pub struct AgentEnvironmentSuspendedWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum AgentEnvironmentSuspendedWebhookEventType {
     /// The value `agent.environment.suspended`.
     #[default]
@@ -455,6 +483,7 @@ impl AgentEnvironmentSuspendedWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AgentSessionActionRequiredWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -479,6 +508,7 @@ pub struct AgentSessionActionRequiredWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AgentSessionActionRequiredWebhookEventData {
     /// Identifier of the agent session.
     pub id: ::std::string::String,
@@ -496,6 +526,7 @@ pub struct AgentSessionActionRequiredWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AgentSessionActionRequiredWebhookEventDataRequiredAction {
     /// Which kind of action is needed.
     #[serde(rename = "type")]
@@ -515,6 +546,7 @@ pub struct AgentSessionActionRequiredWebhookEventDataRequiredAction {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum AgentSessionActionRequiredWebhookEventDataRequiredActionType {
     /// The value `computer_use_approval_request`.
@@ -557,6 +589,7 @@ impl AgentSessionActionRequiredWebhookEventDataRequiredActionType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum AgentSessionActionRequiredWebhookEventType {
     /// The value `agent.session.action_required`.
     #[default]
@@ -583,6 +616,7 @@ impl AgentSessionActionRequiredWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AgentSessionCreatedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -607,6 +641,7 @@ pub struct AgentSessionCreatedWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AgentSessionCreatedWebhookEventData {
     /// Identifier of the agent session.
     pub id: ::std::string::String,
@@ -618,6 +653,12 @@ pub struct AgentSessionCreatedWebhookEventData {
         skip_serializing_if = "::std::option::Option::is_none",
         deserialize_with = "__deserialize_present"
     )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = ":: std :: option :: Option < AgentSessionCreatedWebhookEventDataConnect >"
+        )
+    )]
     pub connect: ::std::option::Option<
         ::std::option::Option<AgentSessionCreatedWebhookEventDataConnect>,
     >,
@@ -626,6 +667,10 @@ pub struct AgentSessionCreatedWebhookEventData {
         default,
         skip_serializing_if = "::std::option::Option::is_none",
         deserialize_with = "__deserialize_present"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = ":: std :: option :: Option < :: std :: string :: String >")
     )]
     pub environment_id: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
@@ -642,6 +687,7 @@ pub struct AgentSessionCreatedWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AgentSessionCreatedWebhookEventDataConnect {
     /// Address to connect to the environment.
     pub remote_url: ::std::string::String,
@@ -661,6 +707,7 @@ pub struct AgentSessionCreatedWebhookEventDataConnect {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum AgentSessionCreatedWebhookEventType {
     /// The value `agent.session.created`.
     #[default]
@@ -687,6 +734,7 @@ impl AgentSessionCreatedWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AgentSessionFailedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -711,6 +759,7 @@ pub struct AgentSessionFailedWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AgentSessionFailedWebhookEventData {
     /// Identifier of the agent session.
     pub id: ::std::string::String,
@@ -721,6 +770,10 @@ pub struct AgentSessionFailedWebhookEventData {
         default,
         skip_serializing_if = "::std::option::Option::is_none",
         deserialize_with = "__deserialize_present"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = ":: std :: option :: Option < :: std :: string :: String >")
     )]
     pub environment_id: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
@@ -741,6 +794,7 @@ pub struct AgentSessionFailedWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum AgentSessionFailedWebhookEventType {
     /// The value `agent.session.failed`.
     #[default]
@@ -767,6 +821,7 @@ impl AgentSessionFailedWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AgentSessionIdleWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -791,6 +846,7 @@ pub struct AgentSessionIdleWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AgentSessionIdleWebhookEventData {
     /// Identifier of the agent session.
     pub id: ::std::string::String,
@@ -801,6 +857,10 @@ pub struct AgentSessionIdleWebhookEventData {
         default,
         skip_serializing_if = "::std::option::Option::is_none",
         deserialize_with = "__deserialize_present"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = ":: std :: option :: Option < :: std :: string :: String >")
     )]
     pub environment_id: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
@@ -821,6 +881,7 @@ pub struct AgentSessionIdleWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum AgentSessionIdleWebhookEventType {
     /// The value `agent.session.idle`.
     #[default]
@@ -847,6 +908,7 @@ impl AgentSessionIdleWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AgentSessionInProgressWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -871,6 +933,7 @@ pub struct AgentSessionInProgressWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AgentSessionInProgressWebhookEventData {
     /// Identifier of the agent session.
     pub id: ::std::string::String,
@@ -881,6 +944,10 @@ pub struct AgentSessionInProgressWebhookEventData {
         default,
         skip_serializing_if = "::std::option::Option::is_none",
         deserialize_with = "__deserialize_present"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = ":: std :: option :: Option < :: std :: string :: String >")
     )]
     pub environment_id: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
@@ -901,6 +968,7 @@ pub struct AgentSessionInProgressWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum AgentSessionInProgressWebhookEventType {
     /// The value `agent.session.in_progress`.
     #[default]
@@ -927,6 +995,7 @@ impl AgentSessionInProgressWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BatchCancelledWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -939,6 +1008,7 @@ pub struct BatchCancelledWebhookEvent {
     pub type_: BatchCancelledWebhookEventType,
     /// The kind of object: always `event` when present.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "EventObject"))]
     pub object: ::std::option::Option<EventObject>,
 }
 
@@ -952,6 +1022,7 @@ pub struct BatchCancelledWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BatchCancelledWebhookEventData {
     /// Identifier of the cancelled batch.
     pub id: ::std::string::String,
@@ -971,6 +1042,7 @@ pub struct BatchCancelledWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum BatchCancelledWebhookEventType {
     /// The value `batch.cancelled`.
     #[default]
@@ -997,6 +1069,7 @@ impl BatchCancelledWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BatchCompletedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1009,6 +1082,7 @@ pub struct BatchCompletedWebhookEvent {
     pub type_: BatchCompletedWebhookEventType,
     /// The kind of object: always `event` when present.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "EventObject"))]
     pub object: ::std::option::Option<EventObject>,
 }
 
@@ -1022,6 +1096,7 @@ pub struct BatchCompletedWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BatchCompletedWebhookEventData {
     /// Identifier of the finished batch.
     pub id: ::std::string::String,
@@ -1041,6 +1116,7 @@ pub struct BatchCompletedWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum BatchCompletedWebhookEventType {
     /// The value `batch.completed`.
     #[default]
@@ -1067,6 +1143,7 @@ impl BatchCompletedWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BatchExpiredWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1079,6 +1156,7 @@ pub struct BatchExpiredWebhookEvent {
     pub type_: BatchExpiredWebhookEventType,
     /// The kind of object: always `event` when present.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "EventObject"))]
     pub object: ::std::option::Option<EventObject>,
 }
 
@@ -1092,6 +1170,7 @@ pub struct BatchExpiredWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BatchExpiredWebhookEventData {
     /// Identifier of the expired batch.
     pub id: ::std::string::String,
@@ -1111,6 +1190,7 @@ pub struct BatchExpiredWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum BatchExpiredWebhookEventType {
     /// The value `batch.expired`.
     #[default]
@@ -1137,6 +1217,7 @@ impl BatchExpiredWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BatchFailedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1149,6 +1230,7 @@ pub struct BatchFailedWebhookEvent {
     pub type_: BatchFailedWebhookEventType,
     /// The kind of object: always `event` when present.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "EventObject"))]
     pub object: ::std::option::Option<EventObject>,
 }
 
@@ -1162,6 +1244,7 @@ pub struct BatchFailedWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BatchFailedWebhookEventData {
     /// Identifier of the failed batch.
     pub id: ::std::string::String,
@@ -1181,6 +1264,7 @@ pub struct BatchFailedWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum BatchFailedWebhookEventType {
     /// The value `batch.failed`.
     #[default]
@@ -1207,6 +1291,7 @@ impl BatchFailedWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EvalRunCanceledWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1219,6 +1304,7 @@ pub struct EvalRunCanceledWebhookEvent {
     pub type_: EvalRunCanceledWebhookEventType,
     /// The kind of object: always `event` when present.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "EventObject"))]
     pub object: ::std::option::Option<EventObject>,
 }
 
@@ -1232,6 +1318,7 @@ pub struct EvalRunCanceledWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EvalRunCanceledWebhookEventData {
     /// Identifier of the eval run.
     pub id: ::std::string::String,
@@ -1251,6 +1338,7 @@ pub struct EvalRunCanceledWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum EvalRunCanceledWebhookEventType {
     /// The value `eval.run.canceled`.
     #[default]
@@ -1277,6 +1365,7 @@ impl EvalRunCanceledWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EvalRunFailedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1289,6 +1378,7 @@ pub struct EvalRunFailedWebhookEvent {
     pub type_: EvalRunFailedWebhookEventType,
     /// The kind of object: always `event` when present.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "EventObject"))]
     pub object: ::std::option::Option<EventObject>,
 }
 
@@ -1302,6 +1392,7 @@ pub struct EvalRunFailedWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EvalRunFailedWebhookEventData {
     /// Identifier of the eval run.
     pub id: ::std::string::String,
@@ -1321,6 +1412,7 @@ pub struct EvalRunFailedWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum EvalRunFailedWebhookEventType {
     /// The value `eval.run.failed`.
     #[default]
@@ -1347,6 +1439,7 @@ impl EvalRunFailedWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EvalRunSucceededWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1359,6 +1452,7 @@ pub struct EvalRunSucceededWebhookEvent {
     pub type_: EvalRunSucceededWebhookEventType,
     /// The kind of object: always `event` when present.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "EventObject"))]
     pub object: ::std::option::Option<EventObject>,
 }
 
@@ -1372,6 +1466,7 @@ pub struct EvalRunSucceededWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EvalRunSucceededWebhookEventData {
     /// Identifier of the eval run.
     pub id: ::std::string::String,
@@ -1391,6 +1486,7 @@ pub struct EvalRunSucceededWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum EvalRunSucceededWebhookEventType {
     /// The value `eval.run.succeeded`.
     #[default]
@@ -1417,6 +1513,7 @@ impl EvalRunSucceededWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FineTuningJobCancelledWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1429,6 +1526,7 @@ pub struct FineTuningJobCancelledWebhookEvent {
     pub type_: FineTuningJobCancelledWebhookEventType,
     /// The kind of object: always `event` when present.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "EventObject"))]
     pub object: ::std::option::Option<EventObject>,
 }
 
@@ -1442,6 +1540,7 @@ pub struct FineTuningJobCancelledWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FineTuningJobCancelledWebhookEventData {
     /// Identifier of the fine-tuning job.
     pub id: ::std::string::String,
@@ -1461,6 +1560,7 @@ pub struct FineTuningJobCancelledWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum FineTuningJobCancelledWebhookEventType {
     /// The value `fine_tuning.job.cancelled`.
     #[default]
@@ -1487,6 +1587,7 @@ impl FineTuningJobCancelledWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FineTuningJobFailedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1499,6 +1600,7 @@ pub struct FineTuningJobFailedWebhookEvent {
     pub type_: FineTuningJobFailedWebhookEventType,
     /// The kind of object: always `event` when present.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "EventObject"))]
     pub object: ::std::option::Option<EventObject>,
 }
 
@@ -1512,6 +1614,7 @@ pub struct FineTuningJobFailedWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FineTuningJobFailedWebhookEventData {
     /// Identifier of the fine-tuning job.
     pub id: ::std::string::String,
@@ -1531,6 +1634,7 @@ pub struct FineTuningJobFailedWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum FineTuningJobFailedWebhookEventType {
     /// The value `fine_tuning.job.failed`.
     #[default]
@@ -1557,6 +1661,7 @@ impl FineTuningJobFailedWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FineTuningJobSucceededWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1569,6 +1674,7 @@ pub struct FineTuningJobSucceededWebhookEvent {
     pub type_: FineTuningJobSucceededWebhookEventType,
     /// The kind of object: always `event` when present.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "EventObject"))]
     pub object: ::std::option::Option<EventObject>,
 }
 
@@ -1582,6 +1688,7 @@ pub struct FineTuningJobSucceededWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FineTuningJobSucceededWebhookEventData {
     /// Identifier of the fine-tuning job.
     pub id: ::std::string::String,
@@ -1601,6 +1708,7 @@ pub struct FineTuningJobSucceededWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum FineTuningJobSucceededWebhookEventType {
     /// The value `fine_tuning.job.succeeded`.
     #[default]
@@ -1629,6 +1737,7 @@ impl FineTuningJobSucceededWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LiveCallIncomingWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1641,6 +1750,7 @@ pub struct LiveCallIncomingWebhookEvent {
     pub type_: LiveCallIncomingWebhookEventType,
     /// The kind of object: always `event` when present.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "EventObject"))]
     pub object: ::std::option::Option<EventObject>,
 }
 
@@ -1654,6 +1764,7 @@ pub struct LiveCallIncomingWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LiveCallIncomingWebhookEventData {
     /// Identifier (`rtc_...`) of the pending SIP session; `realtime.call.incoming` carries the same value as `call_id`.
     pub session_id: ::std::string::String,
@@ -1661,6 +1772,7 @@ pub struct LiveCallIncomingWebhookEventData {
     pub sip_headers: ::std::vec::Vec<SipHeader>,
     /// How the call's media is protected, when known.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "SipMediaSecurity"))]
     pub sip_media_security: ::std::option::Option<SipMediaSecurity>,
 }
 
@@ -1678,6 +1790,7 @@ pub struct LiveCallIncomingWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum LiveCallIncomingWebhookEventType {
     /// The value `live.call.incoming`.
     #[default]
@@ -1704,6 +1817,7 @@ impl LiveCallIncomingWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LiveTransportConnectedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1728,6 +1842,7 @@ pub struct LiveTransportConnectedWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LiveTransportConnectedWebhookEventData {
     /// Identifier of the Live session.
     pub session_id: ::std::string::String,
@@ -1750,6 +1865,7 @@ pub struct LiveTransportConnectedWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum LiveTransportConnectedWebhookEventDataType {
     /// The value `webrtc`.
     #[default]
@@ -1780,6 +1896,7 @@ impl LiveTransportConnectedWebhookEventDataType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum LiveTransportConnectedWebhookEventType {
     /// The value `live.transport.connected`.
     #[default]
@@ -1806,6 +1923,7 @@ impl LiveTransportConnectedWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LiveTransportIncomingWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1818,6 +1936,7 @@ pub struct LiveTransportIncomingWebhookEvent {
     pub type_: LiveTransportIncomingWebhookEventType,
     /// The kind of object: always `event` when present.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "EventObject"))]
     pub object: ::std::option::Option<EventObject>,
 }
 
@@ -1831,6 +1950,7 @@ pub struct LiveTransportIncomingWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LiveTransportIncomingWebhookEventData {
     /// Identifier of the pending Live session.
     pub session_id: ::std::string::String,
@@ -1841,6 +1961,7 @@ pub struct LiveTransportIncomingWebhookEventData {
     pub type_: LiveTransportIncomingWebhookEventDataType,
     /// How the call's media is protected, when known.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "SipMediaSecurity"))]
     pub sip_media_security: ::std::option::Option<SipMediaSecurity>,
 }
 
@@ -1858,6 +1979,7 @@ pub struct LiveTransportIncomingWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum LiveTransportIncomingWebhookEventDataType {
     /// The value `sip`.
     #[default]
@@ -1888,6 +2010,7 @@ impl LiveTransportIncomingWebhookEventDataType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum LiveTransportIncomingWebhookEventType {
     /// The value `live.transport.incoming`.
     #[default]
@@ -1916,6 +2039,7 @@ impl LiveTransportIncomingWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RealtimeCallIncomingWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1928,6 +2052,7 @@ pub struct RealtimeCallIncomingWebhookEvent {
     pub type_: RealtimeCallIncomingWebhookEventType,
     /// The kind of object: always `event` when present.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "EventObject"))]
     pub object: ::std::option::Option<EventObject>,
 }
 
@@ -1941,6 +2066,7 @@ pub struct RealtimeCallIncomingWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RealtimeCallIncomingWebhookEventData {
     /// Identifier (`rtc_...`) of the pending SIP session; `live.call.incoming` carries the same value as `session_id`.
     pub call_id: ::std::string::String,
@@ -1948,6 +2074,7 @@ pub struct RealtimeCallIncomingWebhookEventData {
     pub sip_headers: ::std::vec::Vec<SipHeader>,
     /// How the call's media is protected, when known.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "SipMediaSecurity"))]
     pub sip_media_security: ::std::option::Option<SipMediaSecurity>,
 }
 
@@ -1965,6 +2092,7 @@ pub struct RealtimeCallIncomingWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum RealtimeCallIncomingWebhookEventType {
     /// The value `realtime.call.incoming`.
     #[default]
@@ -1991,6 +2119,7 @@ impl RealtimeCallIncomingWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ResponseCancelledWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -2003,6 +2132,7 @@ pub struct ResponseCancelledWebhookEvent {
     pub type_: ResponseCancelledWebhookEventType,
     /// The kind of object: always `event` when present.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "EventObject"))]
     pub object: ::std::option::Option<EventObject>,
 }
 
@@ -2016,6 +2146,7 @@ pub struct ResponseCancelledWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ResponseCancelledWebhookEventData {
     /// Identifier of the response.
     pub id: ::std::string::String,
@@ -2035,6 +2166,7 @@ pub struct ResponseCancelledWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum ResponseCancelledWebhookEventType {
     /// The value `response.cancelled`.
     #[default]
@@ -2061,6 +2193,7 @@ impl ResponseCancelledWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ResponseCompletedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -2073,6 +2206,7 @@ pub struct ResponseCompletedWebhookEvent {
     pub type_: ResponseCompletedWebhookEventType,
     /// The kind of object: always `event` when present.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "EventObject"))]
     pub object: ::std::option::Option<EventObject>,
 }
 
@@ -2086,6 +2220,7 @@ pub struct ResponseCompletedWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ResponseCompletedWebhookEventData {
     /// Identifier of the response.
     pub id: ::std::string::String,
@@ -2105,6 +2240,7 @@ pub struct ResponseCompletedWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum ResponseCompletedWebhookEventType {
     /// The value `response.completed`.
     #[default]
@@ -2131,6 +2267,7 @@ impl ResponseCompletedWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ResponseFailedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -2143,6 +2280,7 @@ pub struct ResponseFailedWebhookEvent {
     pub type_: ResponseFailedWebhookEventType,
     /// The kind of object: always `event` when present.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "EventObject"))]
     pub object: ::std::option::Option<EventObject>,
 }
 
@@ -2156,6 +2294,7 @@ pub struct ResponseFailedWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ResponseFailedWebhookEventData {
     /// Identifier of the response.
     pub id: ::std::string::String,
@@ -2175,6 +2314,7 @@ pub struct ResponseFailedWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum ResponseFailedWebhookEventType {
     /// The value `response.failed`.
     #[default]
@@ -2201,6 +2341,7 @@ impl ResponseFailedWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ResponseIncompleteWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -2213,6 +2354,7 @@ pub struct ResponseIncompleteWebhookEvent {
     pub type_: ResponseIncompleteWebhookEventType,
     /// The kind of object: always `event` when present.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "EventObject"))]
     pub object: ::std::option::Option<EventObject>,
 }
 
@@ -2226,6 +2368,7 @@ pub struct ResponseIncompleteWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ResponseIncompleteWebhookEventData {
     /// Identifier of the response.
     pub id: ::std::string::String,
@@ -2245,6 +2388,7 @@ pub struct ResponseIncompleteWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum ResponseIncompleteWebhookEventType {
     /// The value `response.incomplete`.
     #[default]
@@ -2271,6 +2415,7 @@ impl ResponseIncompleteWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SafetyAlertCreatedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -2295,6 +2440,7 @@ pub struct SafetyAlertCreatedWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SafetyAlertCreatedWebhookEventData {
     /// Identifier of the safety alert.
     pub id: ::std::string::String,
@@ -2314,6 +2460,7 @@ pub struct SafetyAlertCreatedWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum SafetyAlertCreatedWebhookEventType {
     /// The value `safety.alert.created`.
     #[default]
@@ -2340,6 +2487,7 @@ impl SafetyAlertCreatedWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SafetyDeactivationIssuedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -2364,6 +2512,7 @@ pub struct SafetyDeactivationIssuedWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SafetyDeactivationIssuedWebhookEventData {
     /// Identifier of the deactivation notice.
     pub id: ::std::string::String,
@@ -2383,6 +2532,7 @@ pub struct SafetyDeactivationIssuedWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum SafetyDeactivationIssuedWebhookEventType {
     /// The value `safety.deactivation_issued`.
     #[default]
@@ -2409,6 +2559,7 @@ impl SafetyDeactivationIssuedWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SafetyOrgAlertCreatedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -2433,6 +2584,7 @@ pub struct SafetyOrgAlertCreatedWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SafetyOrgAlertCreatedWebhookEventData {
     /// Identifier of the safety alert.
     pub id: ::std::string::String,
@@ -2452,6 +2604,7 @@ pub struct SafetyOrgAlertCreatedWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum SafetyOrgAlertCreatedWebhookEventType {
     /// The value `safety.org_alert.created`.
     #[default]
@@ -2478,6 +2631,7 @@ impl SafetyOrgAlertCreatedWebhookEventType {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SafetyWarningIssuedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -2502,6 +2656,7 @@ pub struct SafetyWarningIssuedWebhookEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SafetyWarningIssuedWebhookEventData {
     /// Identifier of the warning.
     pub id: ::std::string::String,
@@ -2521,6 +2676,7 @@ pub struct SafetyWarningIssuedWebhookEventData {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum SafetyWarningIssuedWebhookEventType {
     /// The value `safety.warning_issued`.
     #[default]
@@ -6062,6 +6218,78 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
             })
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+#[cfg(feature = "schemars")]
+#[automatically_derived]
+impl ::schemars::JsonSchema for WebhookEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(WebhookEvent))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        let members = [
+            generator.subschema_for::<AgentEnvironmentExpiredWebhookEvent>(),
+            generator.subschema_for::<AgentEnvironmentFailedWebhookEvent>(),
+            generator.subschema_for::<AgentEnvironmentReadyWebhookEvent>(),
+            generator.subschema_for::<AgentEnvironmentSuspendedWebhookEvent>(),
+            generator.subschema_for::<AgentSessionActionRequiredWebhookEvent>(),
+            generator.subschema_for::<AgentSessionCreatedWebhookEvent>(),
+            generator.subschema_for::<AgentSessionFailedWebhookEvent>(),
+            generator.subschema_for::<AgentSessionIdleWebhookEvent>(),
+            generator.subschema_for::<AgentSessionInProgressWebhookEvent>(),
+            generator.subschema_for::<BatchCancelledWebhookEvent>(),
+            generator.subschema_for::<BatchCompletedWebhookEvent>(),
+            generator.subschema_for::<BatchExpiredWebhookEvent>(),
+            generator.subschema_for::<BatchFailedWebhookEvent>(),
+            generator.subschema_for::<EvalRunCanceledWebhookEvent>(),
+            generator.subschema_for::<EvalRunFailedWebhookEvent>(),
+            generator.subschema_for::<EvalRunSucceededWebhookEvent>(),
+            generator.subschema_for::<FineTuningJobCancelledWebhookEvent>(),
+            generator.subschema_for::<FineTuningJobFailedWebhookEvent>(),
+            generator.subschema_for::<FineTuningJobSucceededWebhookEvent>(),
+            generator.subschema_for::<LiveCallIncomingWebhookEvent>(),
+            generator.subschema_for::<LiveTransportConnectedWebhookEvent>(),
+            generator.subschema_for::<LiveTransportIncomingWebhookEvent>(),
+            generator.subschema_for::<RealtimeCallIncomingWebhookEvent>(),
+            generator.subschema_for::<ResponseCancelledWebhookEvent>(),
+            generator.subschema_for::<ResponseCompletedWebhookEvent>(),
+            generator.subschema_for::<ResponseFailedWebhookEvent>(),
+            generator.subschema_for::<ResponseIncompleteWebhookEvent>(),
+            generator.subschema_for::<SafetyAlertCreatedWebhookEvent>(),
+            generator.subschema_for::<SafetyDeactivationIssuedWebhookEvent>(),
+            generator.subschema_for::<SafetyOrgAlertCreatedWebhookEvent>(),
+            generator.subschema_for::<SafetyWarningIssuedWebhookEvent>(),
+        ];
+        let mut one_of: ::std::vec::Vec<::serde_json::Value> = members
+            .into_iter()
+            .map(::schemars::Schema::to_value)
+            .collect();
+        let mut catch_all = ::serde_json::json!(
+            { "type" : "object", "required" : ["type", "id", "created_at"], "properties"
+            : { "type" : { "type" : "string", "not" : { "enum" :
+            ["agent.environment.expired", "agent.environment.failed",
+            "agent.environment.ready", "agent.environment.suspended",
+            "agent.session.action_required", "agent.session.created",
+            "agent.session.failed", "agent.session.idle", "agent.session.in_progress",
+            "batch.cancelled", "batch.completed", "batch.expired", "batch.failed",
+            "eval.run.canceled", "eval.run.failed", "eval.run.succeeded",
+            "fine_tuning.job.cancelled", "fine_tuning.job.failed",
+            "fine_tuning.job.succeeded", "live.call.incoming",
+            "live.transport.connected", "live.transport.incoming",
+            "realtime.call.incoming", "response.cancelled", "response.completed",
+            "response.failed", "response.incomplete", "safety.alert.created",
+            "safety.deactivation_issued", "safety.org_alert.created",
+            "safety.warning_issued"] } } } }
+        );
+        catch_all["properties"]["id"] = generator
+            .subschema_for::<::std::string::String>()
+            .to_value();
+        catch_all["properties"]["created_at"] = generator
+            .subschema_for::<i64>()
+            .to_value();
+        one_of.push(catch_all);
+        ::schemars::json_schema!({ "oneOf" : one_of })
     }
 }
 

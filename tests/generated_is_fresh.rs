@@ -2,8 +2,7 @@
 
 use openai_webhooks_codegen::check::stale_diff;
 
-const REFRESH: &str =
-    "cargo run -p openai-webhooks-codegen -- generate schema -o generated/openai_webhooks.rs";
+const REFRESH: &str = "cargo run -p openai-webhooks-codegen -- generate schema -o generated/openai_webhooks.rs --deny-warnings --schemars-feature schemars";
 
 #[test]
 fn committed_generated_code_matches_the_schema() {

@@ -31,9 +31,9 @@ fn generate(c: &mut Criterion) {
     });
     let lowered = lower::lower(&set).unwrap();
     group.bench_function("emit", |b| {
-        b.iter(|| emit::emit(black_box(&lowered.space)).unwrap())
+        b.iter(|| emit::emit(black_box(&lowered.space), &Default::default()).unwrap())
     });
-    let tokens = emit::emit(&lowered.space).unwrap();
+    let tokens = emit::emit(&lowered.space, &Default::default()).unwrap();
     group.bench_function("render", |b| {
         b.iter(|| render::render(black_box(tokens.clone()), &[]).unwrap())
     });

@@ -13,18 +13,31 @@ use crate::model::*;
 const UNION_SUPPORT: &str = include_str!("support/union.rs");
 
 /// Emits every type of `space`, in order.
-pub fn emit(space: &TypeSpace) -> Result<TokenStream, Error> {
-    let mut out = emit_range(space, 0..space.types.len());
+pub fn emit(space: &TypeSpace, options: &EmitOptions) -> Result<TokenStream, Error> {
+    let mut out = emit_range(space, 0..space.types.len(), options);
     out.extend(emit_support(space)?);
     Ok(out)
 }
 
+/// Choices about the emitted code that the model does not decide.
+#[derive(Debug, Clone, Default)]
+pub struct EmitOptions {
+    /// When set, every type also implements `schemars::JsonSchema` under
+    /// `#[cfg(feature = "<this>")]`: derived where serde is derived, written
+    /// out for open enums and unions (whose serde impls are hand-made).
+    pub schemars_feature: Option<String>,
+}
+
 /// Emits the types `range` of `space` (a slice of the output, so that
 /// slices can be formatted in parallel and joined).
-pub fn emit_range(space: &TypeSpace, range: std::ops::Range<usize>) -> TokenStream {
+pub fn emit_range(
+    space: &TypeSpace,
+    range: std::ops::Range<usize>,
+    options: &EmitOptions,
+) -> TokenStream {
     let mut out = TokenStream::new();
     for def in &space.types[range] {
-        out.extend(emit_type(space, def));
+        out.extend(emit_type(space, def, options));
     }
     out
 }
@@ -177,7 +190,121 @@ pub fn rust_type(space: &TypeSpace, ty: &RustType) -> TokenStream {
     }
 }
 
-fn emit_type(space: &TypeSpace, def: &TypeDef) -> TokenStream {
+fn emit_type(space: &TypeSpace, def: &TypeDef, options: &EmitOptions) -> TokenStream {
+    let item = emit_type_item(space, def, options.schemars_feature.as_deref());
+    let Some(feature) = &options.schemars_feature else {
+        return item;
+    };
+    let name = ident(&def.name);
+    match &def.kind {
+        // Serde is derived: so is the schema, reading the same attributes.
+        TypeKind::Struct(_)
+        | TypeKind::Const(_)
+        | TypeKind::Enum(Enum { open: None, .. })
+        | TypeKind::Untagged(_) => after_first_derive(
+            item,
+            quote!(#[cfg_attr(feature = #feature, derive(::schemars::JsonSchema))]),
+        ),
+        TypeKind::Enum(e @ Enum { open: Some(_), .. }) => {
+            let values: Vec<&String> = e.variants.iter().map(|v| &v.value).collect();
+            let body = quote! {
+                ::schemars::json_schema!({
+                    "anyOf": [
+                        {"type": "string", "enum": [#(#values),*]},
+                        {"type": "string"}
+                    ]
+                })
+            };
+            quote! {
+                #item
+                #[cfg(feature = #feature)]
+                #[automatically_derived]
+                impl ::schemars::JsonSchema for #name {
+                    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                        ::std::borrow::Cow::Borrowed(stringify!(#name))
+                    }
+                    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                        #body
+                    }
+                }
+            }
+        }
+        TypeKind::Union(u) => {
+            let members: Vec<TokenStream> = u
+                .variants
+                .iter()
+                .map(|v| rust_type(space, &RustType::Named(v.ty)))
+                .collect();
+            let known: Vec<&String> = u
+                .variants
+                .iter()
+                .flat_map(|v| std::iter::once(&v.tag_value).chain(&v.other_tag_values))
+                .collect();
+            let tag = &u.tag;
+            // What the catch-all needs: the properties every member requires
+            // with one primitive type (behind `id()`, `created_at()`, …).
+            let common: Vec<&String> = u.common.iter().map(|c| &c.json_name).collect();
+            let common_types: Vec<TokenStream> =
+                u.common.iter().map(|c| rust_type(space, &c.ty)).collect();
+            quote! {
+                #item
+                #[cfg(feature = #feature)]
+                #[automatically_derived]
+                impl ::schemars::JsonSchema for #name {
+                    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                        ::std::borrow::Cow::Borrowed(stringify!(#name))
+                    }
+                    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                        // One member per known tag value, and the catch-all:
+                        // any other tag, with the envelope every event has.
+                        let members = [#(generator.subschema_for::<#members>()),*];
+                        let mut one_of: ::std::vec::Vec<::serde_json::Value> =
+                            members.into_iter().map(::schemars::Schema::to_value).collect();
+                        let mut catch_all = ::serde_json::json!({
+                            "type": "object",
+                            "required": [#tag, #(#common),*],
+                            "properties": {
+                                #tag: {"type": "string", "not": {"enum": [#(#known),*]}}
+                            }
+                        });
+                        #(
+                            catch_all["properties"][#common] =
+                                generator.subschema_for::<#common_types>().to_value();
+                        )*
+                        one_of.push(catch_all);
+                        ::schemars::json_schema!({ "oneOf": one_of })
+                    }
+                }
+            }
+        }
+        TypeKind::Alias(_) => item,
+    }
+}
+
+/// `item` with `attribute` inserted after its first `#[derive(..)]`, so that
+/// the derives read together.
+fn after_first_derive(item: TokenStream, attribute: TokenStream) -> TokenStream {
+    use proc_macro2::TokenTree;
+    let mut out = TokenStream::new();
+    let mut attribute = Some(attribute);
+    let mut previous_was_pound = false;
+    for tree in item {
+        let is_derive = previous_was_pound
+            && matches!(&tree, TokenTree::Group(g)
+                if g.delimiter() == proc_macro2::Delimiter::Bracket
+                    && matches!(g.stream().into_iter().next(), Some(TokenTree::Ident(i)) if i == "derive"));
+        previous_was_pound = matches!(&tree, TokenTree::Punct(p) if p.as_char() == '#');
+        out.extend(std::iter::once(tree));
+        if is_derive {
+            if let Some(attribute) = attribute.take() {
+                out.extend(attribute);
+            }
+        }
+    }
+    out
+}
+
+fn emit_type_item(space: &TypeSpace, def: &TypeDef, schemars: Option<&str>) -> TokenStream {
     let TypeDef {
         name,
         docs: doc_lines,
@@ -194,7 +321,7 @@ fn emit_type(space: &TypeSpace, def: &TypeDef) -> TokenStream {
         doc
     };
     match kind {
-        TypeKind::Struct(s) => emit_struct(space, &name, doc, *eq_hash, s),
+        TypeKind::Struct(s) => emit_struct(space, &name, doc, *eq_hash, s, schemars),
         TypeKind::Const(c) => emit_const(&name, doc, c),
         TypeKind::Enum(e) => emit_enum(&name, doc, e),
         TypeKind::Union(u) => emit_union(space, &name, doc, u),
@@ -215,6 +342,7 @@ fn emit_struct(
     doc: TokenStream,
     eq_hash: bool,
     s: &Struct,
+    schemars: Option<&str>,
 ) -> TokenStream {
     let Struct {
         fields,
@@ -247,6 +375,7 @@ fn emit_struct(
             deprecated,
             default,
             null_apart,
+            nullable,
         } = f;
         let doc = docs(field_docs);
         let doc = if *deprecated {
@@ -274,11 +403,25 @@ fn emit_struct(
         } else {
             quote!()
         };
+        // The schema describes the schema's rules: an optional property
+        // that may not be `null` is its value's type (serde's `Option` is an
+        // implementation of "absent"); one that keeps absent and `null`
+        // apart is a nullable value.
+        let schema_with = match (schemars, ty) {
+            (Some(feature), RustType::Option(inner))
+                if !*required && default.is_none() && (*null_apart || !*nullable) =>
+            {
+                let with = rust_type(space, inner).to_string();
+                quote!(#[cfg_attr(feature = #feature, schemars(with = #with))])
+            }
+            _ => quote!(),
+        };
         let ty = rust_type(space, ty);
         quote! {
             #doc
             #rename
             #optional
+            #schema_with
             pub #field: #ty,
         }
     });
@@ -1089,7 +1232,80 @@ mod tests {
     }
 
     fn text(space: &TypeSpace) -> String {
-        crate::render::render(emit(space).unwrap(), &[]).unwrap()
+        crate::render::render(emit(space, &EmitOptions::default()).unwrap(), &[]).unwrap()
+    }
+
+    #[test]
+    fn schemars_impls_follow_the_feature_and_the_schema_rules() {
+        let field = |name: &str, ty: RustType, nullable: bool, null_apart: bool| Field {
+            name: name.into(),
+            json_name: name.into(),
+            ty,
+            required: false,
+            docs: vec![],
+            deprecated: false,
+            default: None,
+            null_apart,
+            nullable,
+        };
+        let opt = |t| RustType::Option(Box::new(t));
+        let space = TypeSpace {
+            types: vec![
+                def(
+                    "S",
+                    TypeKind::Struct(Struct {
+                        extra: None,
+                        fields: vec![
+                            field("plain", opt(RustType::String), false, false),
+                            field("apart", opt(opt(RustType::String)), true, true),
+                            field("merged", opt(RustType::String), true, false),
+                        ],
+                        deny_unknown_fields: false,
+                    }),
+                ),
+                def(
+                    "Open",
+                    TypeKind::Enum(Enum {
+                        variants: vec![EnumVariant {
+                            name: "A".into(),
+                            value: "a".into(),
+                        }],
+                        open: Some("Other".into()),
+                    }),
+                ),
+            ],
+        };
+        assert!(!text(&space).contains("schemars"), "off by default");
+        let options = EmitOptions {
+            schemars_feature: Some("schemars".into()),
+        };
+        let out = crate::render::render(emit(&space, &options).unwrap(), &[]).unwrap();
+        assert!(
+            out.contains(
+                "#[cfg_attr(feature = \"schemars\", derive(::schemars::JsonSchema))]\npub struct S"
+            ),
+            "{out}"
+        );
+        // Optional, not nullable: the value's own type.
+        assert!(
+            out.contains("#[cfg_attr(feature = \"schemars\", schemars(with = \":: std :: string :: String\"))]\n    pub plain"),
+            "{out}"
+        );
+        // Absent and null apart: a nullable value.
+        assert!(
+            out.contains(
+                "schemars(with = \":: std :: option :: Option < :: std :: string :: String >\")"
+            ),
+            "{out}"
+        );
+        // Nullable, merged: serde's `Option` already says it.
+        assert!(
+            !out.contains(
+                "pub merged: ::std::option::Option<::std::string::String>,\n    #[cfg_attr"
+            ),
+            "{out}"
+        );
+        assert!(out.contains("#[cfg(feature = \"schemars\")]\n#[automatically_derived]\nimpl ::schemars::JsonSchema for Open"), "{out}");
     }
 
     #[test]
@@ -1109,6 +1325,7 @@ mod tests {
                             deprecated: false,
                             default: None,
                             null_apart: false,
+                            nullable: false,
                         },
                         Field {
                             name: "note".into(),
@@ -1119,6 +1336,7 @@ mod tests {
                             deprecated: false,
                             default: None,
                             null_apart: false,
+                            nullable: false,
                         },
                     ],
                     deny_unknown_fields: true,

@@ -48,6 +48,7 @@ pub struct Config {
     rerun_if_changed: bool,
     deny_warnings: bool,
     options: lower::Options,
+    emit: emit::EmitOptions,
 }
 
 impl Default for Config {
@@ -57,6 +58,7 @@ impl Default for Config {
             rerun_if_changed: true,
             deny_warnings: false,
             options: lower::Options::default(),
+            emit: emit::EmitOptions::default(),
         }
     }
 }
@@ -113,6 +115,16 @@ impl Config {
     /// ```
     pub fn deny_warnings(&mut self, yes: bool) -> &mut Self {
         self.deny_warnings = yes;
+        self
+    }
+
+    /// Also implements `schemars::JsonSchema` for every generated type,
+    /// under `#[cfg(feature = "<feature>")]`: the crate that includes the
+    /// code declares that feature with an optional `schemars` dependency.
+    /// The schemas describe the source schema's rules (an optional property
+    /// that may not be `null` is not nullable in the schema).
+    pub fn schemars_feature(&mut self, feature: Option<&str>) -> &mut Self {
+        self.emit.schemars_feature = feature.map(str::to_string);
         self
     }
 
@@ -175,7 +187,7 @@ impl Config {
         }
         let sources: Vec<String> = set.files().map(str::to_string).collect();
         let names = definition_names(&lowered.space, sources.len() > 1);
-        let code = render::with_header(&emit_and_format(&lowered.space)?, &sources);
+        let code = render::with_header(&emit_and_format(&lowered.space, &self.emit)?, &sources);
         Ok(Generated {
             source_paths: sources.iter().map(|s| set.path_of(s)).collect(),
             sources,
@@ -224,16 +236,23 @@ impl Config {
 /// Emits and formats the model in slices, one thread each (tokens cannot
 /// cross threads, the model can), and joins them in order: the output does
 /// not depend on how many slices there were.
-fn emit_and_format(space: &model::TypeSpace) -> Result<String, Error> {
+fn emit_and_format(
+    space: &model::TypeSpace,
+    emit_options: &emit::EmitOptions,
+) -> Result<String, Error> {
     let n = space.types.len();
     let slices = std::thread::available_parallelism()
         .map_or(1, |p| p.get())
         .clamp(1, 8)
         .min(n / 64 + 1);
-    emit_and_format_in(space, slices)
+    emit_and_format_in(space, slices, emit_options)
 }
 
-fn emit_and_format_in(space: &model::TypeSpace, slices: usize) -> Result<String, Error> {
+fn emit_and_format_in(
+    space: &model::TypeSpace,
+    slices: usize,
+    emit_options: &emit::EmitOptions,
+) -> Result<String, Error> {
     let allow_deprecated = emit::any_deprecated(space);
     let n = space.types.len();
     let slices = slices.max(1);
@@ -245,7 +264,10 @@ fn emit_and_format_in(space: &model::TypeSpace, slices: usize) -> Result<String,
             .into_iter()
             .map(|range| {
                 scope.spawn(move || {
-                    render::format_items(emit::emit_range(space, range), allow_deprecated)
+                    render::format_items(
+                        emit::emit_range(space, range, emit_options),
+                        allow_deprecated,
+                    )
                 })
             })
             .collect();
@@ -320,10 +342,11 @@ mod tests {
         let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/../schema");
         let set = load::SchemaSet::load(Path::new(schema)).unwrap();
         let space = lower::lower(&set).unwrap().space;
-        let one = emit_and_format_in(&space, 1).unwrap();
+        let options = emit::EmitOptions::default();
+        let one = emit_and_format_in(&space, 1, &options).unwrap();
         for slices in [2, 3, 7, 500] {
             assert_eq!(
-                emit_and_format_in(&space, slices).unwrap(),
+                emit_and_format_in(&space, slices, &options).unwrap(),
                 one,
                 "{slices} slices"
             );

@@ -1201,6 +1201,7 @@ impl<'a> Lowerer<'a> {
             };
             fields.push(Field {
                 null_apart,
+                nullable,
                 name: scope.claim(&naming::field_name(json_name)),
                 json_name: json_name.clone(),
                 ty,

@@ -23,21 +23,12 @@ enum Command {
         /// Write here instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
-        /// Fail on warnings (documented fallbacks).
-        #[arg(long)]
-        deny_warnings: bool,
         /// Also write a JSON object from each definition's JSON pointer to
         /// its Rust type name.
         #[arg(long, value_name = "NAMES.json")]
         names: Option<PathBuf>,
-        /// Read optional nullable properties as `Option<T>` (absent and null
-        /// both `None`) instead of `Option<Option<T>>`.
-        #[arg(long)]
-        merge_absent_and_null: bool,
-        /// Map a format to a Rust type: `string:date-time=chrono::DateTime<chrono::Utc>`
-        /// (repeatable).
-        #[arg(long = "format", value_name = "TYPE:FORMAT=RUST_TYPE")]
-        formats: Vec<String>,
+        #[command(flatten)]
+        options: GenerateOptions,
     },
     /// Update a schema directory from the webhook events of an OpenAPI
     /// document: new events added, changed structure taken from upstream,
@@ -72,13 +63,78 @@ enum Command {
         #[arg(long, value_name = "X.Y.Z")]
         current_version: Option<semver::Version>,
     },
-    /// Exit 1 with a unified diff when FILE differs from what INPUT generates.
+    /// Exit 1 with a unified diff when FILE differs from what INPUT generates
+    /// (with the same options as `generate`).
     Check {
         /// A schema file, or a directory.
         input: PathBuf,
         /// The committed generated file to compare.
         file: PathBuf,
+        #[command(flatten)]
+        options: GenerateOptions,
     },
+}
+
+/// The options that shape generated code, shared by `generate` and `check`.
+#[derive(clap::Args)]
+struct GenerateOptions {
+    /// Fail on warnings (documented fallbacks).
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Read optional nullable properties as `Option<T>` (absent and null
+    /// both `None`) instead of `Option<Option<T>>`.
+    #[arg(long)]
+    merge_absent_and_null: bool,
+    /// Also implement `schemars::JsonSchema` for every type, under
+    /// `#[cfg(feature = "FEATURE")]`.
+    #[arg(long, value_name = "FEATURE")]
+    schemars_feature: Option<String>,
+    /// Map a format to a Rust type: `string:date-time=chrono::DateTime<chrono::Utc>`
+    /// (repeatable).
+    #[arg(long = "format", value_name = "TYPE:FORMAT=RUST_TYPE")]
+    formats: Vec<String>,
+}
+
+impl GenerateOptions {
+    /// The options as command-line arguments, to repeat them in messages.
+    fn as_args(&self) -> String {
+        let mut args = String::new();
+        if self.deny_warnings {
+            args.push_str(" --deny-warnings");
+        }
+        if self.merge_absent_and_null {
+            args.push_str(" --merge-absent-and-null");
+        }
+        if let Some(feature) = &self.schemars_feature {
+            args.push_str(&format!(" --schemars-feature {feature}"));
+        }
+        for mapping in &self.formats {
+            args.push_str(&format!(" --format '{mapping}'"));
+        }
+        args
+    }
+
+    fn config(&self) -> Result<Config, String> {
+        let mut config = Config::new();
+        config
+            .deny_warnings(self.deny_warnings)
+            .merge_absent_and_null(self.merge_absent_and_null)
+            .schemars_feature(self.schemars_feature.as_deref());
+        for mapping in &self.formats {
+            let parsed = mapping.split_once('=').and_then(|(left, rust)| {
+                left.split_once(':').map(|(ty, format)| (ty, format, rust))
+            });
+            let Some((ty, format, rust)) = parsed else {
+                return Err(format!(
+                    "error: --format takes TYPE:FORMAT=RUST_TYPE, not `{mapping}`"
+                ));
+            };
+            config
+                .format(ty, format, rust)
+                .map_err(|e| format!("error: {e}"))?;
+        }
+        Ok(config)
+    }
 }
 
 /// How `diff` prints its report.
@@ -94,28 +150,16 @@ fn main() -> ExitCode {
         Command::Generate {
             input,
             output,
-            deny_warnings,
             names,
-            merge_absent_and_null,
-            formats,
+            options,
         } => {
-            let mut config = Config::new();
-            config
-                .deny_warnings(deny_warnings)
-                .merge_absent_and_null(merge_absent_and_null);
-            for mapping in &formats {
-                let parsed = mapping.split_once('=').and_then(|(left, rust)| {
-                    left.split_once(':').map(|(ty, format)| (ty, format, rust))
-                });
-                let Some((ty, format, rust)) = parsed else {
-                    eprintln!("--format takes TYPE:FORMAT=RUST_TYPE, not `{mapping}`");
-                    return ExitCode::FAILURE;
-                };
-                if let Err(error) = config.format(ty, format, rust) {
-                    report(&error);
+            let config = match options.config() {
+                Ok(config) => config,
+                Err(message) => {
+                    eprintln!("{message}");
                     return ExitCode::FAILURE;
                 }
-            }
+            };
             let generated = match config.generate(&input) {
                 Ok(generated) => generated,
                 Err(error) => {
@@ -197,8 +241,19 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Check { input, file } => {
-            let generated = match Config::new().generate(&input) {
+        Command::Check {
+            input,
+            file,
+            options,
+        } => {
+            let config = match options.config() {
+                Ok(config) => config,
+                Err(message) => {
+                    eprintln!("{message}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let generated = match config.generate(&input) {
                 Ok(generated) => generated,
                 Err(error) => {
                     report(&error);
@@ -211,10 +266,11 @@ fn main() -> ExitCode {
                 Some(diff) => {
                     print!("{diff}");
                     eprintln!(
-                        "{} is stale: regenerate it with\n  cargo run -p openai-webhooks-codegen -- generate {} -o {}",
+                        "{} is stale: regenerate it with\n  cargo run -p openai-webhooks-codegen -- generate {} -o {}{}",
                         file.display(),
                         input.display(),
-                        file.display()
+                        file.display(),
+                        options.as_args()
                     );
                     ExitCode::FAILURE
                 }
@@ -300,7 +356,7 @@ fn sync_summary(
         }
         let _ = writeln!(
             out,
-            "next: cargo run -p openai-webhooks-codegen -- generate {} -o generated/openai_webhooks.rs",
+            "next: regenerate from {} (the README's first command) and review the diff",
             dir.display()
         );
     }

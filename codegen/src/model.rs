@@ -111,6 +111,8 @@ pub struct Field {
     /// kept apart: `ty` is `Option<Option<T>>` (or `Option` of an alias of
     /// `Option<T>`), `None` when absent and `Some(None)` when `null`.
     pub null_apart: bool,
+    /// The property may be `null` (whatever its Rust type became).
+    pub nullable: bool,
 }
 
 /// A `default` value, already checked against its field's type.
