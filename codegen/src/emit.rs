@@ -47,10 +47,29 @@ pub fn emit_range(
 /// absent and `null` apart; nothing otherwise.
 pub fn emit_support(space: &TypeSpace) -> Result<TokenStream, Error> {
     let mut out = TokenStream::new();
-    let null_apart = space.types.iter().any(|t| match &t.kind {
-        TypeKind::Struct(s) => s.fields.iter().any(|f| f.null_apart),
-        _ => false,
-    });
+    let any_field = |test: fn(&Field) -> bool| {
+        space.types.iter().any(|t| match &t.kind {
+            TypeKind::Struct(s) => s.fields.iter().any(test),
+            _ => false,
+        })
+    };
+    let null_apart = any_field(|f| f.null_apart);
+    let required_option = any_field(|f| f.required && matches!(f.ty, RustType::Option(_)));
+    if required_option {
+        out.extend(quote! {
+            /// Reads a required property that may be `null`: unlike serde's
+            /// default for `Option` fields, a missing one is an error.
+            fn __deserialize_required<'de, D, T>(
+                deserializer: D,
+            ) -> ::std::result::Result<T, D::Error>
+            where
+                D: ::serde::Deserializer<'de>,
+                T: ::serde::Deserialize<'de>,
+            {
+                <T as ::serde::Deserialize>::deserialize(deserializer)
+            }
+        });
+    }
     if null_apart {
         out.extend(quote! {
             /// Reads a property that is present, `null` included, as `Some`:
@@ -398,6 +417,9 @@ fn emit_struct(
                 skip_serializing_if = "::std::option::Option::is_none",
                 deserialize_with = "__deserialize_present"
             )])
+        } else if *required && matches!(ty, RustType::Option(_)) {
+            // Without it, serde reads a missing `Option` field as `None`.
+            quote!(#[serde(deserialize_with = "__deserialize_required")])
         } else if matches!(ty, RustType::Option(_)) && !required {
             quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
         } else {
@@ -1148,7 +1170,18 @@ fn emit_resume(
             });
             continue;
         }
+        // A required property that may be `null` must still be present.
+        let missing = quote!(::serde::de::Error::missing_field(#json));
         finals.push(match (double, is_option) {
+            (true, true) if field.required => quote! {
+                let #name = match #slot {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => return ::std::result::Result::Err(#missing),
+                };
+            },
+            (false, true) if field.required => quote! {
+                let #name = #slot.ok_or_else(|| #missing)?;
+            },
             // Optional here: absent and null are both `None`.
             (true, true) => quote!(let #name = #slot.flatten();),
             (false, true) => quote!(let #name = #slot.unwrap_or_default();),
