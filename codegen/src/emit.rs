@@ -220,10 +220,20 @@ fn emit_type(space: &TypeSpace, def: &TypeDef, options: &EmitOptions) -> TokenSt
         TypeKind::Struct(_)
         | TypeKind::Const(_)
         | TypeKind::Enum(Enum { open: None, .. })
-        | TypeKind::Untagged(_) => after_first_derive(
-            item,
-            quote!(#[cfg_attr(feature = #feature, derive(::schemars::JsonSchema))]),
-        ),
+        | TypeKind::Untagged(_) => {
+            let deprecated = if def.deprecated {
+                quote!(#[cfg_attr(feature = #feature, schemars(extend("deprecated" = true)))])
+            } else {
+                quote!()
+            };
+            after_first_derive(
+                item,
+                quote!(
+                    #[cfg_attr(feature = #feature, derive(::schemars::JsonSchema))]
+                    #deprecated
+                ),
+            )
+        }
         TypeKind::Enum(e @ Enum { open: Some(_), .. }) => {
             let values: Vec<&String> = e.variants.iter().map(|v| &v.value).collect();
             let body = quote! {
@@ -279,6 +289,7 @@ fn emit_type(space: &TypeSpace, def: &TypeDef, options: &EmitOptions) -> TokenSt
                         let members = [#(generator.subschema_for::<#members>()),*];
                         let mut one_of: ::std::vec::Vec<::serde_json::Value> =
                             members.into_iter().map(::schemars::Schema::to_value).collect();
+                        #[allow(unused_mut, reason = "no common properties to add")]
                         let mut catch_all = ::serde_json::json!({
                             "type": "object",
                             "required": [#tag, #(#common),*],
@@ -334,10 +345,23 @@ fn emit_type_item(space: &TypeSpace, def: &TypeDef, schemars: Option<&str>) -> T
     } = def;
     let name = ident(name);
     let doc = docs(doc_lines);
-    let doc = if *deprecated {
-        quote!(#doc #[deprecated])
-    } else {
-        doc
+    let derived_schema = matches!(
+        kind,
+        TypeKind::Struct(_)
+            | TypeKind::Const(_)
+            | TypeKind::Enum(Enum { open: None, .. })
+            | TypeKind::Untagged(_)
+    );
+    let doc = match (deprecated, schemars) {
+        (false, _) => doc,
+        // The `JsonSchema` derive names the type outside any `allow`, so a
+        // deprecated type would warn in its own generated code: with the
+        // feature on, the schema says `deprecated` instead of rustc.
+        (true, Some(feature)) if derived_schema => quote! {
+            #doc
+            #[cfg_attr(not(feature = #feature), deprecated)]
+        },
+        (true, _) => quote!(#doc #[deprecated]),
     };
     match kind {
         TypeKind::Struct(s) => emit_struct(space, &name, doc, *eq_hash, s, schemars),

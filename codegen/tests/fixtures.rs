@@ -1,5 +1,5 @@
 //! Snapshot tests: each `fixtures/cases/NAME.json` generates exactly
-//! `fixtures/cases/NAME.rs`. The `.rs` files are compiled, and checked
+//! `fixtures/cases/NAME.rs` (with `--schemars-feature schemars`). The `.rs` files are compiled, and checked
 //! against payloads, by the `codegen-fixtures` crate (`codegen/fixtures/`).
 //!
 //! After an intended change, refresh them with
@@ -23,7 +23,10 @@ fn every_fixture_generates_its_snapshot() {
     let mut stale = Vec::new();
     for schema in &schemas {
         let expected_path = schema.with_extension("rs");
+        // With `JsonSchema` impls under the fixtures crate's `schemars`
+        // feature, so that they compile for every construct too.
         let generated = Config::new()
+            .schemars_feature(Some("schemars"))
             .generate(schema)
             .unwrap_or_else(|e| panic!("{}: {e}", schema.display()))
             .code;
