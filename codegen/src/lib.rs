@@ -248,6 +248,10 @@ fn emit_and_format(
     emit_and_format_in(space, slices, emit_options)
 }
 
+/// Stack for each formatting thread (address space, not memory: pages are
+/// only used as deep as the recursion goes).
+const FORMAT_STACK: usize = 64 << 20;
+
 fn emit_and_format_in(
     space: &model::TypeSpace,
     slices: usize,
@@ -263,19 +267,26 @@ fn emit_and_format_in(
         let handles: Vec<_> = bounds
             .into_iter()
             .map(|range| {
-                scope.spawn(move || {
-                    render::format_items(
-                        emit::emit_range(space, range, emit_options),
-                        allow_deprecated,
-                    )
-                })
+                // `syn` and `prettyplease` recurse once per level of a type
+                // such as `Vec<Vec<…>>`: the default 2 MiB would not hold
+                // the deepest schemas the loader accepts.
+                std::thread::Builder::new()
+                    .stack_size(FORMAT_STACK)
+                    .spawn_scoped(scope, move || {
+                        render::format_items(
+                            emit::emit_range(space, range, emit_options),
+                            allow_deprecated,
+                        )
+                    })
             })
             .collect();
         handles
             .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(Error::Syntax("a formatting thread panicked".into())))
+            .map(|h| match h {
+                Ok(h) => h
+                    .join()
+                    .unwrap_or_else(|_| Err(Error::Syntax("a formatting thread panicked".into()))),
+                Err(e) => Err(Error::Syntax(format!("no formatting thread: {e}"))),
             })
             .collect()
     });

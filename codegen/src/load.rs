@@ -129,6 +129,10 @@ impl SchemaSet {
             documents: BTreeMap::new(),
         };
         for (name, value) in documents {
+            if let Err(error) = check_nesting(&name, &value) {
+                dismantle(value);
+                return Err(error);
+            }
             let schema = to_schema(&name, value)?;
             set.entries.push(name.clone());
             set.documents.insert(name, schema);
@@ -153,7 +157,12 @@ impl SchemaSet {
                 })
             }
         };
-        to_schema(name, parse_document(name, &bytes)?)
+        let value = parse_document(name, &bytes)?;
+        if let Err(error) = check_nesting(name, &value) {
+            dismantle(value);
+            return Err(error);
+        }
+        to_schema(name, value)
     }
 
     /// The entry files, in the order they were given (directories: sorted).
@@ -214,6 +223,69 @@ impl SchemaSet {
             ));
         }
         Ok(target)
+    }
+}
+
+/// How deeply arrays and objects may nest in a document (the JSON parser's
+/// own limit). Every later stage recurses over the document, so this bound
+/// is what keeps them off the end of the stack; documents built in memory
+/// or parsed from YAML are held to it too.
+pub const MAX_NESTING: usize = 128;
+
+/// Refuses a document nested deeper than [`MAX_NESTING`], naming the first
+/// node too deep. Iterative: the check itself cannot overflow.
+pub fn check_nesting(name: &str, value: &Value) -> Result<(), Error> {
+    type Children<'a> = Box<dyn Iterator<Item = (String, &'a Value)> + 'a>;
+    fn children(value: &Value) -> Option<Children<'_>> {
+        match value {
+            Value::Object(map) => Some(Box::new(map.iter().map(|(k, v)| (k.clone(), v)))),
+            Value::Array(items) => Some(Box::new(
+                items.iter().enumerate().map(|(i, v)| (i.to_string(), v)),
+            )),
+            _ => None,
+        }
+    }
+    let mut stack: Vec<Children> = children(value).into_iter().collect();
+    let mut path: Vec<String> = Vec::new();
+    while let Some(top) = stack.last_mut() {
+        match top.next() {
+            Some((key, child)) => {
+                if let Some(grandchildren) = children(child) {
+                    path.push(key);
+                    if stack.len() >= MAX_NESTING {
+                        let pointer: String = path
+                            .iter()
+                            .map(|k| format!("/{}", k.replace('~', "~0").replace('/', "~1")))
+                            .collect();
+                        return Err(Error::at(
+                            Location::new(name, pointer),
+                            format!(
+                                "arrays and objects nested more than {MAX_NESTING} levels deep"
+                            ),
+                        ));
+                    }
+                    stack.push(grandchildren);
+                }
+            }
+            None => {
+                stack.pop();
+                path.pop();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Drops a value without recursion (`serde_json::Value`'s own drop recurses
+/// once per level, which a refused, very deep document could overflow).
+fn dismantle(value: Value) {
+    let mut pending = vec![value];
+    while let Some(mut value) = pending.pop() {
+        match &mut value {
+            Value::Object(map) => pending.extend(std::mem::take(map).into_iter().map(|(_, v)| v)),
+            Value::Array(items) => pending.append(items),
+            _ => {}
+        }
     }
 }
 

@@ -157,3 +157,51 @@ fn a_five_thousand_long_ref_chain_is_refused_not_overflowed() {
     assert!(err.contains("chain.json#/$defs/"), "{err}");
     assert!(err.contains("deep"), "{err}");
 }
+
+/// Documents built in memory skip the parsers' depth limits: the loader
+/// holds them to the same limit, and everything under it generates.
+#[test]
+fn deep_documents_built_in_memory_are_refused_not_overflowed() {
+    use openai_webhooks_codegen::load::SchemaSet;
+    use serde_json::{Map, Value};
+    // Built by moving values in (`json!` would copy the inner value, and
+    // recursively so).
+    let wrap = |entries: Vec<(&str, Value)>| {
+        Value::Object(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect::<Map<_, _>>(),
+        )
+    };
+    let nested = |depth: usize| {
+        let mut schema = serde_json::json!({"type": "string"});
+        let mut object = serde_json::json!({"type": "string"});
+        for _ in 0..depth {
+            schema = wrap(vec![("type", "array".into()), ("items", schema)]);
+            object = wrap(vec![
+                ("type", "object".into()),
+                ("properties", wrap(vec![("a", object)])),
+            ]);
+        }
+        wrap(vec![("$defs", wrap(vec![("A", schema), ("B", object)]))])
+    };
+    for depth in [200usize, 3_000, 100_000] {
+        let err = SchemaSet::from_documents([("memory.json".to_string(), nested(depth))])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("memory.json#/$defs/A/items/items/"),
+            "{depth}: {err}"
+        );
+        assert!(
+            err.ends_with("arrays and objects nested more than 128 levels deep"),
+            "{err}"
+        );
+    }
+    // Just under the limit: every stage copes.
+    let set = SchemaSet::from_documents([("memory.json".to_string(), nested(40))]).unwrap();
+    let generated = Config::new().generate_set(&set).unwrap();
+    assert!(generated.code.contains("pub type A = ::std::vec::Vec<"));
+    openai_webhooks_codegen::events::find(&set).unwrap();
+}
