@@ -220,7 +220,8 @@ fn emit_type(space: &TypeSpace, def: &TypeDef, options: &EmitOptions) -> TokenSt
         TypeKind::Struct(_)
         | TypeKind::Const(_)
         | TypeKind::Enum(Enum { open: None, .. })
-        | TypeKind::Untagged(_) => {
+        | TypeKind::Untagged(_)
+        | TypeKind::Newtype(_) => {
             let deprecated = if def.deprecated {
                 quote!(#[cfg_attr(feature = #feature, schemars(extend("deprecated" = true)))])
             } else {
@@ -351,6 +352,7 @@ fn emit_type_item(space: &TypeSpace, def: &TypeDef, schemars: Option<&str>) -> T
             | TypeKind::Const(_)
             | TypeKind::Enum(Enum { open: None, .. })
             | TypeKind::Untagged(_)
+            | TypeKind::Newtype(_)
     );
     let doc = match (deprecated, schemars) {
         (false, _) => doc,
@@ -374,6 +376,18 @@ fn emit_type_item(space: &TypeSpace, def: &TypeDef, schemars: Option<&str>) -> T
             quote! {
                 #doc
                 pub type #name = #t;
+            }
+        }
+        TypeKind::Newtype(t) => {
+            let derive = derives(*eq_hash, quote!(::serde::Serialize, ::serde::Deserialize));
+            let t = rust_type(space, t);
+            quote! {
+                #doc
+                ///
+                /// A struct rather than a `type`, because the type refers to itself.
+                #derive
+                #[serde(transparent)]
+                pub struct #name(pub #t);
             }
         }
     }

@@ -215,6 +215,7 @@ pub fn lower_with(set: &SchemaSet, options: &Options) -> Result<Lowered, Error> 
         ..
     } = lowerer;
     check_alias_cycles(&space, &mut diags);
+    break_alias_recursion(&mut space);
     if !diags.errors.is_empty() {
         return Err(Error::Schema(diags.errors));
     }
@@ -1400,7 +1401,7 @@ fn is_nullable(space: &TypeSpace, ty: &RustType) -> bool {
         match ty {
             RustType::Option(_) => return true,
             RustType::Named(id) => match &space.types.get(id.0).map(|t| &t.kind) {
-                Some(TypeKind::Alias(inner)) => ty = inner,
+                Some(TypeKind::Alias(inner) | TypeKind::Newtype(inner)) => ty = inner,
                 _ => return false,
             },
             _ => return false,
@@ -1761,6 +1762,62 @@ fn check_alias_cycles(space: &TypeSpace, diags: &mut Diagnostics) {
     }
 }
 
+/// An alias that reaches itself through other aliases and a type
+/// constructor (`Tree = Vec<Tree>`, `A = Option<B>`, `B = Map<A>`) cannot
+/// be a Rust `type`: the first alias of each such cycle becomes a newtype,
+/// which breaks the cycle (the boxing below then handles what the newtype
+/// holds inline). Cycles of bare `$ref`s were reported as errors already.
+fn break_alias_recursion(space: &mut TypeSpace) {
+    fn named_in(ty: &RustType, out: &mut Vec<usize>) {
+        match ty {
+            RustType::Named(id) => out.push(id.0),
+            RustType::Vec(t) | RustType::Option(t) | RustType::Map(t) | RustType::Box(t) => {
+                named_in(t, out)
+            }
+            RustType::Tuple(items) => items.iter().for_each(|t| named_in(t, out)),
+            _ => {}
+        }
+    }
+    for start in 0..space.types.len() {
+        let TypeKind::Alias(ty) = &space.types[start].kind else {
+            continue;
+        };
+        if matches!(ty, RustType::Named(_)) {
+            continue;
+        }
+        let mut pending = Vec::new();
+        named_in(ty, &mut pending);
+        let mut seen = vec![false; space.types.len()];
+        let mut cycle = false;
+        while let Some(next) = pending.pop() {
+            if next == start {
+                cycle = true;
+                break;
+            }
+            if std::mem::replace(&mut seen[next], true) {
+                continue;
+            }
+            if let TypeKind::Alias(inner) = &space.types[next].kind {
+                named_in(inner, &mut pending);
+            }
+        }
+        if cycle {
+            if let TypeKind::Alias(ty) = std::mem::replace(
+                &mut space.types[start].kind,
+                TypeKind::Alias(RustType::Value),
+            ) {
+                // A `Vec` or map allocates already; anything else around the
+                // way back (`Option<B>`, `B = Option<A>`) is held inline.
+                let ty = match ty {
+                    RustType::Vec(_) | RustType::Map(_) => ty,
+                    other => box_inline(other),
+                };
+                space.types[start].kind = TypeKind::Newtype(ty);
+            }
+        }
+    }
+}
+
 /// A struct that contains itself without indirection (directly, through
 /// `Option`, or through other structs and aliases) would have infinite size.
 /// A depth-first walk over those containment edges boxes each field that
@@ -1811,6 +1868,7 @@ fn box_recursive_fields(space: &mut TypeSpace) {
                     inline_targets(ty, &mut t);
                     vec![(None, t)]
                 }
+                TypeKind::Newtype(ty) => slots(&mut std::iter::once(ty)),
                 TypeKind::Union(u) => u.variants.iter().map(|v| (None, vec![v.ty.0])).collect(),
                 _ => Vec::new(),
             }
@@ -1841,6 +1899,7 @@ fn box_recursive_fields(space: &mut TypeSpace) {
                         let slot = match (field, &mut space.types[node].kind) {
                             (Some(i), TypeKind::Struct(s)) => Some(&mut s.fields[*i].ty),
                             (Some(i), TypeKind::Untagged(u)) => Some(&mut u.variants[*i].ty),
+                            (Some(_), TypeKind::Newtype(ty)) => Some(ty),
                             _ => None,
                         };
                         if let Some(slot) = slot {
@@ -1895,7 +1954,7 @@ fn compute_eq_hash(space: &mut TypeSpace) {
                 // The catch-all variant holds a JSON value.
                 TypeKind::Union(_) => false,
                 TypeKind::Untagged(u) => u.variants.iter().all(|v| ty_ok(space, &v.ty)),
-                TypeKind::Alias(t) => ty_ok(space, t),
+                TypeKind::Alias(t) | TypeKind::Newtype(t) => ty_ok(space, t),
             };
             if !ok {
                 space.types[i].eq_hash = false;
@@ -2254,6 +2313,31 @@ mod tests {
         };
         let RustType::Named(n) = **n else { panic!() };
         assert_eq!(out.space.get(n).name, "NInner");
+    }
+
+    #[test]
+    fn aliases_that_refer_to_themselves_become_newtypes() {
+        let out = lower_doc(json!({"$defs": {
+            "Tree": {"type": "array", "items": {"$ref": "#/$defs/Tree"}},
+            "M": {"type": "object", "additionalProperties": {"$ref": "#/$defs/M"}},
+            "A": {"anyOf": [{"$ref": "#/$defs/B"}, {"type": "null"}]},
+            "B": {"anyOf": [{"$ref": "#/$defs/A"}, {"type": "null"}]},
+            "Plain": {"type": "array", "items": {"type": "string"}}
+        }}))
+        .unwrap();
+        let id = |name: &str| TypeId(out.space.types.iter().position(|t| t.name == name).unwrap());
+        let kind = |name: &str| &out.space.get(id(name)).kind;
+        assert!(
+            matches!(kind("Tree"), TypeKind::Newtype(RustType::Vec(t)) if **t == RustType::Named(id("Tree")))
+        );
+        assert!(matches!(kind("M"), TypeKind::Newtype(RustType::Map(_))));
+        // The first of the pair becomes a newtype, boxed: `A(Option<Box<B>>)`.
+        let TypeKind::Newtype(RustType::Option(inner)) = kind("A") else {
+            panic!("{:?}", kind("A"))
+        };
+        assert_eq!(**inner, RustType::Box(Box::new(RustType::Named(id("B")))));
+        assert!(matches!(kind("B"), TypeKind::Alias(_)));
+        assert!(matches!(kind("Plain"), TypeKind::Alias(_)));
     }
 
     #[test]

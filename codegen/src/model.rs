@@ -56,6 +56,10 @@ pub enum TypeKind {
     Untagged(Untagged),
     /// A name for another type (`pub type Name = Target;`).
     Alias(RustType),
+    /// A serde-transparent tuple struct around a type
+    /// (`pub struct Name(pub Target);`): what an alias becomes when it
+    /// would refer to itself (`Tree = Vec<Tree>`), which Rust aliases cannot.
+    Newtype(RustType),
 }
 
 /// A union serde tells apart by trying each member in order.
