@@ -27,7 +27,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use crate::error::{Diagnostic, Diagnostics, Error, Location};
-use crate::load::{NodeRef, SchemaSet};
+use crate::load::{NodeRef, SchemaSet, MAX_NESTING};
 use crate::model::*;
 use crate::naming::{self, Scope};
 
@@ -1174,7 +1174,7 @@ impl<'a> Lowerer<'a> {
                 // `null` is what an absent `Option` already is.
                 Some(Value::Null) => None,
                 Some(value) if !required => {
-                    let fitted = default_value(&self.space, &ty, value);
+                    let fitted = default_value(&self.space, &ty, value, 0);
                     if fitted.is_none() {
                         self.diags.warn(
                             &child.child("default").location(),
@@ -1539,11 +1539,22 @@ fn string_list(values: &Value) -> Option<Vec<Option<String>>> {
 }
 
 /// `value` as a default of type `ty`, if it fits.
-fn default_value(space: &TypeSpace, ty: &RustType, value: &Value) -> Option<DefaultValue> {
+fn default_value(
+    space: &TypeSpace,
+    ty: &RustType,
+    value: &Value,
+    depth: usize,
+) -> Option<DefaultValue> {
+    // Aliases are followed here before their cycles are reported
+    // (`A: {$ref: A}`); a default that deep does not fit anything anyway.
+    if depth > MAX_NESTING {
+        return None;
+    }
+    let depth = depth + 1;
     Some(match (ty, value) {
         (RustType::Option(_), Value::Null) => DefaultValue::Null,
         (RustType::Option(inner), _) => {
-            DefaultValue::Some(Box::new(default_value(space, inner, value)?))
+            DefaultValue::Some(Box::new(default_value(space, inner, value, depth)?))
         }
         (RustType::String, Value::String(s)) => DefaultValue::Str(s.clone()),
         (RustType::Bool, Value::Bool(b)) => DefaultValue::Bool(*b),
@@ -1566,13 +1577,13 @@ fn default_value(space: &TypeSpace, ty: &RustType, value: &Value) -> Option<Defa
         (RustType::Vec(inner), Value::Array(items)) => DefaultValue::List(
             items
                 .iter()
-                .map(|item| default_value(space, inner, item))
+                .map(|item| default_value(space, inner, item, depth))
                 .collect::<Option<_>>()?,
         ),
         (RustType::Map(inner), Value::Object(entries)) => DefaultValue::Map(
             entries
                 .iter()
-                .map(|(key, item)| Some((key.clone(), default_value(space, inner, item)?)))
+                .map(|(key, item)| Some((key.clone(), default_value(space, inner, item, depth)?)))
                 .collect::<Option<_>>()?,
         ),
         (RustType::Named(id), _) => match (&space.get(*id).kind, value) {
@@ -1581,7 +1592,7 @@ fn default_value(space: &TypeSpace, ty: &RustType, value: &Value) -> Option<Defa
                 let variant = e.variants.iter().find(|v| v.value == *s)?;
                 DefaultValue::Variant(*id, variant.name.clone())
             }
-            (TypeKind::Alias(inner), _) => default_value(space, inner, value)?,
+            (TypeKind::Alias(inner), _) => default_value(space, inner, value, depth)?,
             _ => return None,
         },
         _ => return None,
