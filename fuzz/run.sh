@@ -23,11 +23,11 @@ cp ../schema/*.json ../schema/events/*.json ../codegen/fixtures/cases/*.json cor
 find ../codegen/tests/hostile -type f ! -name '*.expected' ! -name '*.args' -size -32k -exec cp {} corpus/generate_bytes/ \;
 for target in "${targets[@]}"; do
   echo "== $target: ${seconds}s"
-  # No sanitizer: the code has no `unsafe`, and without ASan the generator
-  # targets run several times faster. -handle_segv=0 leaves SIGSEGV to
-  # Rust's handler, which reports a stack overflow and aborts; libFuzzer
-  # then saves the input (its own handler cannot run on an exhausted stack).
-  cargo fuzz run --sanitizer none "$target" "corpus/$target" -- \
-    -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 -print_final_stats=1 \
-    -handle_segv=0
+  # No sanitizer by default: the code has no `unsafe`, and without ASan the
+  # generator targets run several times faster. A stack overflow then ends
+  # the run with a bare SIGSEGV and no saved input (libFuzzer's handler
+  # cannot run on the exhausted stack); rerun that target with
+  # FUZZ_SANITIZER=address, whose handler has its own stack and saves it.
+  cargo fuzz run --sanitizer "${FUZZ_SANITIZER:-none}" "$target" "corpus/$target" -- \
+    -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 -print_final_stats=1
 done

@@ -854,10 +854,18 @@ impl<'a> Lowerer<'a> {
     ) -> Untagged {
         let mut scope = Scope::default();
         let mut variants = Vec::new();
+        let own = self.by_node.get(node).copied();
         for (i, item) in items.iter().enumerate() {
             let item_node = node.child(keyword).child(&i.to_string());
             let hint = format!("{name}Variant{}", i + 1);
             let ty = self.lower_type(&item_node, item, &hint);
+            if own.is_some_and(|own| ty == RustType::Named(own)) {
+                self.diags.error(
+                    &item_node.location(),
+                    format!("this member of `{keyword}` is the union itself: it admits nothing the others do not, and trying it would recurse forever"),
+                );
+                continue;
+            }
             let wanted = match &ty {
                 RustType::Named(id) => {
                     let member = &self.space.get(*id).name;
