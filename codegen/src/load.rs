@@ -235,27 +235,41 @@ pub const MAX_NESTING: usize = 128;
 /// Refuses a document nested deeper than [`MAX_NESTING`], naming the first
 /// node too deep. Iterative: the check itself cannot overflow.
 pub fn check_nesting(name: &str, value: &Value) -> Result<(), Error> {
-    type Children<'a> = Box<dyn Iterator<Item = (String, &'a Value)> + 'a>;
+    enum Children<'a> {
+        Map(serde_json::map::Iter<'a>),
+        Seq(std::iter::Enumerate<std::slice::Iter<'a, Value>>),
+    }
+    enum Key<'a> {
+        Name(&'a str),
+        Index(usize),
+    }
     fn children(value: &Value) -> Option<Children<'_>> {
         match value {
-            Value::Object(map) => Some(Box::new(map.iter().map(|(k, v)| (k.clone(), v)))),
-            Value::Array(items) => Some(Box::new(
-                items.iter().enumerate().map(|(i, v)| (i.to_string(), v)),
-            )),
+            Value::Object(map) => Some(Children::Map(map.iter())),
+            Value::Array(items) => Some(Children::Seq(items.iter().enumerate())),
             _ => None,
         }
     }
     let mut stack: Vec<Children> = children(value).into_iter().collect();
-    let mut path: Vec<String> = Vec::new();
+    let mut path: Vec<Key> = Vec::new();
     while let Some(top) = stack.last_mut() {
-        match top.next() {
+        let next = match top {
+            Children::Map(entries) => entries.next().map(|(k, v)| (Key::Name(k), v)),
+            Children::Seq(items) => items.next().map(|(i, v)| (Key::Index(i), v)),
+        };
+        match next {
             Some((key, child)) => {
                 if let Some(grandchildren) = children(child) {
                     path.push(key);
                     if stack.len() >= MAX_NESTING {
                         let pointer: String = path
                             .iter()
-                            .map(|k| format!("/{}", k.replace('~', "~0").replace('/', "~1")))
+                            .map(|k| match k {
+                                Key::Name(k) => {
+                                    format!("/{}", k.replace('~', "~0").replace('/', "~1"))
+                                }
+                                Key::Index(i) => format!("/{i}"),
+                            })
                             .collect();
                         return Err(Error::at(
                             Location::new(name, pointer),
