@@ -21,7 +21,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::events::{description_text, shape, Event};
+use crate::events::{description_text, field_path, shape, Event};
 
 /// What a change does to users of the generated crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -243,7 +243,7 @@ pub fn compare_schemas(event: &str, old: &Value, new: &Value, path: &str, out: &
         };
         let (old_props, new_props) = (props(old), props(new));
         for (name, old_prop) in &old_props {
-            let at = join(path, name);
+            let at = field_path(path, name);
             match new_props.get(name) {
                 None => push_at(out, event, &at, "field removed".into(), Impact::Breaking),
                 Some(new_prop) => {
@@ -282,7 +282,7 @@ pub fn compare_schemas(event: &str, old: &Value, new: &Value, path: &str, out: &
                         describe(new_prop)
                     )
                 };
-                push_at(out, event, &join(path, name), what, Impact::Breaking);
+                push_at(out, event, &field_path(path, name), what, Impact::Breaking);
             }
         }
         compare_children(event, old, new, path, out);
@@ -294,7 +294,7 @@ pub fn compare_schemas(event: &str, old: &Value, new: &Value, path: &str, out: &
             .flatten()
         {
             if let Some(new_prop) = new.get("properties").and_then(|p| p.get(name)) {
-                compare_schemas(event, old_prop, new_prop, &join(path, name), out);
+                compare_schemas(event, old_prop, new_prop, &field_path(path, name), out);
             }
         }
         compare_children(event, old, new, path, out);
@@ -330,14 +330,6 @@ fn push_at(out: &mut Vec<Change>, event: &str, path: &str, what: String, impact:
         what,
         impact,
     });
-}
-
-fn join(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_string()
-    } else {
-        format!("{path}.{name}")
-    }
 }
 
 /// The keywords of a shape that [`compare_schemas`] does not look into

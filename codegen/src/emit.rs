@@ -217,11 +217,7 @@ fn emit_type(space: &TypeSpace, def: &TypeDef, options: &EmitOptions) -> TokenSt
     let name = ident(&def.name);
     match &def.kind {
         // Serde is derived: so is the schema, reading the same attributes.
-        TypeKind::Struct(_)
-        | TypeKind::Const(_)
-        | TypeKind::Enum(Enum { open: None, .. })
-        | TypeKind::Untagged(_)
-        | TypeKind::Newtype(_) => {
+        kind if serde_is_derived(kind) => {
             let deprecated = if def.deprecated {
                 quote!(#[cfg_attr(feature = #feature, schemars(extend("deprecated" = true)))])
             } else {
@@ -308,8 +304,23 @@ fn emit_type(space: &TypeSpace, def: &TypeDef, options: &EmitOptions) -> TokenSt
                 }
             }
         }
-        TypeKind::Alias(_) => item,
+        // Aliases name types that carry their own impls; derived kinds are
+        // handled above.
+        _ => item,
     }
+}
+
+/// Whether the type's serde impls are derived (so `JsonSchema` can be too);
+/// open enums and unions have hand-written ones.
+fn serde_is_derived(kind: &TypeKind) -> bool {
+    matches!(
+        kind,
+        TypeKind::Struct(_)
+            | TypeKind::Const(_)
+            | TypeKind::Enum(Enum { open: None, .. })
+            | TypeKind::Untagged(_)
+            | TypeKind::Newtype(_)
+    )
 }
 
 /// `item` with `attribute` inserted after its first `#[derive(..)]`, so that
@@ -346,14 +357,7 @@ fn emit_type_item(space: &TypeSpace, def: &TypeDef, schemars: Option<&str>) -> T
     } = def;
     let name = ident(name);
     let doc = docs(doc_lines);
-    let derived_schema = matches!(
-        kind,
-        TypeKind::Struct(_)
-            | TypeKind::Const(_)
-            | TypeKind::Enum(Enum { open: None, .. })
-            | TypeKind::Untagged(_)
-            | TypeKind::Newtype(_)
-    );
+    let derived_schema = serde_is_derived(kind);
     let doc = match (deprecated, schemars) {
         (false, _) => doc,
         // The `JsonSchema` derive names the type outside any `allow`, so a

@@ -23,12 +23,16 @@ impl Location {
 
     /// The location of the child `key` below this one (escaped per RFC 6901).
     pub fn child(&self, key: &str) -> Self {
-        let escaped = key.replace('~', "~0").replace('/', "~1");
         Location {
             file: self.file.clone(),
-            pointer: format!("{}/{}", self.pointer, escaped),
+            pointer: format!("{}/{}", self.pointer, pointer_segment(key)),
         }
     }
+}
+
+/// `key` as one JSON pointer segment: `~` → `~0`, `/` → `~1` (RFC 6901).
+pub fn pointer_segment(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
 }
 
 impl fmt::Display for Location {

@@ -365,6 +365,16 @@ pub fn shape(expanded: &Value) -> Value {
     }
 }
 
+/// A field's place in a payload, as reports print it: `data.sip_headers`
+/// (`path` empty for the event itself).
+pub fn field_path(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_string()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
 /// A description in comparable form: runs of whitespace (line folding,
 /// indentation, trailing blanks) count as one space.
 pub fn description_text(expanded: &Value) -> Option<String> {

@@ -12,7 +12,7 @@ use std::path::{Component, Path, PathBuf};
 use schemars::Schema;
 use serde_json::Value;
 
-use crate::error::{Diagnostics, Error, Location};
+use crate::error::{pointer_segment, Diagnostics, Error, Location};
 
 /// A schema node: a document and a JSON pointer into it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -265,9 +265,7 @@ pub fn check_nesting(name: &str, value: &Value) -> Result<(), Error> {
                         let pointer: String = path
                             .iter()
                             .map(|k| match k {
-                                Key::Name(k) => {
-                                    format!("/{}", k.replace('~', "~0").replace('/', "~1"))
-                                }
+                                Key::Name(k) => format!("/{}", pointer_segment(k)),
                                 Key::Index(i) => format!("/{i}"),
                             })
                             .collect();
@@ -382,11 +380,7 @@ fn duplicate_key(bytes: &[u8]) -> Option<(String, String)> {
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
             let mut seen = std::collections::HashSet::new();
             while let Some(key) = map.next_key::<String>()? {
-                let pointer = format!(
-                    "{}/{}",
-                    self.pointer,
-                    key.replace('~', "~0").replace('/', "~1")
-                );
+                let pointer = format!("{}/{}", self.pointer, pointer_segment(&key));
                 if !seen.insert(key.clone()) {
                     *self.found.borrow_mut() = Some(pointer);
                     return Err(A::Error::custom(format!("duplicate key `{key}`")));

@@ -29,7 +29,7 @@ use serde_json::{json, Map, Value};
 
 use crate::diff::{self, Change};
 use crate::error::{Error, Location};
-use crate::events::{self, shape, Event, ANNOTATIONS};
+use crate::events::{self, field_path, shape, Event, ANNOTATIONS};
 use crate::load::{NodeRef, SchemaSet};
 
 /// The union file's name inside the schema directory.
@@ -410,7 +410,7 @@ impl<'a> Context<'a> {
                         members
                             .iter()
                             .map(|(name, schema)| {
-                                (name.clone(), self.convert(schema, &join(path, name)))
+                                (name.clone(), self.convert(schema, &field_path(path, name)))
                             })
                             .collect(),
                     ),
@@ -467,7 +467,7 @@ impl<'a> Context<'a> {
         let mut properties = Map::new();
         let mut kept = Vec::new();
         for (name, raw_prop) in &raw_props {
-            let at = join(path, name);
+            let at = field_path(path, name);
             match (up_props.get(name), our_props.get(name)) {
                 (Some(up_prop), Some(our_prop)) => {
                     properties.insert(name.clone(), self.merge(raw_prop, our_prop, up_prop, &at));
@@ -483,7 +483,7 @@ impl<'a> Context<'a> {
         }
         for (name, up_prop) in up_props {
             if !properties.contains_key(name) && !raw_props.contains_key(name) {
-                let converted = self.convert(up_prop, &join(path, name));
+                let converted = self.convert(up_prop, &field_path(path, name));
                 properties.insert(name.clone(), converted);
             }
         }
@@ -558,14 +558,6 @@ impl<'a> Context<'a> {
             Value::Object(mut map) => map.remove(key).unwrap_or(Value::Null),
             other => other,
         }
-    }
-}
-
-fn join(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_string()
-    } else {
-        format!("{path}.{name}")
     }
 }
 
