@@ -1,103 +1,90 @@
-//! A complete webhook receiver on axum.
+//! A webhook receiver to run behind a load balancer, on axum.
 //!
-//! It verifies each delivery, dispatches on [`WebhookEvent`], answers `200`,
-//! or `400`/`401` with a short reason, and handles a repeated `webhook-id`
-//! (OpenAI retries until it gets a 2xx) only once.
+//! Environment:
+//! - `OPENAI_WEBHOOK_SECRET`: the endpoint's signing secret (`whsec_...`);
+//!   during a rotation, the new and the old secret separated by a space;
+//! - `LISTEN_ADDR`: where to listen (default `127.0.0.1:3000`);
+//! - `REDIS_URL`: when set, deliveries are deduplicated in that Redis,
+//!   shared by every instance; otherwise in this process's memory.
+//!
+//! It answers `POST /webhooks`, and prints `handled <webhook-id> <type>` on
+//! standard output once per delivery its handler processes (anything else
+//! goes to standard error).
 //!
 //! ```sh
-//! OPENAI_WEBHOOK_SECRET=whsec_... cargo run --example axum_receiver
+//! OPENAI_WEBHOOK_SECRET=whsec_... REDIS_URL=redis://127.0.0.1:6379/ \
+//!     cargo run --example axum_receiver --features axum,redis
 //! ```
 
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::convert::Infallible;
+use std::process::ExitCode;
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{FromRef, State};
 use axum::routing::post;
 use axum::Router;
-use openai_webhooks::{WebhookError, WebhookEvent, Webhooks};
+use openai_webhooks::axum::VerifiedWebhook;
+use openai_webhooks::dedup::{Deduplicator, MemoryStore, Processed, RedisStore};
+use openai_webhooks::{WebhookEvent, Webhooks};
 
-/// What the handler shares between requests.
-#[derive(Clone)]
-pub struct Receiver {
-    webhooks: Arc<Webhooks>,
-    /// `webhook-id`s already handled. A real service would keep these in its
-    /// database, with an expiry longer than OpenAI's retry window.
-    seen: Arc<Mutex<HashSet<String>>>,
-}
-
-/// The router: `POST /webhooks`.
-pub fn app(webhooks: Webhooks) -> Router {
-    let receiver = Receiver {
-        webhooks: Arc::new(webhooks),
-        seen: Arc::new(Mutex::new(HashSet::new())),
-    };
-    Router::new()
-        .route("/webhooks", post(receive))
-        .with_state(receiver)
+#[derive(Clone, FromRef)]
+struct AppState {
+    webhooks: Webhooks,
+    dedup: Deduplicator,
 }
 
 async fn receive(
-    State(receiver): State<Receiver>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> (StatusCode, String) {
-    let event = match receiver.webhooks.unwrap(&body, &headers) {
-        Ok(event) => event,
-        Err(error) => return (status_for(&error), error.to_string()),
-    };
-    // `unwrap` succeeded, so the header is there.
-    let id = headers
-        .get("webhook-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    if !receiver.seen.lock().expect("lock").insert(id) {
-        return (StatusCode::OK, "duplicate: already handled".to_string());
-    }
-    (StatusCode::OK, handle(&event))
+    State(dedup): State<Deduplicator>,
+    webhook: VerifiedWebhook,
+) -> Processed<&'static str, Infallible> {
+    dedup.process(&webhook.id, handle(&webhook)).await
 }
 
-/// Missing or malformed parts of the request are the sender's mistake (400);
-/// a signature or timestamp that does not check out is not authenticated (401).
-fn status_for(error: &WebhookError) -> StatusCode {
-    match error {
-        WebhookError::SignatureMismatch
-        | WebhookError::TimestampTooOld
-        | WebhookError::TimestampTooNew => StatusCode::UNAUTHORIZED,
-        _ => StatusCode::BAD_REQUEST,
-    }
+/// The application's work, run at most once per delivery.
+async fn handle(webhook: &VerifiedWebhook<WebhookEvent>) -> Result<&'static str, Infallible> {
+    println!("handled {} {}", webhook.id, webhook.event.event_type());
+    Ok("Handled.")
 }
 
-/// The application's work: here, a line saying what arrived.
-fn handle(event: &WebhookEvent) -> String {
-    match event {
-        WebhookEvent::BatchCompleted(e) => format!("batch {} completed", e.data.id),
-        WebhookEvent::ResponseCompleted(e) => format!("response {} completed", e.data.id),
-        WebhookEvent::RealtimeCallIncoming(e) => format!("call {} ringing", e.data.call_id),
-        WebhookEvent::Unknown { event_type, .. } => format!("ignored unknown {event_type}"),
-        other => format!("ignored {}", other.event_type()),
-    }
-}
-
-#[allow(dead_code)] // unused where this file is included by the tests
 #[tokio::main]
-async fn main() {
-    let secret = std::env::var("OPENAI_WEBHOOK_SECRET").unwrap_or_else(|_| {
+async fn main() -> ExitCode {
+    let Ok(secrets) = std::env::var("OPENAI_WEBHOOK_SECRET") else {
         eprintln!("set OPENAI_WEBHOOK_SECRET to the endpoint's signing secret (whsec_...)");
-        std::process::exit(2);
-    });
-    let webhooks = Webhooks::new(secret).unwrap_or_else(|error| {
-        eprintln!("{error}");
-        std::process::exit(2);
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:8000")
-        .await
-        .expect("bind 127.0.0.1:8000");
-    println!(
-        "listening on http://{}/webhooks",
-        listener.local_addr().unwrap()
-    );
-    axum::serve(listener, app(webhooks)).await.expect("server");
+        return ExitCode::from(2);
+    };
+    let webhooks = match Webhooks::from_secrets(secrets.split_ascii_whitespace()) {
+        Ok(webhooks) => webhooks,
+        Err(error) => {
+            eprintln!("OPENAI_WEBHOOK_SECRET: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let dedup = match std::env::var("REDIS_URL") {
+        Ok(url) => match RedisStore::open(&url) {
+            Ok(store) => Deduplicator::new(store),
+            Err(error) => {
+                eprintln!("REDIS_URL: {error}");
+                return ExitCode::from(2);
+            }
+        },
+        Err(_) => Deduplicator::new(MemoryStore::default()),
+    };
+    let addr = std::env::var("LISTEN_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".to_string());
+    let listener = match tokio::net::TcpListener::bind(&addr).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("LISTEN_ADDR {addr}: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let app = Router::new()
+        .route("/webhooks", post(receive))
+        .with_state(AppState { webhooks, dedup });
+    eprintln!("listening on http://{addr}/webhooks");
+    match axum::serve(listener, app).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("server: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -18,11 +18,16 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/openai_webhooks.rs"));
 }
 
+#[cfg(feature = "axum")]
+pub mod axum;
+pub mod dedup;
 mod parse;
+mod testing;
 mod webhooks;
 
 pub use generated::*;
 pub use parse::ParseError;
 pub use webhooks::{
-    HeaderPairs, Headers, WebhookError, Webhooks, DEFAULT_TOLERANCE, MAX_SIGNATURES,
+    HeaderPairs, Headers, WebhookError, Webhooks, DEFAULT_BODY_LIMIT, DEFAULT_TOLERANCE,
+    MAX_SIGNATURES,
 };

@@ -4,6 +4,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use serde::de::DeserializeOwned;
+
 use crate::WebhookEvent;
 
 /// A body that is not a valid webhook event.
@@ -87,12 +89,18 @@ impl WebhookEvent {
     /// # Ok::<(), openai_webhooks::ParseError>(())
     /// ```
     pub fn from_slice(body: &[u8]) -> Result<WebhookEvent, ParseError> {
-        serde_json::from_slice(body).map_err(|error| explain(body, &error))
+        parse(body)
     }
 }
 
+/// Parses a body into `T` (the union or one event type), with a located
+/// error when it is rejected.
+pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ParseError> {
+    serde_json::from_slice(body).map_err(|error| explain::<T>(body, &error))
+}
+
 /// Builds the located error for a body the fast path rejected.
-fn explain(body: &[u8], error: &serde_json::Error) -> ParseError {
+fn explain<T: DeserializeOwned>(body: &[u8], error: &serde_json::Error) -> ParseError {
     let (line, column) = (error.line(), error.column());
     let plain = |message: String| ParseError {
         event_type: None,
@@ -122,8 +130,7 @@ fn explain(body: &[u8], error: &serde_json::Error) -> ParseError {
         }
     }
     let value = serde_json::Value::Object(reordered);
-    let (mut path, mut message) = match serde_path_to_error::deserialize::<_, WebhookEvent>(&value)
-    {
+    let (mut path, mut message) = match serde_path_to_error::deserialize::<_, T>(&value) {
         Err(tracked) => {
             let path = tracked.path().to_string();
             let message = tracked.into_inner().to_string();

@@ -6,11 +6,13 @@
 //! base64 of HMAC-SHA256 over it, keyed with the secret.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
+use serde::de::DeserializeOwned;
 use sha2::Sha256;
 
 use crate::{ParseError, WebhookEvent};
@@ -22,6 +24,10 @@ pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
 /// the rest are ignored. Key rotation needs two or three.
 pub const MAX_SIGNATURES: usize = 16;
 
+/// The largest body framework integrations read, by default: 1 MiB
+/// (OpenAI's event bodies are a few kilobytes).
+pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
+
 /// Why a webhook was not accepted. The variants follow the order in which
 /// the checks run (the OpenAI Python SDK's order), so the first problem found
 /// is the one reported. Messages never contain the secret, the body or a
@@ -29,9 +35,10 @@ pub const MAX_SIGNATURES: usize = 16;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum WebhookError {
-    /// The secret given to [`Webhooks::new`] is empty.
+    /// A secret given to [`Webhooks::new`] is empty, or no secret was given
+    /// to [`Webhooks::from_secrets`].
     EmptySecret,
-    /// The secret starts with `whsec_` but the rest is not valid base64.
+    /// A secret starts with `whsec_` but the rest is not valid base64.
     InvalidSecret,
     /// The request has no `webhook-signature` header.
     MissingSignature,
@@ -170,20 +177,35 @@ where
 /// assert_eq!(event.event_type(), "batch.completed");
 /// # Ok::<(), openai_webhooks::WebhookError>(())
 /// ```
+///
+/// Cloning is cheap (the keys are shared), so a `Webhooks` can sit in a
+/// server's state and be cloned per request.
 #[derive(Clone)]
 pub struct Webhooks {
-    /// HMAC already keyed: each check clones it instead of re-keying.
-    mac: Hmac<Sha256>,
+    /// One HMAC per secret, already keyed: each check clones it instead of
+    /// re-keying. Never empty.
+    macs: Arc<[Hmac<Sha256>]>,
     tolerance: Duration,
+    body_limit: usize,
 }
 
 impl fmt::Debug for Webhooks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Webhooks")
-            .field("key", &"<redacted>")
+            .field("keys", &format_args!("<{} redacted>", self.macs.len()))
             .field("tolerance", &self.tolerance)
+            .field("body_limit", &self.body_limit)
             .finish()
     }
+}
+
+/// What a successful check learned about a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Checked<'a> {
+    /// The `webhook-id` header: the same on every retry of a delivery.
+    pub(crate) id: &'a str,
+    /// The `webhook-timestamp` header, in Unix seconds.
+    pub(crate) timestamp: i64,
 }
 
 impl Webhooks {
@@ -191,23 +213,43 @@ impl Webhooks {
     /// OpenAI shows it), or any other text, used as the key's raw bytes (as
     /// the OpenAI SDKs do).
     pub fn new(secret: impl AsRef<str>) -> Result<Webhooks, WebhookError> {
-        let secret = secret.as_ref();
-        if secret.is_empty() {
+        Webhooks::from_secrets([secret])
+    }
+
+    /// A verifier that accepts a delivery signed with any of `secrets`, for
+    /// key rotation: keep the old secret in the list until every sender uses
+    /// the new one. Each secret is read as in [`Webhooks::new`]; an empty
+    /// list is [`WebhookError::EmptySecret`].
+    ///
+    /// A delivery is checked against the secrets in the order given (put the
+    /// newest first), so an accepted delivery costs one HMAC per secret up to
+    /// the one that matches, and a rejected one costs one HMAC per secret:
+    /// the work grows with the number of secrets, never with the size of the
+    /// signature header (see [`Webhooks::verify_at`]).
+    ///
+    /// ```
+    /// use openai_webhooks::Webhooks;
+    /// let new = "whsec_RdvaYFYUXuIFuEbvZHwMfYFhUf7aMYjYcmM24+Aj40c=";
+    /// let old = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    /// let webhooks = Webhooks::from_secrets([new, old])?;
+    /// # Ok::<(), openai_webhooks::WebhookError>(())
+    /// ```
+    pub fn from_secrets<I>(secrets: I) -> Result<Webhooks, WebhookError>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        let macs = secrets
+            .into_iter()
+            .map(|secret| keyed_mac(secret.as_ref()))
+            .collect::<Result<Vec<_>, _>>()?;
+        if macs.is_empty() {
             return Err(WebhookError::EmptySecret);
         }
-        let key = match secret.strip_prefix("whsec_") {
-            Some(encoded) => STANDARD
-                .decode(encoded)
-                .map_err(|_| WebhookError::InvalidSecret)?,
-            None => secret.as_bytes().to_vec(),
-        };
-        if key.is_empty() {
-            return Err(WebhookError::EmptySecret);
-        }
-        let mac = Hmac::<Sha256>::new_from_slice(&key).map_err(|_| WebhookError::InvalidSecret)?;
         Ok(Webhooks {
-            mac,
+            macs: macs.into(),
             tolerance: DEFAULT_TOLERANCE,
+            body_limit: DEFAULT_BODY_LIMIT,
         })
     }
 
@@ -218,10 +260,35 @@ impl Webhooks {
         self
     }
 
-    /// The signature header value for a delivery: `v1,<base64>`.
+    /// The largest body, in bytes, that framework integrations (the `axum`
+    /// extractor) read: a larger one is refused before any signature work
+    /// (default [`DEFAULT_BODY_LIMIT`], 1 MiB). [`Webhooks::verify`] itself
+    /// checks whatever it is given.
+    pub fn with_body_limit(mut self, bytes: usize) -> Webhooks {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// The body limit set by [`Webhooks::with_body_limit`].
+    pub fn body_limit(&self) -> usize {
+        self.body_limit
+    }
+
+    /// How many secrets this verifier accepts.
+    pub fn secret_count(&self) -> usize {
+        self.macs.len()
+    }
+
+    /// The signature header value for a delivery: `v1,<base64>`, one entry
+    /// per secret separated by spaces (as a sender signs during rotation).
     pub fn sign(&self, id: &str, timestamp: i64, body: &[u8]) -> String {
-        let tag = self.tag(id, &timestamp.to_string(), body);
-        format!("v1,{}", STANDARD.encode(tag))
+        let timestamp = timestamp.to_string();
+        let entries: Vec<String> = self
+            .macs
+            .iter()
+            .map(|mac| format!("v1,{}", STANDARD.encode(tag(mac, id, &timestamp, body))))
+            .collect();
+        entries.join(" ")
     }
 
     /// Checks the signature and the timestamp against the current time.
@@ -230,12 +297,29 @@ impl Webhooks {
     }
 
     /// Checks the signature and the timestamp as if the time were `now`.
+    ///
+    /// Cost: one pass over the signature header, keeping at most
+    /// [`MAX_SIGNATURES`] entries of the right length; then, per secret, one
+    /// HMAC of the signed content, one base64 encoding and at most
+    /// `MAX_SIGNATURES` constant-time comparisons of 44 bytes. A header with
+    /// no entry of the right length costs no HMAC at all.
     pub fn verify_at<'a>(
         &self,
         body: &[u8],
         headers: impl Headers<'a>,
         now: SystemTime,
     ) -> Result<(), WebhookError> {
+        self.check(body, headers, now).map(|_| ())
+    }
+
+    /// The checks of [`Webhooks::verify_at`], returning the delivery's id
+    /// and timestamp.
+    pub(crate) fn check<'a>(
+        &self,
+        body: &[u8],
+        headers: impl Headers<'a>,
+        now: SystemTime,
+    ) -> Result<Checked<'a>, WebhookError> {
         let signatures = headers
             .header("webhook-signature")
             .ok_or(WebhookError::MissingSignature)?;
@@ -254,13 +338,13 @@ impl Webhooks {
         if sent > now.saturating_add(tolerance) {
             return Err(WebhookError::TimestampTooNew);
         }
-        // Compared as base64 text, as the OpenAI SDKs do: encoding the
-        // expected tag once is cheaper than decoding every candidate.
-        let mut expected = [0u8; SIGNATURE_LEN];
-        let written = STANDARD
-            .encode_slice(self.tag(id, timestamp, body), &mut expected)
-            .unwrap_or_default();
-        debug_assert_eq!(written, SIGNATURE_LEN);
+        let checked = Checked {
+            id,
+            timestamp: sent,
+        };
+        // The header is read once, whatever the number of secrets.
+        let mut candidates = [&[] as &[u8]; MAX_SIGNATURES];
+        let mut count = 0;
         for entry in signatures.split_ascii_whitespace().take(MAX_SIGNATURES) {
             let encoded = match entry.split_once(',') {
                 Some(("v1", encoded)) => encoded,
@@ -268,8 +352,28 @@ impl Webhooks {
                 None => entry,
             };
             // Anything but 44 characters cannot match and is not compared.
-            if encoded.len() == SIGNATURE_LEN && constant_time_eq(&expected, encoded.as_bytes()) {
-                return Ok(());
+            if encoded.len() == SIGNATURE_LEN {
+                candidates[count] = encoded.as_bytes();
+                count += 1;
+            }
+        }
+        let candidates = &candidates[..count];
+        if candidates.is_empty() {
+            return Err(WebhookError::SignatureMismatch);
+        }
+        for mac in self.macs.iter() {
+            // Compared as base64 text, as the OpenAI SDKs do: encoding the
+            // expected tag once is cheaper than decoding every candidate.
+            let mut expected = [0u8; SIGNATURE_LEN];
+            let written = STANDARD
+                .encode_slice(tag(mac, id, timestamp, body), &mut expected)
+                .unwrap_or_default();
+            debug_assert_eq!(written, SIGNATURE_LEN);
+            if candidates
+                .iter()
+                .any(|candidate| constant_time_eq(&expected, candidate))
+            {
+                return Ok(checked);
             }
         }
         Err(WebhookError::SignatureMismatch)
@@ -291,19 +395,71 @@ impl Webhooks {
         headers: impl Headers<'a>,
         now: SystemTime,
     ) -> Result<WebhookEvent, WebhookError> {
-        self.verify_at(body, headers, now)?;
-        WebhookEvent::from_slice(body).map_err(WebhookError::InvalidPayload)
+        self.unwrap_as_at(body, headers, now)
     }
 
-    fn tag(&self, id: &str, timestamp: &str, body: &[u8]) -> [u8; 32] {
-        let mut mac = self.mac.clone();
-        mac.update(id.as_bytes());
-        mac.update(b".");
-        mac.update(timestamp.as_bytes());
-        mac.update(b".");
-        mac.update(body);
-        mac.finalize().into_bytes().into()
+    /// Verifies the delivery, then parses the body into one event type, for
+    /// an endpoint that takes a single kind of event: a delivery of any
+    /// other type is [`WebhookError::InvalidPayload`].
+    ///
+    /// ```
+    /// use openai_webhooks::{BatchCompletedWebhookEvent, Webhooks};
+    /// use std::time::{Duration, UNIX_EPOCH};
+    ///
+    /// let webhooks = Webhooks::new("whsec_RdvaYFYUXuIFuEbvZHwMfYFhUf7aMYjYcmM24+Aj40c=")?;
+    /// let body = br#"{"id":"evt_1","type":"batch.completed","created_at":1750861210,"data":{"id":"batch_1"}}"#;
+    /// let headers = webhooks.signed_headers("wh_1", 1750861210, body);
+    /// let now = UNIX_EPOCH + Duration::from_secs(1750861210);
+    /// let event: BatchCompletedWebhookEvent = webhooks.unwrap_as_at(body, &headers, now)?;
+    /// assert_eq!(event.data.id, "batch_1");
+    /// # Ok::<(), openai_webhooks::WebhookError>(())
+    /// ```
+    pub fn unwrap_as<'a, E: DeserializeOwned>(
+        &self,
+        body: &[u8],
+        headers: impl Headers<'a>,
+    ) -> Result<E, WebhookError> {
+        self.unwrap_as_at(body, headers, SystemTime::now())
     }
+
+    /// [`Webhooks::unwrap_as`] as if the time were `now`.
+    pub fn unwrap_as_at<'a, E: DeserializeOwned>(
+        &self,
+        body: &[u8],
+        headers: impl Headers<'a>,
+        now: SystemTime,
+    ) -> Result<E, WebhookError> {
+        self.check(body, headers, now)?;
+        crate::parse::parse(body).map_err(WebhookError::InvalidPayload)
+    }
+}
+
+/// Reads one secret (see [`Webhooks::new`]) into a keyed HMAC.
+fn keyed_mac(secret: &str) -> Result<Hmac<Sha256>, WebhookError> {
+    if secret.is_empty() {
+        return Err(WebhookError::EmptySecret);
+    }
+    let key = match secret.strip_prefix("whsec_") {
+        Some(encoded) => STANDARD
+            .decode(encoded)
+            .map_err(|_| WebhookError::InvalidSecret)?,
+        None => secret.as_bytes().to_vec(),
+    };
+    if key.is_empty() {
+        return Err(WebhookError::EmptySecret);
+    }
+    Hmac::<Sha256>::new_from_slice(&key).map_err(|_| WebhookError::InvalidSecret)
+}
+
+/// HMAC-SHA256 of `{id}.{timestamp}.{body}`.
+fn tag(mac: &Hmac<Sha256>, id: &str, timestamp: &str, body: &[u8]) -> [u8; 32] {
+    let mut mac = mac.clone();
+    mac.update(id.as_bytes());
+    mac.update(b".");
+    mac.update(timestamp.as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    mac.finalize().into_bytes().into()
 }
 
 /// Length of a base64-encoded HMAC-SHA256 tag (32 bytes, padded).

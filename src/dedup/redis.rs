@@ -1,0 +1,255 @@
+//! The shared store: delivery states in Redis, for every instance of a
+//! service (feature `redis`).
+//!
+//! One key per delivery, `{prefix}{webhook-id}`, whose value is
+//! `claim:{token}` while in progress (set with a lease as its expiry) and
+//! `done` once handled (expiring after the retention time). Each operation
+//! is one atomic step on the server:
+//!
+//! - claim: a script that runs `SET key claim:{token} NX PX {lease}` and,
+//!   when the key exists, reads it, in one step;
+//! - complete: `SET key done PX {keep}`;
+//! - release: a script that deletes the key only if it still holds this
+//!   claim's value (compare-and-delete).
+
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::Script;
+
+use super::{ClaimToken, DeliveryState, DeliveryStore, StoreError, StoreErrorKind, StoreFuture};
+
+/// The key prefix by default.
+pub const DEFAULT_PREFIX: &str = "openai-webhooks:delivery:";
+
+/// How long one store operation may take by default (connecting included)
+/// before the receiver gives up and answers 503: one second.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
+
+const DONE: &str = "done";
+
+/// Answers 0 when the claim was taken, 1 when another claim holds the
+/// delivery, 2 when it is done.
+static CLAIM: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
+if redis.call('GET', KEYS[1]) == 'done' then return 2 end
+return 1",
+    )
+});
+
+/// Deletes the key when it still holds this claim; answers how many keys
+/// were deleted.
+static RELEASE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0",
+    )
+});
+
+/// Delivery states in Redis, shared by every instance that uses the same
+/// server and prefix.
+///
+/// Each operation is bounded by a timeout ([`DEFAULT_TIMEOUT`]); a server
+/// that is down or slow makes the operation fail with
+/// [`StoreErrorKind::Unavailable`], the receiver answer 503, and no handler
+/// run. The connection is re-established by itself when the server is back.
+///
+/// Done markers live in Redis memory: a server restarted without
+/// persistence (RDB or AOF) forgets them, and retries of deliveries handled
+/// before the restart would run again. Run it with persistence.
+///
+/// ```no_run
+/// use openai_webhooks::dedup::{Deduplicator, RedisStore};
+/// let store = RedisStore::open("redis://127.0.0.1:6379/")?
+///     .with_prefix("billing-service:webhooks:");
+/// let dedup = Deduplicator::new(store);
+/// # Ok::<(), openai_webhooks::dedup::StoreError>(())
+/// ```
+#[derive(Clone)]
+pub struct RedisStore {
+    connection: ConnectionManager,
+    prefix: String,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("prefix", &self.prefix)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisStore {
+    /// A store on the server at `url` (`redis://host:port/db`, or
+    /// `rediss://` with a TLS feature of the `redis` crate). It connects on
+    /// first use, so a service starts even while Redis is down (and answers
+    /// 503 until it is up). Must be called within a Tokio runtime.
+    ///
+    /// The error is for a malformed URL; it carries no password.
+    pub fn open(url: &str) -> Result<RedisStore, StoreError> {
+        let invalid = |error: redis::RedisError| {
+            StoreError::new(
+                StoreErrorKind::Unavailable,
+                format!("invalid Redis URL ({:?})", error.kind()),
+            )
+        };
+        let client = redis::Client::open(url).map_err(invalid)?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(DEFAULT_TIMEOUT))
+            .set_response_timeout(Some(DEFAULT_TIMEOUT))
+            .set_number_of_retries(1)
+            .set_max_delay(Duration::from_millis(200));
+        let connection =
+            ConnectionManager::new_lazy_with_config(client, config).map_err(invalid)?;
+        Ok(RedisStore::from_connection(connection))
+    }
+
+    /// A store on an existing connection manager (for your own connection
+    /// settings: TLS, credentials, retries).
+    pub fn from_connection(connection: ConnectionManager) -> RedisStore {
+        RedisStore {
+            connection,
+            prefix: DEFAULT_PREFIX.to_string(),
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
+
+    /// Namespace the keys: `{prefix}{webhook-id}` (default
+    /// [`DEFAULT_PREFIX`]). Services that share a server and must not share
+    /// deliveries use different prefixes.
+    pub fn with_prefix(mut self, prefix: impl Into<String>) -> RedisStore {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// The longest one operation may take before it counts as
+    /// [`StoreErrorKind::Unavailable`] (default [`DEFAULT_TIMEOUT`]).
+    pub fn with_timeout(mut self, timeout: Duration) -> RedisStore {
+        self.timeout = timeout;
+        self
+    }
+
+    fn key(&self, id: &str) -> String {
+        format!("{}{id}", self.prefix)
+    }
+
+    /// Runs one operation on a clone of the connection (clones share it),
+    /// bounded by the timeout.
+    async fn run<T, F>(
+        &self,
+        operation: impl FnOnce(ConnectionManager) -> F,
+    ) -> Result<T, StoreError>
+    where
+        F: std::future::Future<Output = redis::RedisResult<T>>,
+    {
+        match tokio::time::timeout(self.timeout, operation(self.connection.clone())).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(error)) => Err(StoreError::new(
+                StoreErrorKind::Unavailable,
+                format!("Redis: {error}"),
+            )),
+            Err(_) => Err(StoreError::new(
+                StoreErrorKind::Unavailable,
+                format!("Redis did not answer within {:?}", self.timeout),
+            )),
+        }
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis())
+        .unwrap_or(u64::MAX)
+        .max(1)
+}
+
+fn claim_value(token: &ClaimToken) -> String {
+    format!("claim:{}", token.as_str())
+}
+
+impl DeliveryStore for RedisStore {
+    fn claim<'a>(
+        &'a self,
+        id: &'a str,
+        token: &'a ClaimToken,
+        lease: Duration,
+    ) -> StoreFuture<'a, DeliveryState> {
+        Box::pin(async move {
+            let key = self.key(id);
+            let answer: i64 = self
+                .run(|mut connection| async move {
+                    CLAIM
+                        .key(&key)
+                        .arg(claim_value(token))
+                        .arg(millis(lease))
+                        .invoke_async(&mut connection)
+                        .await
+                })
+                .await?;
+            Ok(match answer {
+                0 => DeliveryState::New,
+                2 => DeliveryState::Done,
+                _ => DeliveryState::InProgress,
+            })
+        })
+    }
+
+    fn complete<'a>(
+        &'a self,
+        id: &'a str,
+        _token: &'a ClaimToken,
+        keep: Duration,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let key = self.key(id);
+            self.run(|mut connection| async move {
+                redis::cmd("SET")
+                    .arg(&key)
+                    .arg(DONE)
+                    .arg("PX")
+                    .arg(millis(keep))
+                    .query_async::<()>(&mut connection)
+                    .await
+            })
+            .await
+        })
+    }
+
+    fn release<'a>(&'a self, id: &'a str, token: &'a ClaimToken) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let key = self.key(id);
+            let _deleted: i64 = self
+                .run(|mut connection| async move {
+                    RELEASE
+                        .key(&key)
+                        .arg(claim_value(token))
+                        .invoke_async(&mut connection)
+                        .await
+                })
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn state<'a>(&'a self, id: &'a str) -> StoreFuture<'a, DeliveryState> {
+        Box::pin(async move {
+            let key = self.key(id);
+            let value: Option<String> = self
+                .run(|mut connection| async move {
+                    redis::cmd("GET")
+                        .arg(&key)
+                        .query_async(&mut connection)
+                        .await
+                })
+                .await?;
+            Ok(match value.as_deref() {
+                None => DeliveryState::New,
+                Some(DONE) => DeliveryState::Done,
+                Some(_) => DeliveryState::InProgress,
+            })
+        })
+    }
+}
