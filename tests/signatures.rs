@@ -356,3 +356,144 @@ fn verify_uses_the_current_time() {
         .unwrap(SDK_BODY.as_bytes(), &headers("wh", &ts, &sig))
         .unwrap();
 }
+
+const V3_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const V4_SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+
+#[test]
+fn rotation_accepts_a_delivery_signed_with_any_listed_secret() {
+    // The SDK vector, verified by a verifier that lists its secret second,
+    // then first.
+    let now = at(1750861210);
+    let sdk_headers = headers(SDK_ID, SDK_TS, SDK_SIG);
+    for secrets in [[V3_SECRET, SDK_SECRET], [SDK_SECRET, V3_SECRET]] {
+        let webhooks = Webhooks::from_secrets(secrets).unwrap();
+        assert_eq!(webhooks.secret_count(), 2);
+        webhooks
+            .verify_at(SDK_BODY.as_bytes(), &sdk_headers, now)
+            .unwrap();
+    }
+    // Standard Webhooks vector 3, by the same two-secret verifier.
+    let v3 = headers(
+        "msg_p5jXN8AQM9LWM0D4loKWxJek",
+        "1614265330",
+        "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+    );
+    Webhooks::from_secrets([SDK_SECRET, V3_SECRET])
+        .unwrap()
+        .verify_at(br#"{"test": 2432232314}"#, &v3, at(1614265330))
+        .unwrap();
+}
+
+#[test]
+fn rotation_rejects_a_delivery_signed_with_neither_as_one_secret_does() {
+    let now = at(1750861210);
+    let sdk_headers = headers(SDK_ID, SDK_TS, SDK_SIG);
+    let single = Webhooks::new(V4_SECRET).unwrap();
+    let pair = Webhooks::from_secrets([V3_SECRET, V4_SECRET]).unwrap();
+    let expected = Err(WebhookError::SignatureMismatch);
+    assert_eq!(
+        single.verify_at(SDK_BODY.as_bytes(), &sdk_headers, now),
+        expected
+    );
+    assert_eq!(
+        pair.verify_at(SDK_BODY.as_bytes(), &sdk_headers, now),
+        expected
+    );
+    assert_eq!(
+        pair.verify_at(SDK_BODY.as_bytes(), &sdk_headers, now)
+            .unwrap_err()
+            .to_string(),
+        "The given webhook signature does not match the expected signature."
+    );
+    // The other checks still come first, in the same order.
+    assert_eq!(
+        pair.verify_at(SDK_BODY.as_bytes(), &sdk_headers, at(1750861210 + 301)),
+        Err(WebhookError::TimestampTooOld)
+    );
+    assert_eq!(
+        pair.verify_at(SDK_BODY.as_bytes(), &headers(SDK_ID, SDK_TS, "v1,"), now),
+        Err(WebhookError::SignatureMismatch)
+    );
+}
+
+#[test]
+fn every_secret_of_a_list_is_checked_when_the_verifier_is_built() {
+    assert_eq!(
+        Webhooks::from_secrets(Vec::<String>::new()).unwrap_err(),
+        WebhookError::EmptySecret
+    );
+    assert_eq!(
+        Webhooks::from_secrets([SDK_SECRET, "whsec_***"]).unwrap_err(),
+        WebhookError::InvalidSecret
+    );
+    assert_eq!(
+        Webhooks::from_secrets([SDK_SECRET, ""]).unwrap_err(),
+        WebhookError::EmptySecret
+    );
+    let debug = format!(
+        "{:?}",
+        Webhooks::from_secrets([SDK_SECRET, V3_SECRET]).unwrap()
+    );
+    assert!(debug.contains("<2 redacted>"), "{debug}");
+    assert!(
+        !debug.contains("RdvaYFYU") && !debug.contains("MfKQ9r8G"),
+        "{debug}"
+    );
+}
+
+#[test]
+fn a_verifier_with_several_secrets_signs_with_each() {
+    let pair = Webhooks::from_secrets([SDK_SECRET, V3_SECRET]).unwrap();
+    let header = pair.sign(SDK_ID, 1750861210, SDK_BODY.as_bytes());
+    let entries: Vec<&str> = header.split(' ').collect();
+    assert_eq!(entries.len(), 2, "{header}");
+    assert_eq!(entries[0], SDK_SIG);
+    // The second entry alone verifies with the second secret alone.
+    Webhooks::new(V3_SECRET)
+        .unwrap()
+        .verify_at(
+            SDK_BODY.as_bytes(),
+            &headers(SDK_ID, SDK_TS, entries[1]),
+            at(1750861210),
+        )
+        .unwrap();
+}
+
+#[test]
+fn a_signed_request_and_signed_headers_verify_and_unwrap() {
+    let webhooks = Webhooks::from_secrets([V3_SECRET, SDK_SECRET]).unwrap();
+    let body = br#"{"id":"evt_1","type":"batch.completed","created_at":1,"data":{"id":"b"}}"#;
+    let request: http::Request<Vec<u8>> = webhooks.signed_request("/hooks", body);
+    assert_eq!(request.method(), http::Method::POST);
+    assert_eq!(request.uri(), "/hooks");
+    assert_eq!(request.headers()["content-type"], "application/json");
+    let event = webhooks.unwrap(request.body(), request.headers()).unwrap();
+    assert_eq!(event.event_type(), "batch.completed");
+    // Each request gets its own id.
+    let other: http::Request<Vec<u8>> = webhooks.signed_request("/hooks", body);
+    assert_ne!(
+        request.headers()["webhook-id"],
+        other.headers()["webhook-id"]
+    );
+    // A verifier that knows only the SDK secret accepts it too.
+    sdk().verify(request.body(), request.headers()).unwrap();
+
+    let headers = webhooks.signed_headers("wh_9", 1750861210, body);
+    let typed: openai_webhooks::BatchCompletedWebhookEvent = webhooks
+        .unwrap_as_at(body, &headers, at(1750861210))
+        .unwrap();
+    assert_eq!(typed.data.id, "b");
+    let wrong = webhooks.unwrap_as_at::<openai_webhooks::BatchCancelledWebhookEvent>(
+        body,
+        &headers,
+        at(1750861210),
+    );
+    let Err(WebhookError::InvalidPayload(error)) = wrong else {
+        panic!("{wrong:?}")
+    };
+    assert_eq!(
+        error.to_string(),
+        "batch.completed: type: unknown variant `batch.completed`, expected `batch.cancelled`"
+    );
+}

@@ -28,12 +28,17 @@ pub fn skip(test: &str, why: &str) {
     if required() {
         panic!("{test}: {why}, and Redis is required here (CI or OPENAI_WEBHOOKS_REQUIRE_REDIS=1)");
     }
-    println!("SKIPPED: {test}: {why}; run scripts/test.sh to install and start Redis");
+    // Straight to the process's stderr, past the test harness's capture, so
+    // that a skip shows in every run's output.
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED: {test}: {why}; run scripts/test.sh to install and start Redis"
+    );
 }
 
 fn binary() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("REDIS_SERVER") {
-        return Some(PathBuf::from(path));
+        return Some(PathBuf::from(path)).filter(|path| path.is_file());
     }
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
@@ -81,7 +86,14 @@ impl RedisServer {
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
             .arg("--dir")
             .arg(&self.dir)
-            .args(["--save", "", "--appendonly", "yes", "--appendfsync", "always"])
+            .args([
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+            ])
             .args(["--daemonize", "no", "--logfile", "redis.log"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
