@@ -2,6 +2,9 @@
 //! HMAC-SHA256 of the same signed bytes (keyed each time, as a minimal
 //! hand-written check would do, and pre-keyed).
 //!
+//! `rotation`: a rejected delivery with 1, 2 and 4 secrets, and a header of
+//! 1, 16 or 1,000 wrong entries (only the first 16 are considered).
+//!
 //! Run with `cargo bench --bench verify`.
 
 use std::hint::black_box;
@@ -68,5 +71,39 @@ fn verify(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, verify);
+/// A rejected delivery's cost against the number of secrets and the size
+/// of the signature header: it should grow with the first, not the second.
+fn rotation(c: &mut Criterion) {
+    let now = UNIX_EPOCH + Duration::from_secs(1750861210);
+    let wrong = "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    let headers_of = |entries: usize| vec![wrong; entries].join(" ");
+    let sixteen = headers_of(16);
+    let thousand = headers_of(1000);
+    let mut group = c.benchmark_group("rotation");
+    for secrets in [1usize, 2, 4] {
+        let keys: Vec<String> = (0..secrets).map(|n| format!("secret-{n}")).collect();
+        let webhooks = Webhooks::from_secrets(&keys).unwrap();
+        for (name, signature) in [
+            ("1_entry", wrong),
+            ("16_entries", sixteen.as_str()),
+            ("1000_entries", thousand.as_str()),
+        ] {
+            let headers = [
+                ("webhook-id", ID),
+                ("webhook-timestamp", TS),
+                ("webhook-signature", signature),
+            ];
+            group.bench_function(format!("reject_{secrets}_secrets_{name}"), |b| {
+                b.iter(|| {
+                    webhooks
+                        .verify_at(black_box(BODY.as_bytes()), &headers, now)
+                        .unwrap_err()
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, verify, rotation);
 criterion_main!(benches);

@@ -38,11 +38,12 @@
 
 use std::fmt;
 
-use ::axum::body::Body;
+use ::axum::body::{Body, Bytes};
 use ::axum::extract::{FromRef, FromRequest, Request};
 use ::axum::http::header::{HeaderValue, CONTENT_LENGTH, RETRY_AFTER};
 use ::axum::http::StatusCode;
 use ::axum::response::{IntoResponse, Response};
+use http_body::Body as _;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::de::DeserializeOwned;
 
@@ -195,17 +196,33 @@ where
 }
 
 /// The whole body, or 413 as soon as it passes `limit` bytes.
-async fn read_limited(body: Body, limit: usize) -> Result<::axum::body::Bytes, WebhookRejection> {
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => {
-            Err(WebhookRejection::too_large(limit))
+async fn read_limited(body: Body, limit: usize) -> Result<Bytes, WebhookRejection> {
+    let unreadable = |error: ::axum::BoxError| {
+        if error.downcast_ref::<LengthLimitError>().is_some() {
+            WebhookRejection::too_large(limit)
+        } else {
+            WebhookRejection {
+                status: StatusCode::BAD_REQUEST,
+                kind: RejectionKind::Unreadable,
+            }
         }
-        Err(_) => Err(WebhookRejection {
-            status: StatusCode::BAD_REQUEST,
-            kind: RejectionKind::Unreadable,
-        }),
+    };
+    let mut body = Limited::new(body, limit);
+    // Most bodies arrive as one data frame: return it as it is, without
+    // collecting it into a list of buffers.
+    let first = match body.frame().await {
+        None => return Ok(Bytes::new()),
+        Some(frame) => frame.map_err(unreadable)?,
+    };
+    let first = first.into_data().unwrap_or_default();
+    if body.is_end_stream() {
+        return Ok(first);
     }
+    let rest = body.collect().await.map_err(unreadable)?.to_bytes();
+    let mut whole = Vec::with_capacity(first.len() + rest.len());
+    whole.extend_from_slice(&first);
+    whole.extend_from_slice(&rest);
+    Ok(whole.into())
 }
 
 /// The response for each outcome: the handler's own response when it ran
