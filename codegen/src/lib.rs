@@ -34,6 +34,7 @@ pub mod model;
 pub mod naming;
 pub mod render;
 pub mod sync;
+mod yaml;
 
 use std::path::{Path, PathBuf};
 

@@ -411,54 +411,7 @@ fn duplicate_key(bytes: &[u8]) -> Option<(String, String)> {
     ))
 }
 
-/// Parses YAML text into a JSON value, as OpenAPI documents are written.
-///
-/// Mapping keys that are numbers or booleans (`200:` under `responses`)
-/// become their text; integers beyond 64 bits become floats, as in JSON
-/// parsers; aliases are expanded by the YAML parser.
-pub fn yaml_to_json(text: &str) -> Result<Value, String> {
-    use yaml_rust2::{Yaml, YamlLoader};
-    fn convert(yaml: Yaml) -> Result<Value, String> {
-        Ok(match yaml {
-            Yaml::Null => Value::Null,
-            Yaml::Boolean(b) => Value::Bool(b),
-            Yaml::Integer(i) => Value::from(i),
-            Yaml::Real(text) => {
-                let f = yaml_rust2::Yaml::Real(text.clone())
-                    .as_f64()
-                    .ok_or_else(|| format!("`{text}` is not a number"))?;
-                serde_json::Number::from_f64(f)
-                    .map(Value::Number)
-                    .ok_or_else(|| format!("`{text}` has no JSON equivalent"))?
-            }
-            Yaml::String(s) => Value::String(s),
-            Yaml::Array(items) => {
-                Value::Array(items.into_iter().map(convert).collect::<Result<_, _>>()?)
-            }
-            Yaml::Hash(hash) => {
-                let mut map = serde_json::Map::with_capacity(hash.len());
-                for (key, value) in hash {
-                    let key = match key {
-                        Yaml::String(s) | Yaml::Real(s) => s,
-                        Yaml::Integer(i) => i.to_string(),
-                        Yaml::Boolean(b) => b.to_string(),
-                        Yaml::Null => "null".to_string(),
-                        _ => return Err("a mapping key is not a scalar".to_string()),
-                    };
-                    map.insert(key, convert(value)?);
-                }
-                Value::Object(map)
-            }
-            Yaml::Alias(_) => return Err("YAML aliases are not supported".to_string()),
-            Yaml::BadValue => return Err("the YAML has a value that cannot be read".to_string()),
-        })
-    }
-    let mut docs = YamlLoader::load_from_str(text).map_err(|e| format!("not valid YAML: {e}"))?;
-    if docs.is_empty() {
-        return Err("the YAML document is empty".to_string());
-    }
-    convert(docs.swap_remove(0))
-}
+pub use crate::yaml::yaml_to_json;
 
 fn to_schema(name: &str, value: Value) -> Result<Schema, Error> {
     Schema::try_from(value).map_err(|_| {

@@ -534,6 +534,15 @@ impl<'a> Lowerer<'a> {
                 );
                 return Shape::Invalid;
             };
+            if items.is_empty() {
+                self.diags.error(
+                    &node.child(keyword).location(),
+                    format!(
+                        "an empty `{keyword}` accepts nothing (it must list at least one schema)"
+                    ),
+                );
+                return Shape::Invalid;
+            }
             let is_null = |v: &Value| v.get("type") == Some(&Value::String("null".into()));
             let non_null: Vec<&Value> = items.iter().filter(|v| !is_null(v)).collect();
             if non_null.len() < items.len() {
@@ -769,26 +778,40 @@ impl<'a> Lowerer<'a> {
 
     /// Follows `$ref`s from `node` to a schema that is not one.
     fn follow_refs(&mut self, node: &NodeRef, value: &Value) -> Option<(NodeRef, Value)> {
+        match self.resolve_refs(node, value) {
+            Ok(found) => Some(found),
+            Err((location, message)) => {
+                self.diags.error(&location, message);
+                None
+            }
+        }
+    }
+
+    /// The schema a chain of `$ref`s ends at, or where and why it breaks.
+    /// Reports nothing: callers decide whether a failure is an error.
+    fn resolve_refs(
+        &self,
+        node: &NodeRef,
+        value: &Value,
+    ) -> Result<(NodeRef, Value), (Location, String)> {
         let mut node = node.clone();
         let mut value = value.clone();
         for _ in 0..64 {
             let Some(Value::String(reference)) = value.get("$ref") else {
-                return Some((node, value));
+                return Ok((node, value));
             };
             match self.set.resolve(&node, reference) {
                 Ok(target) => {
                     value = self.set.get(&target).cloned().unwrap_or(Value::Bool(true));
                     node = target;
                 }
-                Err(message) => {
-                    self.diags.error(&node.child("$ref").location(), message);
-                    return None;
-                }
+                Err(message) => return Err((node.child("$ref").location(), message)),
             }
         }
-        self.diags
-            .error(&node.location(), "`$ref` chain too long or circular");
-        None
+        Err((
+            node.location(),
+            "`$ref` chain too long or circular".to_string(),
+        ))
     }
 
     /// The property that every member of a union requires with a single
@@ -835,12 +858,10 @@ impl<'a> Lowerer<'a> {
         common.into_iter().next()
     }
 
-    /// [`Self::follow_refs`] without reporting: a failure means "no".
-    fn follow_refs_quietly(&mut self, node: &NodeRef, value: &Value) -> Option<(NodeRef, Value)> {
-        let before = self.diags.errors.len();
-        let result = self.follow_refs(node, value);
-        self.diags.errors.truncate(before);
-        result
+    /// [`Self::follow_refs`] without reporting: a failure means "no" here,
+    /// and is reported where the member itself is lowered.
+    fn follow_refs_quietly(&self, node: &NodeRef, value: &Value) -> Option<(NodeRef, Value)> {
+        self.resolve_refs(node, value).ok()
     }
 
     /// A union without a tag: serde tries the members in schema order.
@@ -888,7 +909,29 @@ impl<'a> Lowerer<'a> {
                 docs: docs_of(item),
             });
         }
+        // serde tries the variants in order and the first that accepts the
+        // value wins: a member that accepts any JSON placed before others
+        // would make them unreachable. It goes last (the sort is stable, so
+        // the others keep schema order).
+        variants.sort_by_key(|variant| self.accepts_anything(&variant.ty));
         Untagged { variants }
+    }
+
+    /// Whether `ty` takes any JSON value (`serde_json::Value`, directly or
+    /// through aliases already lowered).
+    fn accepts_anything(&self, ty: &RustType) -> bool {
+        let mut ty = ty;
+        for _ in 0..64 {
+            match ty {
+                RustType::Value => return true,
+                RustType::Named(id) => match &self.space.get(*id).kind {
+                    TypeKind::Alias(inner) => ty = inner,
+                    _ => return false,
+                },
+                _ => return false,
+            }
+        }
+        false
     }
 
     /// Keywords that cannot apply to a value of type `t` (`properties` on a
@@ -2080,6 +2123,39 @@ mod tests {
         assert_eq!(s.fields[0].ty, opt(RustType::String));
         assert_eq!(s.fields[1].ty, opt(RustType::I64));
         assert_eq!(s.fields[2].ty, opt(RustType::Bool));
+    }
+
+    #[test]
+    fn a_member_that_accepts_anything_is_tried_last() {
+        let out = lower_doc(json!({"$defs": {
+            "Anything": true,
+            "U": {"anyOf": [
+                {},
+                {"$ref": "#/$defs/Anything"},
+                {"type": "string"},
+                {"type": "integer"}
+            ]}
+        }}))
+        .unwrap();
+        let TypeKind::Untagged(u) = &find(&out.space, "U").kind else {
+            panic!()
+        };
+        let names: Vec<&str> = u.variants.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["String", "Integer", "Any", "Anything"]);
+    }
+
+    #[test]
+    fn a_broken_ref_in_a_union_is_an_error() {
+        // The union's members are read twice (once to look for a tag, once
+        // to lower them): the first, quiet look must not hide the error.
+        let error = lower_doc(json!({"$defs": {
+            "X": {"anyOf": [{"$ref": "#/$defs/Nope"}, {"type": "string"}]}
+        }}))
+        .unwrap_err();
+        assert!(
+            error.to_string().contains("#/$defs/X/anyOf/0/$ref"),
+            "{error}"
+        );
     }
 
     #[test]
