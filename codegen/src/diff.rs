@@ -21,11 +21,15 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::events::{description_text, field_path, shape, Event};
+use crate::events::{description_text, field_path, shape, type_shape, Event};
+use crate::keywords::{self, Role};
 
 /// What a change does to users of the generated crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Impact {
+    /// Validation the generated types do not enforce (`maxLength`,
+    /// `pattern`, ...): the Rust is identical, no version bump.
+    Validation,
     /// Documentation only.
     Docs,
     /// Code that compiled still compiles and behaves the same.
@@ -38,6 +42,7 @@ pub enum Impact {
 impl Impact {
     fn label(self) -> &'static str {
         match self {
+            Impact::Validation => "validation, not enforced",
             Impact::Docs => "docs",
             Impact::Additive => "additive",
             Impact::Breaking => "breaking",
@@ -175,7 +180,36 @@ pub fn compare_schemas(event: &str, old: &Value, new: &Value, path: &str, out: &
         push_at(out, event, path, what.into(), Impact::Docs);
     }
 
-    let (old_shape, new_shape) = (shape(old), shape(new));
+    // Validation the types do not enforce, at this node (its children are
+    // compared below).
+    let validation_keys = old
+        .as_object()
+        .into_iter()
+        .chain(new.as_object())
+        .flat_map(|map| map.keys())
+        .filter(|key| {
+            !keywords::shapes_types(key) && keywords::role(key) != Some(Role::Documentation)
+        });
+    let mut seen = Vec::new();
+    for key in validation_keys {
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        let (a, b) = (old.get(key), new.get(key));
+        if a.map(shape) != b.map(shape) {
+            let show = |v: Option<&Value>| v.map_or("absent".to_string(), |v| v.to_string());
+            push_at(
+                out,
+                event,
+                path,
+                format!("`{key}` changed from {} to {}", show(a), show(b)),
+                Impact::Validation,
+            );
+        }
+    }
+
+    let (old_shape, new_shape) = (type_shape(old), type_shape(new));
     if old_shape != new_shape {
         let (rest_old, rest_new) = (outer_rules(&old_shape), outer_rules(&new_shape));
         if rest_old != rest_new || kind_changed(old, new) {
@@ -409,7 +443,7 @@ impl Report {
     /// The bump the changes imply.
     pub fn bump(&self) -> Bump {
         match self.changes.iter().map(|c| c.impact).max() {
-            None => Bump::None,
+            None | Some(Impact::Validation) => Bump::None,
             Some(Impact::Docs) => Bump::Patch,
             Some(Impact::Additive) => Bump::Minor,
             Some(Impact::Breaking) => Bump::Major,
@@ -475,12 +509,17 @@ impl Report {
     }
 
     fn counts(&self) -> String {
-        format!(
+        let mut counts = format!(
             "{} breaking, {} additive, {} docs",
             self.count(Impact::Breaking),
             self.count(Impact::Additive),
             self.count(Impact::Docs)
-        )
+        );
+        let validation = self.count(Impact::Validation);
+        if validation > 0 {
+            let _ = write!(counts, ", {validation} validation");
+        }
+        counts
     }
 
     /// The changes as printed: each breaking or additive change on its own
@@ -616,6 +655,64 @@ mod tests {
 
     fn object(required: &[&str], properties: Value) -> Value {
         json!({"type": "object", "required": required, "properties": properties})
+    }
+
+    #[test]
+    fn validation_only_changes_need_no_bump() {
+        let old = object(
+            &["id"],
+            json!({"id": {"type": "string", "maxLength": 10, "pattern": "^a"}}),
+        );
+        let new = object(
+            &["id"],
+            json!({"id": {"type": "string", "maxLength": 20, "pattern": "^a"}}),
+        );
+        assert_eq!(
+            changes(old.clone(), new),
+            [(
+                "id".into(),
+                "`maxLength` changed from 10 to 20".into(),
+                Impact::Validation
+            )]
+        );
+        // Added and removed, and `not` (also not enforced).
+        let new = object(
+            &["id"],
+            json!({"id": {"type": "string", "not": {"const": "x"}, "pattern": "^a"}}),
+        );
+        let found = changes(old, new);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found
+            .iter()
+            .all(|(_, _, impact)| *impact == Impact::Validation));
+        let report = Report {
+            old_label: "a".into(),
+            new_label: "b".into(),
+            old_events: 1,
+            new_events: 1,
+            changes: found
+                .into_iter()
+                .map(|(path, what, impact)| Change {
+                    event: "e".into(),
+                    path,
+                    what,
+                    impact,
+                })
+                .collect(),
+        };
+        assert_eq!(report.bump(), Bump::None);
+        assert!(report
+            .to_text(None)
+            .contains("0 breaking, 0 additive, 0 docs, 2 validation"));
+        // A type change beside a validation change is still breaking.
+        let found = changes(
+            json!({"type": "string", "maxLength": 10}),
+            json!({"type": "integer", "maxLength": 20}),
+        );
+        assert!(found
+            .iter()
+            .any(|(_, what, impact)| *impact == Impact::Breaking
+                && what == "type changed from string to integer"));
     }
 
     #[test]

@@ -22,27 +22,12 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::error::Error;
+use crate::keywords::{self, Role, Slots};
 use crate::load::{NodeRef, SchemaSet};
 
 /// Deeper than this, expansion stops with an error instead of risking the
 /// stack (event schemas are a handful of levels deep).
 const MAX_DEPTH: usize = 128;
-
-/// Keywords dropped by expansion: they change neither the wire format nor
-/// the generated Rust.
-const DROPPED: &[&str] = &[
-    "title",
-    "$comment",
-    "$schema",
-    "$id",
-    "example",
-    "examples",
-    "$defs",
-    "definitions",
-];
-
-/// Keywords that document a schema without changing its shape.
-pub const ANNOTATIONS: &[&str] = &["description", "deprecated"];
 
 /// One webhook event of a schema set.
 #[derive(Debug, Clone)]
@@ -76,7 +61,11 @@ pub fn find(set: &SchemaSet) -> Result<BTreeMap<String, Event>, Error> {
             let Some(doc) = set.document(file) else {
                 continue;
             };
-            for container in ["/$defs", "/definitions", "/components/schemas"] {
+            let containers = match doc.as_value() {
+                Value::Object(root) => keywords::definition_containers(root),
+                _ => Vec::new(),
+            };
+            for container in containers {
                 let Some(Value::Object(defs)) = doc.as_value().pointer(container) else {
                     continue;
                 };
@@ -241,46 +230,36 @@ fn expand_at(
         }
     }
     for (key, child) in map {
-        if key == "$ref" || key.starts_with("x-") || DROPPED.contains(&key.as_str()) {
+        // Identifiers, examples, definitions and extensions change neither
+        // the wire format nor the generated Rust.
+        if key == "$ref"
+            || matches!(
+                keywords::role(key),
+                Some(Role::Annotation | Role::Definitions | Role::Extension)
+            )
+        {
             continue;
         }
         let at = node.child(key);
-        let expanded = match key.as_str() {
-            "properties" | "patternProperties" | "dependentSchemas" => match child {
-                Value::Object(members) => {
-                    let mut expanded = Map::new();
-                    for name in members.keys() {
-                        expanded.insert(
-                            name.clone(),
-                            expand_at(set, &at.child(name), stack, depth + 1)?,
-                        );
-                    }
-                    Value::Object(expanded)
+        let expanded = match (keywords::slots(key), child) {
+            (Slots::Map, Value::Object(members)) => {
+                let mut expanded = Map::new();
+                for name in members.keys() {
+                    expanded.insert(
+                        name.clone(),
+                        expand_at(set, &at.child(name), stack, depth + 1)?,
+                    );
                 }
-                other => other.clone(),
-            },
-            "allOf" | "anyOf" | "oneOf" | "prefixItems" | "items" => match child {
-                Value::Array(members) => Value::Array(
-                    (0..members.len())
-                        .map(|i| expand_at(set, &at.child(&i.to_string()), stack, depth + 1))
-                        .collect::<Result<_, _>>()?,
-                ),
-                Value::Object(_) => expand_at(set, &at, stack, depth + 1)?,
-                other => other.clone(),
-            },
-            "additionalProperties"
-            | "unevaluatedProperties"
-            | "additionalItems"
-            | "unevaluatedItems"
-            | "not"
-            | "contains"
-            | "if"
-            | "then"
-            | "else"
-            | "propertyNames" => match child {
-                Value::Object(_) => expand_at(set, &at, stack, depth + 1)?,
-                other => other.clone(),
-            },
+                Value::Object(expanded)
+            }
+            (Slots::Array | Slots::SchemaOrArray, Value::Array(members)) => Value::Array(
+                (0..members.len())
+                    .map(|i| expand_at(set, &at.child(&i.to_string()), stack, depth + 1))
+                    .collect::<Result<_, _>>()?,
+            ),
+            (Slots::Schema | Slots::SchemaOrArray | Slots::Array, Value::Object(_)) => {
+                expand_at(set, &at, stack, depth + 1)?
+            }
             _ => child.clone(),
         };
         // Keywords beside a `$ref` refine the target (a description
@@ -328,24 +307,41 @@ fn normalize(mut map: Map<String, Value>) -> Value {
 }
 
 /// The part of an expanded schema that decides the generated types and the
-/// wire format: annotations removed, `required`, multi-value `enum`s and
-/// `type` arrays sorted. Equal shapes generate equal Rust (docs aside).
+/// wire format, with the validation the types do not enforce: documentation
+/// removed, `required`, multi-value `enum`s and `type` arrays sorted. Equal
+/// shapes generate equal Rust (docs aside) and accept the same payloads.
 pub fn shape(expanded: &Value) -> Value {
+    shape_keeping(expanded, &|key| {
+        keywords::role(key) != Some(Role::Documentation)
+    })
+}
+
+/// [`shape`] without the validation keywords either: what decides the Rust
+/// types alone. Two schemas that differ only in, say, `maxLength` have the
+/// same type shape.
+pub fn type_shape(expanded: &Value) -> Value {
+    shape_keeping(expanded, &keywords::shapes_types)
+}
+
+fn shape_keeping(expanded: &Value, keep: &dyn Fn(&str) -> bool) -> Value {
     match expanded {
         Value::Object(map) => {
             let mut out = Map::new();
             for (key, value) in map {
-                if ANNOTATIONS.contains(&key.as_str()) {
+                if !keep(key) {
                     continue;
                 }
-                let value = match key.as_str() {
-                    "properties" | "patternProperties" | "dependentSchemas" => match value {
+                let value = match (key.as_str(), keywords::slots(key)) {
+                    (_, Slots::Map) => match value {
                         Value::Object(members) => Value::Object(
-                            members.iter().map(|(k, v)| (k.clone(), shape(v))).collect(),
+                            members
+                                .iter()
+                                .map(|(k, v)| (k.clone(), shape_keeping(v, keep)))
+                                .collect(),
                         ),
                         other => other.clone(),
                     },
-                    "required" | "enum" | "type" => match value {
+                    ("required" | "enum" | "type", _) => match value {
                         Value::Array(items) => {
                             let mut items = items.clone();
                             items.sort_by_key(|v| v.to_string());
@@ -353,14 +349,14 @@ pub fn shape(expanded: &Value) -> Value {
                         }
                         other => other.clone(),
                     },
-                    "const" | "default" => value.clone(),
-                    _ => shape(value),
+                    (_, Slots::None) => value.clone(),
+                    _ => shape_keeping(value, keep),
                 };
                 out.insert(key.clone(), value);
             }
             Value::Object(out)
         }
-        Value::Array(items) => Value::Array(items.iter().map(shape).collect()),
+        Value::Array(items) => Value::Array(items.iter().map(|v| shape_keeping(v, keep)).collect()),
         other => other.clone(),
     }
 }

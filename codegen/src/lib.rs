@@ -28,6 +28,7 @@ pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod events;
+mod keywords;
 pub mod load;
 pub mod lower;
 pub mod model;
@@ -308,12 +309,7 @@ fn definition_names(
     let mut names = std::collections::BTreeMap::new();
     for def in &space.types {
         let pointer = &def.origin.pointer;
-        let segments: Vec<&str> = pointer.split('/').skip(1).collect();
-        let is_definition = matches!(
-            segments.as_slice(),
-            [] | ["$defs" | "definitions", _] | ["components", "schemas", _]
-        );
-        if !is_definition {
+        if !keywords::is_definition_pointer(pointer) {
             continue;
         }
         let key = if qualify {

@@ -27,6 +27,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use crate::error::{Diagnostic, Diagnostics, Error, Location};
+use crate::keywords::{self, Role};
 use crate::load::{NodeRef, SchemaSet, MAX_NESTING};
 use crate::model::*;
 use crate::naming::{self, Scope};
@@ -40,96 +41,10 @@ pub struct Lowered {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Keywords whose meaning is handled by this module.
-const STRUCTURAL: &[&str] = &[
-    "$ref",
-    "$defs",
-    "definitions",
-    "type",
-    "properties",
-    "required",
-    "additionalProperties",
-    "items",
-    "enum",
-    "const",
-    "anyOf",
-    "oneOf",
-    "discriminator",
-    "nullable",
-    "format",
-    "description",
-    "default",
-    "allOf",
-    "deprecated",
-    "patternProperties",
-    "prefixItems",
-    "additionalItems",
-];
-
 /// Marks a property schema copied out of an `allOf` member with the place
 /// it really lives (`file#pointer`), so that its errors and `$ref`s are
 /// read from there. Never in user input.
 const ORIGIN: &str = "$codegen-origin";
-
-/// Validation keywords: understood, not enforced by the Rust types.
-const VALIDATION_ONLY: &[&str] = &[
-    "minLength",
-    "maxLength",
-    "pattern",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "multipleOf",
-    "minItems",
-    "maxItems",
-    "uniqueItems",
-    "minProperties",
-    "maxProperties",
-    "contentEncoding",
-    "contentMediaType",
-];
-
-/// Annotations: ignored on purpose (`x-*` extensions too).
-const ANNOTATIONS: &[&str] = &[
-    "$schema",
-    "$id",
-    "$comment",
-    "title",
-    "examples",
-    "example",
-    "readOnly",
-    "writeOnly",
-];
-
-/// Keywords that only narrow what is valid in ways Rust types do not
-/// express: ignored with a warning (the types accept a superset).
-const NOT_ENFORCED: &[&str] = &[
-    "not",
-    "if",
-    "then",
-    "else",
-    "propertyNames",
-    "dependentRequired",
-    "dependentSchemas",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-    "contains",
-    "minContains",
-    "maxContains",
-    "$anchor",
-    "$dynamicAnchor",
-    "$recursiveAnchor",
-];
-
-/// Keywords that change a value's shape in ways not supported yet: the
-/// schema falls back to `serde_json::Value`, with a warning.
-const SHAPE_FALLBACK: &[&str] = &[
-    "patternProperties",
-    "prefixItems",
-    "$dynamicRef",
-    "$recursiveRef",
-];
 
 /// Lowers every type the entry files define: their `$defs`/`definitions`
 /// entries, their roots when a root describes a type, and everything those
@@ -168,37 +83,31 @@ pub fn lower_with(set: &SchemaSet, options: &Options) -> Result<Lowered, Error> 
         let Some(Value::Object(obj)) = set.get(&root) else {
             continue;
         };
-        for defs_key in ["$defs", "definitions"] {
-            match obj.get(defs_key) {
+        // The named definitions: `$defs`, `definitions`, and in an OpenAPI
+        // document `components/schemas`.
+        for container in keywords::definition_containers(obj) {
+            let node = NodeRef {
+                file: file.clone(),
+                pointer: container.to_string(),
+            };
+            match set.get(&node) {
                 None => {}
                 Some(Value::Object(defs)) => {
                     for key in defs.keys() {
-                        let node = root.child(defs_key).child(key);
-                        lowerer.named(&node, &naming::type_name(key));
+                        lowerer.named(&node.child(key), &naming::type_name(key));
                     }
                 }
                 Some(_) => lowerer.diags.error(
-                    &root.child(defs_key).location(),
-                    format!("`{defs_key}` must be an object of schemas"),
+                    &node.location(),
+                    format!(
+                        "`{}` must be an object of schemas",
+                        container[1..].replace('/', ".")
+                    ),
                 ),
             }
         }
-        // An OpenAPI document: its component schemas are the definitions,
-        // and the rest of it (paths, info, …) is not a schema.
+        // The rest of an OpenAPI document (paths, info, …) is not a schema.
         if obj.contains_key("openapi") {
-            let schemas = root.child("components").child("schemas");
-            match set.get(&schemas) {
-                Some(Value::Object(defs)) => {
-                    for key in defs.keys() {
-                        lowerer.named(&schemas.child(key), &naming::type_name(key));
-                    }
-                }
-                None => {}
-                Some(_) => lowerer.diags.error(
-                    &schemas.location(),
-                    "`components.schemas` must be an object of schemas",
-                ),
-            }
             continue;
         }
         if describes_a_type(obj) {
@@ -237,9 +146,9 @@ fn file_stem(file: &str) -> &str {
 fn describes_a_type(obj: &Map<String, Value>) -> bool {
     obj.keys().any(|k| {
         !matches!(
-            k.as_str(),
-            "$schema" | "$id" | "$defs" | "definitions" | "$comment" | "title" | "description"
-        ) && !k.starts_with("x-")
+            keywords::role(k),
+            Some(Role::Annotation | Role::Documentation | Role::Definitions | Role::Extension)
+        )
     })
 }
 
@@ -340,31 +249,35 @@ impl<'a> Lowerer<'a> {
         let mut fallback = false;
         for key in obj.keys() {
             let key = key.as_str();
-            if STRUCTURAL.contains(&key)
-                || VALIDATION_ONLY.contains(&key)
-                || ANNOTATIONS.contains(&key)
-                || key.starts_with("x-")
-                || key == ORIGIN
-            {
+            if key == ORIGIN {
                 continue;
             }
             let location = node.child(key).location();
-            if NOT_ENFORCED.contains(&key) {
-                self.diags.warn(
+            match keywords::role(key) {
+                Some(
+                    Role::Structural
+                    | Role::Documentation
+                    | Role::Validation
+                    | Role::Annotation
+                    | Role::Definitions
+                    | Role::Extension,
+                ) => {}
+                Some(Role::NotEnforced) => self.diags.warn(
                     &location,
                     format!("`{key}` is not enforced by the generated types"),
-                );
-            } else if SHAPE_FALLBACK.contains(&key) {
-                self.diags.warn(
-                    &location,
-                    format!(
-                        "`{key}` is not supported yet: this schema becomes `serde_json::Value`"
-                    ),
-                );
-                fallback = true;
-            } else {
-                self.diags
-                    .warn(&location, format!("unknown keyword `{key}` ignored"));
+                ),
+                Some(Role::Unsupported) => {
+                    self.diags.warn(
+                        &location,
+                        format!(
+                            "`{key}` is not supported yet: this schema becomes `serde_json::Value`"
+                        ),
+                    );
+                    fallback = true;
+                }
+                None => self
+                    .diags
+                    .warn(&location, format!("unknown keyword `{key}` ignored")),
             }
         }
         fallback
@@ -398,11 +311,8 @@ impl<'a> Lowerer<'a> {
                 return Shape::Invalid;
             };
             for key in obj.keys() {
-                if STRUCTURAL.contains(&key.as_str())
-                    && !matches!(
-                        key.as_str(),
-                        "$ref" | "description" | "nullable" | "default" | "deprecated"
-                    )
+                if keywords::role(key) == Some(Role::Structural)
+                    && !matches!(key.as_str(), "$ref" | "nullable" | "default")
                 {
                     self.diags.warn(
                         &node.child(key).location(),
@@ -640,8 +550,8 @@ impl<'a> Lowerer<'a> {
             return None;
         };
         let own_shape = obj.keys().any(|k| {
-            STRUCTURAL.contains(&k.as_str())
-                && !matches!(k.as_str(), "allOf" | "description" | "default" | "nullable")
+            keywords::role(k) == Some(Role::Structural)
+                && !matches!(k.as_str(), "allOf" | "default" | "nullable")
         });
         if members.len() == 1 && !own_shape {
             // `allOf: [X]` is X, with this node's description.

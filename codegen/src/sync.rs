@@ -29,7 +29,8 @@ use serde_json::{json, Map, Value};
 
 use crate::diff::{self, Change};
 use crate::error::{Error, Location};
-use crate::events::{self, field_path, shape, Event, ANNOTATIONS};
+use crate::events::{self, field_path, shape, Event};
+use crate::keywords::{self, Role};
 use crate::load::{NodeRef, SchemaSet};
 
 /// The union file's name inside the schema directory.
@@ -520,7 +521,11 @@ impl<'a> Context<'a> {
                         out.insert(key.clone(), json!(required));
                     }
                 }
-                k if ANNOTATIONS.contains(&k) || k == "$comment" || k == "title" => {
+                k if matches!(
+                    keywords::role(k),
+                    Some(Role::Documentation | Role::Annotation)
+                ) =>
+                {
                     out.insert(key.clone(), value.clone());
                 }
                 k => {
@@ -531,7 +536,7 @@ impl<'a> Context<'a> {
             }
         }
         for (key, value) in upstream.as_object().into_iter().flatten() {
-            if out.contains_key(key) || ANNOTATIONS.contains(&key.as_str()) {
+            if out.contains_key(key) || keywords::role(key) == Some(Role::Documentation) {
                 continue;
             }
             match key.as_str() {

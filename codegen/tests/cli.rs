@@ -340,3 +340,62 @@ fn diff_and_sync_fail_with_located_errors() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn diff_classifies_a_validation_only_change_as_needing_no_bump() {
+    let dir = temp_dir("diff-validation");
+    let event = |max_length: u32, description: &str| {
+        format!(
+            r#"{{"$defs": {{"ThingMade": {{
+                "type": "object",
+                "required": ["type", "id"],
+                "properties": {{
+                    "type": {{"const": "thing.made"}},
+                    "id": {{"type": "string", "maxLength": {max_length}, "description": "{description}"}}
+                }}
+            }}}}}}"#
+        )
+    };
+    let run = |old: &str, new: &str| {
+        std::fs::write(dir.join("old.json"), old).unwrap();
+        std::fs::write(dir.join("new.json"), new).unwrap();
+        let out = bin()
+            .arg("diff")
+            .arg(dir.join("old.json"))
+            .arg(dir.join("new.json"))
+            .args(["--current-version", "1.2.3"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let report = run(&event(10, "The id."), &event(20, "The id."));
+    assert!(
+        report.contains(
+            "~ thing.made id: `maxLength` changed from 10 to 20 [validation, not enforced]"
+        ),
+        "{report}"
+    );
+    assert!(!report.contains("type changed"), "{report}");
+    assert!(
+        report.contains("0 breaking, 0 additive, 0 docs, 1 validation"),
+        "{report}"
+    );
+    assert!(report.contains("1.2.3"), "{report}");
+    assert!(
+        !report.contains("2.0.0") && !report.contains("1.2.4"),
+        "{report}"
+    );
+
+    // Wording only: docs, a patch.
+    let report = run(&event(10, "The id."), &event(10, "Its identifier."));
+    assert!(
+        report.contains("description changed at: id [docs]"),
+        "{report}"
+    );
+    assert!(report.contains("1.2.4"), "{report}");
+}

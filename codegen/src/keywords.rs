@@ -1,0 +1,220 @@
+//! The one table of JSON Schema keywords: what each means to the generator
+//! and where its subschemas are. Lowering (which keywords it acts on, warns
+//! about or refuses), event extraction (which keywords survive expansion,
+//! which children hold schemas), `diff` (which changes can alter the Rust
+//! types), `sync` and definition discovery all read it; none keeps a
+//! keyword list of its own.
+//!
+//! To teach the generator a keyword: add it here with its role and slots,
+//! then act on it in lowering (the compiler does not force that step: a
+//! `Structural` keyword nobody reads is silently ignored, so add a fixture).
+
+/// What a keyword does to the generated Rust types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// Decides the Rust type or the wire format (`type`, `properties`,
+    /// `enum`, `default`, ...).
+    Structural,
+    /// Documents the type: copied into doc comments (`description`,
+    /// `deprecated`); changes neither the type nor the wire format.
+    Documentation,
+    /// Narrows the valid values in ways the types do not enforce
+    /// (`maxLength`, `pattern`, ...): understood, quietly not enforced.
+    Validation,
+    /// Narrows the valid values in ways the types cannot express (`not`,
+    /// `if`/`then`/`else`, ...): not enforced, with a warning, because the
+    /// types then accept a visible superset.
+    NotEnforced,
+    /// Changes the shape in ways not supported yet: the schema falls back to
+    /// `serde_json::Value`, with a warning.
+    Unsupported,
+    /// Ignored on purpose: identifies or annotates the schema (`$id`,
+    /// `title`, `examples`, ...).
+    Annotation,
+    /// Holds definitions to be named (`$defs`, `definitions`).
+    Definitions,
+    /// `x-*`: vendor extensions, ignored.
+    Extension,
+}
+
+/// Where a keyword's subschemas are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slots {
+    /// No subschema (a value, a list of names, a number).
+    None,
+    /// One schema.
+    Schema,
+    /// An array of schemas.
+    Array,
+    /// One schema, or an array of schemas (draft-07 `items`).
+    SchemaOrArray,
+    /// An object whose values are schemas.
+    Map,
+}
+
+/// One keyword's entry.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Keyword {
+    pub(crate) name: &'static str,
+    pub(crate) role: Role,
+    pub(crate) slots: Slots,
+}
+
+const fn k(name: &'static str, role: Role, slots: Slots) -> Keyword {
+    Keyword { name, role, slots }
+}
+
+use Role::*;
+use Slots::{Array, Map, None as Leaf, Schema, SchemaOrArray};
+
+/// Every keyword the generator knows, drafts 4 to 2020-12 and OpenAPI 3.
+pub(crate) const KEYWORDS: &[Keyword] = &[
+    // Structure.
+    k("$ref", Structural, Leaf),
+    k("type", Structural, Leaf),
+    k("properties", Structural, Map),
+    k("required", Structural, Leaf),
+    k("additionalProperties", Structural, Schema),
+    k("patternProperties", Structural, Map),
+    k("items", Structural, SchemaOrArray),
+    k("prefixItems", Structural, Array),
+    k("additionalItems", Structural, Schema),
+    k("enum", Structural, Leaf),
+    k("const", Structural, Leaf),
+    k("allOf", Structural, Array),
+    k("anyOf", Structural, Array),
+    k("oneOf", Structural, Array),
+    k("discriminator", Structural, Leaf),
+    k("nullable", Structural, Leaf),
+    k("format", Structural, Leaf),
+    k("default", Structural, Leaf),
+    // Documentation.
+    k("description", Documentation, Leaf),
+    k("deprecated", Documentation, Leaf),
+    // Validation the types do not enforce.
+    k("minLength", Validation, Leaf),
+    k("maxLength", Validation, Leaf),
+    k("pattern", Validation, Leaf),
+    k("minimum", Validation, Leaf),
+    k("maximum", Validation, Leaf),
+    k("exclusiveMinimum", Validation, Leaf),
+    k("exclusiveMaximum", Validation, Leaf),
+    k("multipleOf", Validation, Leaf),
+    k("minItems", Validation, Leaf),
+    k("maxItems", Validation, Leaf),
+    k("uniqueItems", Validation, Leaf),
+    k("minProperties", Validation, Leaf),
+    k("maxProperties", Validation, Leaf),
+    k("contentEncoding", Validation, Leaf),
+    k("contentMediaType", Validation, Leaf),
+    // Validation the types cannot express.
+    k("not", NotEnforced, Schema),
+    k("if", NotEnforced, Schema),
+    k("then", NotEnforced, Schema),
+    k("else", NotEnforced, Schema),
+    k("propertyNames", NotEnforced, Schema),
+    k("dependentRequired", NotEnforced, Leaf),
+    k("dependentSchemas", NotEnforced, Map),
+    k("unevaluatedProperties", NotEnforced, Schema),
+    k("unevaluatedItems", NotEnforced, Schema),
+    k("contains", NotEnforced, Schema),
+    k("minContains", NotEnforced, Leaf),
+    k("maxContains", NotEnforced, Leaf),
+    k("$anchor", NotEnforced, Leaf),
+    k("$dynamicAnchor", NotEnforced, Leaf),
+    k("$recursiveAnchor", NotEnforced, Leaf),
+    // Not supported yet.
+    k("$dynamicRef", Unsupported, Leaf),
+    k("$recursiveRef", Unsupported, Leaf),
+    // Ignored on purpose.
+    k("$schema", Annotation, Leaf),
+    k("$id", Annotation, Leaf),
+    k("$comment", Annotation, Leaf),
+    k("title", Annotation, Leaf),
+    k("examples", Annotation, Leaf),
+    k("example", Annotation, Leaf),
+    k("readOnly", Annotation, Leaf),
+    k("writeOnly", Annotation, Leaf),
+    // Containers of named definitions.
+    k("$defs", Definitions, Map),
+    k("definitions", Definitions, Map),
+];
+
+/// The entry for `name`: `x-*` names are extensions; `None` for a keyword
+/// the generator does not know.
+pub(crate) fn lookup(name: &str) -> Option<Keyword> {
+    if name.starts_with("x-") {
+        return Some(k("x-", Extension, Leaf));
+    }
+    KEYWORDS
+        .iter()
+        .find(|keyword| keyword.name == name)
+        .copied()
+}
+
+/// The role of `name`, if the generator knows it.
+pub(crate) fn role(name: &str) -> Option<Role> {
+    lookup(name).map(|keyword| keyword.role)
+}
+
+/// Where `name`'s subschemas are ([`Slots::None`] for unknown keywords:
+/// their values are not read as schemas).
+pub(crate) fn slots(name: &str) -> Slots {
+    lookup(name).map_or(Slots::None, |keyword| keyword.slots)
+}
+
+/// Whether a change to `name` alone can change the generated types or the
+/// wire format (structural keywords, and unknown ones, to be safe).
+pub(crate) fn shapes_types(name: &str) -> bool {
+    matches!(role(name), Some(Role::Structural) | Option::None)
+}
+
+/// Where a document keeps the schemas it names: `$defs` and `definitions`
+/// in any schema document, `components/schemas` in an OpenAPI document
+/// (one with an `openapi` key), as JSON pointers from the root.
+pub(crate) fn definition_containers(
+    root: &serde_json::Map<String, serde_json::Value>,
+) -> Vec<&'static str> {
+    let mut containers: Vec<&'static str> = vec!["/$defs", "/definitions"];
+    if root.contains_key("openapi") {
+        containers.push("/components/schemas");
+    }
+    containers
+}
+
+/// Whether the pointer names a definition: a key directly inside one of the
+/// [`definition_containers`] (for any document), or the root itself.
+pub(crate) fn is_definition_pointer(pointer: &str) -> bool {
+    let segments: Vec<&str> = pointer.split('/').skip(1).collect();
+    matches!(
+        segments.as_slice(),
+        [] | ["$defs" | "definitions", _] | ["components", "schemas", _]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_keyword_is_listed_once() {
+        let mut names: Vec<&str> = KEYWORDS.iter().map(|k| k.name).collect();
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(names.len(), before);
+    }
+
+    #[test]
+    fn roles_and_slots() {
+        assert_eq!(role("maxLength"), Some(Role::Validation));
+        assert_eq!(role("x-anything"), Some(Role::Extension));
+        assert_eq!(role("min_items"), Option::None);
+        assert_eq!(slots("items"), Slots::SchemaOrArray);
+        assert_eq!(slots("x-schema"), Slots::None);
+        assert!(shapes_types("type") && shapes_types("unknown"));
+        assert!(!shapes_types("pattern") && !shapes_types("description") && !shapes_types("not"));
+        assert!(is_definition_pointer("/components/schemas/A"));
+        assert!(!is_definition_pointer("/components/schemas/A/properties/b"));
+    }
+}
