@@ -6265,7 +6265,6 @@ impl ::schemars::JsonSchema for WebhookEvent {
             .into_iter()
             .map(::schemars::Schema::to_value)
             .collect();
-        #[allow(unused_mut, reason = "no common properties to add")]
         let mut catch_all = ::serde_json::json!(
             { "type" : "object", "required" : ["type", "id", "created_at"], "properties"
             : { "type" : { "type" : "string", "not" : { "enum" :

@@ -151,6 +151,17 @@ fn docs(lines: &[String]) -> TokenStream {
     quote!(#(#lines)*)
 }
 
+/// An empty doc line between a type's own docs and a note the generator
+/// adds, or nothing when the type has no docs (so that its docs do not
+/// start with an empty line).
+fn paragraph_break(doc: &TokenStream) -> TokenStream {
+    if doc.is_empty() {
+        quote!()
+    } else {
+        quote!(#[doc = ""])
+    }
+}
+
 fn derives(eq_hash: bool, extra: TokenStream) -> TokenStream {
     let eq = if eq_hash {
         quote!(::std::cmp::Eq, ::std::hash::Hash,)
@@ -272,6 +283,11 @@ fn emit_type(space: &TypeSpace, def: &TypeDef, options: &EmitOptions) -> TokenSt
             let common: Vec<&String> = u.common.iter().map(|c| &c.json_name).collect();
             let common_types: Vec<TokenStream> =
                 u.common.iter().map(|c| rust_type(space, &c.ty)).collect();
+            let catch_all_binding = if common.is_empty() {
+                quote!(let catch_all)
+            } else {
+                quote!(let mut catch_all)
+            };
             quote! {
                 #item
                 #[cfg(feature = #feature)]
@@ -286,8 +302,7 @@ fn emit_type(space: &TypeSpace, def: &TypeDef, options: &EmitOptions) -> TokenSt
                         let members = [#(generator.subschema_for::<#members>()),*];
                         let mut one_of: ::std::vec::Vec<::serde_json::Value> =
                             members.into_iter().map(::schemars::Schema::to_value).collect();
-                        #[allow(unused_mut, reason = "no common properties to add")]
-                        let mut catch_all = ::serde_json::json!({
+                        #catch_all_binding = ::serde_json::json!({
                             "type": "object",
                             "required": [#tag, #(#common),*],
                             "properties": {
@@ -671,9 +686,10 @@ fn emit_enum(name: &Ident, doc: TokenStream, e: &Enum) -> TokenStream {
         quote!(),
         quote!(deserializer.deserialize_str(Visitor)),
     );
+    let separator = paragraph_break(&doc);
     quote! {
         #doc
-        ///
+        #separator
         /// This enum is open: a value this version does not know is kept in
         #[doc = #open_doc]
         #derive
@@ -730,9 +746,10 @@ fn emit_untagged(
         let doc = docs(d);
         quote!(#doc #name(#ty),)
     });
+    let separator = paragraph_break(&doc);
     quote! {
         #doc
-        ///
+        #separator
         /// Untagged: when parsing, the first variant that accepts the value wins.
         #derive
         #[serde(untagged)]
@@ -1448,5 +1465,30 @@ mod tests {
         assert!(out.contains("pub enum U {"), "{out}");
         assert!(out.contains("pub fn u_type(&self) -> &str"), "{out}");
         assert!(out.contains("Self::A(_) => \"a\","), "{out}");
+    }
+
+    #[test]
+    fn docs_never_start_with_an_empty_line() {
+        let set = SchemaSet::from_documents([(
+            "s.json".to_string(),
+            serde_json::json!({"$defs": {
+                "Bare": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                "Told": {"description": "Told.", "anyOf": [{"type": "string"}, {"type": "integer"}]},
+                "Open": {"anyOf": [{"enum": ["a", "b"]}, {"type": "string"}]}
+            }}),
+        )])
+        .unwrap();
+        let lowered = crate::lower::lower(&set).unwrap();
+        let out = text(&lowered.space);
+        assert!(
+            out.contains("\n\n/// Untagged: when parsing"),
+            "an undocumented type starts with the note: {out}"
+        );
+        assert!(
+            out.contains("/// Told.\n///\n/// Untagged: when parsing"),
+            "{out}"
+        );
+        assert!(out.contains("\n\n/// This enum is open"), "{out}");
+        assert!(!out.contains("\n\n///\n"), "{out}");
     }
 }
