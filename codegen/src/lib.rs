@@ -23,18 +23,19 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "check")]
 pub mod check;
-pub mod diff;
 pub mod emit;
 pub mod error;
-pub mod events;
 mod keywords;
 pub mod load;
 pub mod lower;
 pub mod model;
 pub mod naming;
 pub mod render;
-pub mod sync;
+#[cfg(feature = "webhooks")]
+pub mod webhooks;
+#[cfg(feature = "yaml")]
 mod yaml;
 
 use std::path::{Path, PathBuf};

@@ -2,14 +2,13 @@
 //!
 //! The loader knows nothing about Rust. It turns paths into a [`SchemaSet`]:
 //! every document the input needs (the entry files plus every file reached
-//! through a relative-file `$ref`), each kept as a [`schemars::Schema`] and
+//! through a relative-file `$ref`), each kept as a [`Document`] and
 //! addressed by a display name that does not depend on where the checkout
 //! lives, so generated output is byte-identical on every machine.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Component, Path, PathBuf};
 
-use schemars::Schema;
 use serde_json::Value;
 
 use crate::error::{pointer_segment, Diagnostics, Error, Location};
@@ -49,7 +48,7 @@ impl NodeRef {
 pub struct SchemaSet {
     base: PathBuf,
     entries: Vec<String>,
-    documents: BTreeMap<String, Schema>,
+    documents: BTreeMap<String, Document>,
 }
 
 impl SchemaSet {
@@ -140,7 +139,7 @@ impl SchemaSet {
         Ok(set)
     }
 
-    fn read_document(&self, name: &str, referrer: Option<&Location>) -> Result<Schema, Error> {
+    fn read_document(&self, name: &str, referrer: Option<&Location>) -> Result<Document, Error> {
         let path = self.base.join(name);
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
@@ -182,13 +181,13 @@ impl SchemaSet {
     }
 
     /// The document called `file`.
-    pub fn document(&self, file: &str) -> Option<&Schema> {
+    pub fn document(&self, file: &str) -> Option<&Document> {
         self.documents.get(file)
     }
 
     /// The JSON value at `node`, if it exists.
     pub fn get(&self, node: &NodeRef) -> Option<&Value> {
-        self.documents.get(&node.file)?.pointer(&node.pointer)
+        self.documents.get(&node.file)?.0.pointer(&node.pointer)
     }
 
     /// Resolves a `$ref` found in `from`'s document to the node it names.
@@ -311,7 +310,7 @@ pub fn parse_document(name: &str, bytes: &[u8]) -> Result<Value, Error> {
                 format!("the file is not UTF-8: {e}"),
             )
         })?;
-        return yaml_to_json(text).map_err(|message| Error::at(Location::new(name, ""), message));
+        return read_yaml(text).map_err(|message| Error::at(Location::new(name, ""), message));
     }
     let value = serde_json::from_slice(bytes).map_err(|source| Error::Json {
         path: name.to_string(),
@@ -411,15 +410,39 @@ fn duplicate_key(bytes: &[u8]) -> Option<(String, String)> {
     ))
 }
 
+#[cfg(feature = "yaml")]
 pub use crate::yaml::yaml_to_json;
 
-fn to_schema(name: &str, value: Value) -> Result<Schema, Error> {
-    Schema::try_from(value).map_err(|_| {
-        Error::at(
+#[cfg(feature = "yaml")]
+fn read_yaml(text: &str) -> Result<Value, String> {
+    yaml_to_json(text)
+}
+
+#[cfg(not(feature = "yaml"))]
+fn read_yaml(_: &str) -> Result<Value, String> {
+    Err("YAML input needs the generator's `yaml` feature (on by default)".to_string())
+}
+
+/// A loaded document: its root is a JSON object or a boolean (a schema),
+/// checked when it is loaded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document(Value);
+
+impl Document {
+    /// The whole document.
+    pub fn as_value(&self) -> &Value {
+        &self.0
+    }
+}
+
+fn to_schema(name: &str, value: Value) -> Result<Document, Error> {
+    match value {
+        Value::Object(_) | Value::Bool(_) => Ok(Document(value)),
+        _ => Err(Error::at(
             Location::new(name, ""),
             "the document root must be a JSON object (a schema) or a boolean",
-        )
-    })
+        )),
+    }
 }
 
 fn collect_json_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
@@ -572,6 +595,7 @@ mod tests {
             .contains("absolute URI"));
     }
 
+    #[cfg(feature = "yaml")]
     #[test]
     fn yaml_becomes_json() {
         let value = yaml_to_json(

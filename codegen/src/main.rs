@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use openai_webhooks_codegen::{check, diff, events, load, sync, write_if_changed, Config};
+use openai_webhooks_codegen::webhooks::{diff, events, sync};
+use openai_webhooks_codegen::{check, load, write_if_changed, Config};
 
 /// Generate Rust types from JSON Schema.
 #[derive(Parser)]

@@ -203,5 +203,5 @@ fn deep_documents_built_in_memory_are_refused_not_overflowed() {
     let set = SchemaSet::from_documents([("memory.json".to_string(), nested(40))]).unwrap();
     let generated = Config::new().generate_set(&set).unwrap();
     assert!(generated.code.contains("pub type A = ::std::vec::Vec<"));
-    openai_webhooks_codegen::events::find(&set).unwrap();
+    openai_webhooks_codegen::webhooks::events::find(&set).unwrap();
 }

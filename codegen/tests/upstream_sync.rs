@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use openai_webhooks_codegen::diff::{self, Bump, Impact};
-use openai_webhooks_codegen::sync::{sync, SyncOptions};
-use openai_webhooks_codegen::{events, load::SchemaSet, Config};
+use openai_webhooks_codegen::webhooks::diff::{self, Bump, Impact};
+use openai_webhooks_codegen::webhooks::events;
+use openai_webhooks_codegen::webhooks::sync::{sync, SyncOptions};
+use openai_webhooks_codegen::{load::SchemaSet, Config};
 use quote::ToTokens;
 
 fn spec(version: &str) -> Option<PathBuf> {
@@ -196,7 +197,7 @@ fn items(code: &str) -> BTreeMap<String, (String, String)> {
                 "impl {} for {}",
                 i.trait_
                     .as_ref()
-                    .map(|t| t.1.to_token_stream().to_string())
+                    .map(|t| t.0.to_token_stream().to_string())
                     .unwrap_or_default(),
                 i.self_ty.to_token_stream()
             ),

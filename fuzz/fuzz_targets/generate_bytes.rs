@@ -15,6 +15,6 @@ fuzz_target!(|bytes: &[u8]| {
             continue;
         };
         let _ = Config::new().generate_set(&set);
-        let _ = openai_webhooks_codegen::events::find(&set);
+        let _ = openai_webhooks_codegen::webhooks::events::find(&set);
     }
 });

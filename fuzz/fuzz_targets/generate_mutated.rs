@@ -140,5 +140,5 @@ fuzz_target!(|input: (u8, Vec<Edit>)| {
     }
     let Ok(set) = SchemaSet::from_documents(documents) else { return };
     let _ = Config::new().generate_set(&set);
-    let _ = openai_webhooks_codegen::events::find(&set);
+    let _ = openai_webhooks_codegen::webhooks::events::find(&set);
 });

@@ -27,11 +27,11 @@ use std::path::{Path, PathBuf};
 use heck::ToUpperCamelCase;
 use serde_json::{json, Map, Value};
 
-use crate::diff::{self, Change};
 use crate::error::{Error, Location};
-use crate::events::{self, field_path, shape, Event};
 use crate::keywords::{self, Role};
 use crate::load::{NodeRef, SchemaSet};
+use crate::webhooks::diff::{self, Change};
+use crate::webhooks::events::{self, field_path, shape, Event};
 
 /// The union file's name inside the schema directory.
 pub const UNION_FILE: &str = "webhook_event.json";

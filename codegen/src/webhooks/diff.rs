@@ -21,8 +21,8 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::events::{description_text, field_path, shape, type_shape, Event};
 use crate::keywords::{self, Role};
+use crate::webhooks::events::{description_text, field_path, shape, type_shape, Event};
 
 /// What a change does to users of the generated crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -119,7 +119,7 @@ pub struct Report {
     pub changes: Vec<Change>,
 }
 
-/// Compares two sets of events (see [`crate::events::find`]).
+/// Compares two sets of events (see [`crate::webhooks::events::find`]).
 pub fn compare(
     old: &BTreeMap<String, Event>,
     new: &BTreeMap<String, Event>,

@@ -1,0 +1,11 @@
+//! Webhook tooling built on the generator (feature `webhooks`): finding the
+//! webhook events of a schema set or OpenAPI document ([`events`]),
+//! reporting what changed between two versions ([`diff`]), and bringing a
+//! schema directory in step with an upstream document ([`sync`]).
+//!
+//! The generator itself knows nothing of webhooks: this module depends on
+//! it (on [`crate::load`] and the keyword registry), never the reverse.
+
+pub mod diff;
+pub mod events;
+pub mod sync;
