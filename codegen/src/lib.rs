@@ -251,6 +251,9 @@ fn emit_and_format(
     emit_and_format_in(space, slices, emit_options)
 }
 
+/// Types emitted and formatted together within a slice.
+const CHUNK: usize = 32;
+
 /// Stack for each formatting thread (address space, not memory: pages are
 /// only used as deep as the recursion goes).
 const FORMAT_STACK: usize = 64 << 20;
@@ -276,10 +279,20 @@ fn emit_and_format_in(
                 std::thread::Builder::new()
                     .stack_size(FORMAT_STACK)
                     .spawn_scoped(scope, move || {
-                        render::format_items(
-                            emit::emit_range(space, range, emit_options),
-                            allow_deprecated,
-                        )
+                        // A few types at a time: their tokens and syntax
+                        // tree are dropped once formatted, so memory stays
+                        // bounded by the chunk, not the slice.
+                        let mut text = String::new();
+                        let mut start = range.start;
+                        while start < range.end {
+                            let end = (start + CHUNK).min(range.end);
+                            text.push_str(&render::format_items(
+                                emit::emit_range(space, start..end, emit_options),
+                                allow_deprecated,
+                            )?);
+                            start = end;
+                        }
+                        Ok(text)
                     })
             })
             .collect();
