@@ -651,7 +651,7 @@ pub struct AgentSessionCreatedWebhookEventData {
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "__deserialize_present"
+        deserialize_with = "::openai_webhooks_runtime::deserialize_present"
     )]
     #[cfg_attr(
         feature = "schemars",
@@ -666,7 +666,7 @@ pub struct AgentSessionCreatedWebhookEventData {
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "__deserialize_present"
+        deserialize_with = "::openai_webhooks_runtime::deserialize_present"
     )]
     #[cfg_attr(
         feature = "schemars",
@@ -769,7 +769,7 @@ pub struct AgentSessionFailedWebhookEventData {
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "__deserialize_present"
+        deserialize_with = "::openai_webhooks_runtime::deserialize_present"
     )]
     #[cfg_attr(
         feature = "schemars",
@@ -856,7 +856,7 @@ pub struct AgentSessionIdleWebhookEventData {
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "__deserialize_present"
+        deserialize_with = "::openai_webhooks_runtime::deserialize_present"
     )]
     #[cfg_attr(
         feature = "schemars",
@@ -943,7 +943,7 @@ pub struct AgentSessionInProgressWebhookEventData {
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "__deserialize_present"
+        deserialize_with = "::openai_webhooks_runtime::deserialize_present"
     )]
     #[cfg_attr(
         feature = "schemars",
@@ -3193,14 +3193,14 @@ impl __WebhookEventEnvelope {
     fn into_entries<'de, E: ::serde::de::Error>(
         self,
         order: &[&'static str],
-    ) -> ::std::result::Result<__union_support::Entries<'de>, E> {
+    ) -> ::std::result::Result<::openai_webhooks_runtime::union::Entries<'de>, E> {
         let mut entries = ::std::vec::Vec::with_capacity(order.len());
         for key in order {
             let value = match *key {
                 "id" => {
                     match &self.id {
                         ::std::option::Option::Some(value) => {
-                            __union_support::buffer(value)?
+                            ::openai_webhooks_runtime::union::buffer(value)?
                         }
                         ::std::option::Option::None => continue,
                     }
@@ -3208,7 +3208,7 @@ impl __WebhookEventEnvelope {
                 "created_at" => {
                     match &self.created_at {
                         ::std::option::Option::Some(value) => {
-                            __union_support::buffer(value)?
+                            ::openai_webhooks_runtime::union::buffer(value)?
                         }
                         ::std::option::Option::None => continue,
                     }
@@ -3216,7 +3216,7 @@ impl __WebhookEventEnvelope {
                 "object" => {
                     match &self.object {
                         ::std::option::Option::Some(value) => {
-                            __union_support::buffer(value)?
+                            ::openai_webhooks_runtime::union::buffer(value)?
                         }
                         ::std::option::Option::None => continue,
                     }
@@ -3241,8 +3241,9 @@ impl AgentEnvironmentExpiredWebhookEvent {
         let mut f_data: ::std::option::Option<AgentEnvironmentExpiredWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -3327,8 +3328,9 @@ impl AgentEnvironmentFailedWebhookEvent {
         let mut f_data: ::std::option::Option<AgentEnvironmentFailedWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -3413,8 +3415,9 @@ impl AgentEnvironmentReadyWebhookEvent {
         let mut f_data: ::std::option::Option<AgentEnvironmentReadyWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -3501,8 +3504,9 @@ impl AgentEnvironmentSuspendedWebhookEvent {
         > = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -3589,8 +3593,9 @@ impl AgentSessionActionRequiredWebhookEvent {
         > = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -3675,8 +3680,9 @@ impl AgentSessionCreatedWebhookEvent {
         let mut f_data: ::std::option::Option<AgentSessionCreatedWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -3761,8 +3767,9 @@ impl AgentSessionFailedWebhookEvent {
         let mut f_data: ::std::option::Option<AgentSessionFailedWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -3847,8 +3854,9 @@ impl AgentSessionIdleWebhookEvent {
         let mut f_data: ::std::option::Option<AgentSessionIdleWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -3933,8 +3941,9 @@ impl AgentSessionInProgressWebhookEvent {
         let mut f_data: ::std::option::Option<AgentSessionInProgressWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -4019,8 +4028,9 @@ impl BatchCancelledWebhookEvent {
         let mut f_data: ::std::option::Option<BatchCancelledWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -4093,8 +4103,9 @@ impl BatchCompletedWebhookEvent {
         let mut f_data: ::std::option::Option<BatchCompletedWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -4167,8 +4178,9 @@ impl BatchExpiredWebhookEvent {
         let mut f_data: ::std::option::Option<BatchExpiredWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -4241,8 +4253,9 @@ impl BatchFailedWebhookEvent {
         let mut f_data: ::std::option::Option<BatchFailedWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -4315,8 +4328,9 @@ impl EvalRunCanceledWebhookEvent {
         let mut f_data: ::std::option::Option<EvalRunCanceledWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -4389,8 +4403,9 @@ impl EvalRunFailedWebhookEvent {
         let mut f_data: ::std::option::Option<EvalRunFailedWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -4463,8 +4478,9 @@ impl EvalRunSucceededWebhookEvent {
         let mut f_data: ::std::option::Option<EvalRunSucceededWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -4537,8 +4553,9 @@ impl FineTuningJobCancelledWebhookEvent {
         let mut f_data: ::std::option::Option<FineTuningJobCancelledWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -4611,8 +4628,9 @@ impl FineTuningJobFailedWebhookEvent {
         let mut f_data: ::std::option::Option<FineTuningJobFailedWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -4685,8 +4703,9 @@ impl FineTuningJobSucceededWebhookEvent {
         let mut f_data: ::std::option::Option<FineTuningJobSucceededWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -4759,8 +4778,9 @@ impl LiveCallIncomingWebhookEvent {
         let mut f_data: ::std::option::Option<LiveCallIncomingWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -4833,8 +4853,9 @@ impl LiveTransportConnectedWebhookEvent {
         let mut f_data: ::std::option::Option<LiveTransportConnectedWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -4919,8 +4940,9 @@ impl LiveTransportIncomingWebhookEvent {
         let mut f_data: ::std::option::Option<LiveTransportIncomingWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -4993,8 +5015,9 @@ impl RealtimeCallIncomingWebhookEvent {
         let mut f_data: ::std::option::Option<RealtimeCallIncomingWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -5067,8 +5090,9 @@ impl ResponseCancelledWebhookEvent {
         let mut f_data: ::std::option::Option<ResponseCancelledWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -5141,8 +5165,9 @@ impl ResponseCompletedWebhookEvent {
         let mut f_data: ::std::option::Option<ResponseCompletedWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -5215,8 +5240,9 @@ impl ResponseFailedWebhookEvent {
         let mut f_data: ::std::option::Option<ResponseFailedWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -5289,8 +5315,9 @@ impl ResponseIncompleteWebhookEvent {
         let mut f_data: ::std::option::Option<ResponseIncompleteWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -5363,8 +5390,9 @@ impl SafetyAlertCreatedWebhookEvent {
         let mut f_data: ::std::option::Option<SafetyAlertCreatedWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -5451,8 +5479,9 @@ impl SafetyDeactivationIssuedWebhookEvent {
         > = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -5537,8 +5566,9 @@ impl SafetyOrgAlertCreatedWebhookEvent {
         let mut f_data: ::std::option::Option<SafetyOrgAlertCreatedWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -5623,8 +5653,9 @@ impl SafetyWarningIssuedWebhookEvent {
         let mut f_data: ::std::option::Option<SafetyWarningIssuedWebhookEventData> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
-        while let ::std::option::Option::Some(__union_support::Key(key)) = map
-            .next_key()?
+        while let ::std::option::Option::Some(
+            ::openai_webhooks_runtime::union::Key(key),
+        ) = map.next_key()?
         {
             match &*key {
                 "type" => {
@@ -5718,15 +5749,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                 let mut order: [&'static str; 3usize] = [""; 3usize];
                 let mut seen = 0usize;
                 loop {
-                    let ::std::option::Option::Some(__union_support::Key(key)) = map
-                        .next_key()? else {
+                    let ::std::option::Option::Some(
+                        ::openai_webhooks_runtime::union::Key(key),
+                    ) = map.next_key()? else {
                         return ::std::result::Result::Err(
                             ::serde::de::Error::missing_field("type"),
                         );
                     };
                     match &*key {
                         "type" => {
-                            let __union_support::Key(tag) = map.next_value()?;
+                            let ::openai_webhooks_runtime::union::Key(tag) = map
+                                .next_value()?;
                             return match &*tag {
                                 "agent.environment.expired" => {
                                     AgentEnvironmentExpiredWebhookEvent::__resume_webhook_event(
@@ -5735,7 +5768,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::AgentEnvironmentExpired)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "agent.environment.failed" => {
                                     AgentEnvironmentFailedWebhookEvent::__resume_webhook_event(
@@ -5744,7 +5780,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::AgentEnvironmentFailed)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "agent.environment.ready" => {
                                     AgentEnvironmentReadyWebhookEvent::__resume_webhook_event(
@@ -5753,7 +5792,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::AgentEnvironmentReady)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "agent.environment.suspended" => {
                                     AgentEnvironmentSuspendedWebhookEvent::__resume_webhook_event(
@@ -5762,7 +5804,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::AgentEnvironmentSuspended)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "agent.session.action_required" => {
                                     AgentSessionActionRequiredWebhookEvent::__resume_webhook_event(
@@ -5771,7 +5816,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::AgentSessionActionRequired)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "agent.session.created" => {
                                     AgentSessionCreatedWebhookEvent::__resume_webhook_event(
@@ -5780,7 +5828,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::AgentSessionCreated)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "agent.session.failed" => {
                                     AgentSessionFailedWebhookEvent::__resume_webhook_event(
@@ -5789,7 +5840,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::AgentSessionFailed)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "agent.session.idle" => {
                                     AgentSessionIdleWebhookEvent::__resume_webhook_event(
@@ -5798,7 +5852,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::AgentSessionIdle)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "agent.session.in_progress" => {
                                     AgentSessionInProgressWebhookEvent::__resume_webhook_event(
@@ -5807,7 +5864,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::AgentSessionInProgress)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "batch.cancelled" => {
                                     BatchCancelledWebhookEvent::__resume_webhook_event(
@@ -5816,7 +5876,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::BatchCancelled)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "batch.completed" => {
                                     BatchCompletedWebhookEvent::__resume_webhook_event(
@@ -5825,7 +5888,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::BatchCompleted)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "batch.expired" => {
                                     BatchExpiredWebhookEvent::__resume_webhook_event(
@@ -5834,7 +5900,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::BatchExpired)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "batch.failed" => {
                                     BatchFailedWebhookEvent::__resume_webhook_event(
@@ -5843,7 +5912,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::BatchFailed)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "eval.run.canceled" => {
                                     EvalRunCanceledWebhookEvent::__resume_webhook_event(
@@ -5852,7 +5924,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::EvalRunCanceled)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "eval.run.failed" => {
                                     EvalRunFailedWebhookEvent::__resume_webhook_event(
@@ -5861,7 +5936,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::EvalRunFailed)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "eval.run.succeeded" => {
                                     EvalRunSucceededWebhookEvent::__resume_webhook_event(
@@ -5870,7 +5948,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::EvalRunSucceeded)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "fine_tuning.job.cancelled" => {
                                     FineTuningJobCancelledWebhookEvent::__resume_webhook_event(
@@ -5879,7 +5960,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::FineTuningJobCancelled)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "fine_tuning.job.failed" => {
                                     FineTuningJobFailedWebhookEvent::__resume_webhook_event(
@@ -5888,7 +5972,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::FineTuningJobFailed)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "fine_tuning.job.succeeded" => {
                                     FineTuningJobSucceededWebhookEvent::__resume_webhook_event(
@@ -5897,7 +5984,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::FineTuningJobSucceeded)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "live.call.incoming" => {
                                     LiveCallIncomingWebhookEvent::__resume_webhook_event(
@@ -5906,7 +5996,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::LiveCallIncoming)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "live.transport.connected" => {
                                     LiveTransportConnectedWebhookEvent::__resume_webhook_event(
@@ -5915,7 +6008,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::LiveTransportConnected)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "live.transport.incoming" => {
                                     LiveTransportIncomingWebhookEvent::__resume_webhook_event(
@@ -5924,7 +6020,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::LiveTransportIncoming)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "realtime.call.incoming" => {
                                     RealtimeCallIncomingWebhookEvent::__resume_webhook_event(
@@ -5933,7 +6032,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::RealtimeCallIncoming)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "response.cancelled" => {
                                     ResponseCancelledWebhookEvent::__resume_webhook_event(
@@ -5942,7 +6044,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::ResponseCancelled)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "response.completed" => {
                                     ResponseCompletedWebhookEvent::__resume_webhook_event(
@@ -5951,7 +6056,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::ResponseCompleted)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "response.failed" => {
                                     ResponseFailedWebhookEvent::__resume_webhook_event(
@@ -5960,7 +6068,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::ResponseFailed)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "response.incomplete" => {
                                     ResponseIncompleteWebhookEvent::__resume_webhook_event(
@@ -5969,7 +6080,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::ResponseIncomplete)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "safety.alert.created" => {
                                     SafetyAlertCreatedWebhookEvent::__resume_webhook_event(
@@ -5978,7 +6092,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::SafetyAlertCreated)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "safety.deactivation_issued" => {
                                     SafetyDeactivationIssuedWebhookEvent::__resume_webhook_event(
@@ -5987,7 +6104,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::SafetyDeactivationIssued)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "safety.org_alert.created" => {
                                     SafetyOrgAlertCreatedWebhookEvent::__resume_webhook_event(
@@ -5996,7 +6116,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::SafetyOrgAlertCreated)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 "safety.warning_issued" => {
                                     SafetyWarningIssuedWebhookEvent::__resume_webhook_event(
@@ -6005,11 +6128,14 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             &tag,
                                         )
                                         .map(WebhookEvent::SafetyWarningIssued)
-                                        .map_err(|e| __union_support::prefixed(&tag, e))
+                                        .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
                                 }
                                 _ => {
                                     let buffered = envelope.into_entries(&order[..seen])?;
-                                    let rest = __union_support::replay(
+                                    let rest = ::openai_webhooks_runtime::union::replay(
                                         map,
                                         buffered,
                                         "type",
@@ -6028,7 +6154,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                             envelope.id = ::std::option::Option::Some(
                                 map
                                     .next_value()
-                                    .map_err(|e| __union_support::prefixed("id", e))?,
+                                    .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                        "id",
+                                        e,
+                                    ))?,
                             );
                             order[seen] = "id";
                             seen += 1;
@@ -6042,7 +6171,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                             envelope.created_at = ::std::option::Option::Some(
                                 map
                                     .next_value()
-                                    .map_err(|e| __union_support::prefixed("created_at", e))?,
+                                    .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                        "created_at",
+                                        e,
+                                    ))?,
                             );
                             order[seen] = "created_at";
                             seen += 1;
@@ -6056,7 +6188,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                             envelope.object = ::std::option::Option::Some(
                                 map
                                     .next_value()
-                                    .map_err(|e| __union_support::prefixed("object", e))?,
+                                    .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
+                                        "object",
+                                        e,
+                                    ))?,
                             );
                             order[seen] = "object";
                             seen += 1;
@@ -6065,134 +6200,134 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                             let mut buffered = envelope.into_entries(&order[..seen])?;
                             let value = map.next_value()?;
                             buffered.push((key, value));
-                            let (tag, rest) = __union_support::read_until_tag(
+                            let (tag, rest) = ::openai_webhooks_runtime::union::read_until_tag(
                                 map,
                                 "type",
                                 buffered,
                             )?;
                             return match &*tag {
                                 "agent.environment.expired" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::AgentEnvironmentExpired)
                                 }
                                 "agent.environment.failed" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::AgentEnvironmentFailed)
                                 }
                                 "agent.environment.ready" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::AgentEnvironmentReady)
                                 }
                                 "agent.environment.suspended" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::AgentEnvironmentSuspended)
                                 }
                                 "agent.session.action_required" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::AgentSessionActionRequired)
                                 }
                                 "agent.session.created" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::AgentSessionCreated)
                                 }
                                 "agent.session.failed" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::AgentSessionFailed)
                                 }
                                 "agent.session.idle" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::AgentSessionIdle)
                                 }
                                 "agent.session.in_progress" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::AgentSessionInProgress)
                                 }
                                 "batch.cancelled" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::BatchCancelled)
                                 }
                                 "batch.completed" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::BatchCompleted)
                                 }
                                 "batch.expired" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::BatchExpired)
                                 }
                                 "batch.failed" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::BatchFailed)
                                 }
                                 "eval.run.canceled" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::EvalRunCanceled)
                                 }
                                 "eval.run.failed" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::EvalRunFailed)
                                 }
                                 "eval.run.succeeded" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::EvalRunSucceeded)
                                 }
                                 "fine_tuning.job.cancelled" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::FineTuningJobCancelled)
                                 }
                                 "fine_tuning.job.failed" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::FineTuningJobFailed)
                                 }
                                 "fine_tuning.job.succeeded" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::FineTuningJobSucceeded)
                                 }
                                 "live.call.incoming" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::LiveCallIncoming)
                                 }
                                 "live.transport.connected" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::LiveTransportConnected)
                                 }
                                 "live.transport.incoming" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::LiveTransportIncoming)
                                 }
                                 "realtime.call.incoming" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::RealtimeCallIncoming)
                                 }
                                 "response.cancelled" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::ResponseCancelled)
                                 }
                                 "response.completed" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::ResponseCompleted)
                                 }
                                 "response.failed" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::ResponseFailed)
                                 }
                                 "response.incomplete" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::ResponseIncomplete)
                                 }
                                 "safety.alert.created" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::SafetyAlertCreated)
                                 }
                                 "safety.deactivation_issued" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::SafetyDeactivationIssued)
                                 }
                                 "safety.org_alert.created" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::SafetyOrgAlertCreated)
                                 }
                                 "safety.warning_issued" => {
-                                    __union_support::variant(rest, &tag)
+                                    ::openai_webhooks_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::SafetyWarningIssued)
                                 }
                                 _ => unknown(tag, rest),
@@ -6204,14 +6339,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
         }
         fn unknown<'de, A: ::serde::de::MapAccess<'de>>(
             tag: ::std::borrow::Cow<'de, str>,
-            rest: __union_support::ReplayMap<'de, A>,
+            rest: ::openai_webhooks_runtime::union::ReplayMap<'de, A>,
         ) -> ::std::result::Result<WebhookEvent, A::Error> {
-            let raw = __union_support::collect_raw(rest)?;
-            __union_support::require::<
+            let raw = ::openai_webhooks_runtime::union::collect_raw(rest)?;
+            ::openai_webhooks_runtime::union::require::<
                 ::std::string::String,
                 A::Error,
             >(&raw, &tag, "id")?;
-            __union_support::require::<i64, A::Error>(&raw, &tag, "created_at")?;
+            ::openai_webhooks_runtime::union::require::<
+                i64,
+                A::Error,
+            >(&raw, &tag, "created_at")?;
             ::std::result::Result::Ok(WebhookEvent::Unknown {
                 event_type: tag.into_owned(),
                 raw,
@@ -6290,357 +6428,5 @@ impl ::schemars::JsonSchema for WebhookEvent {
             .to_value();
         one_of.push(catch_all);
         ::schemars::json_schema!({ "oneOf" : one_of })
-    }
-}
-
-/// Reads a property that is present, `null` included, as `Some`:
-/// with `#[serde(default)]`, an absent property stays `None`.
-fn __deserialize_present<'de, D, T>(
-    deserializer: D,
-) -> ::std::result::Result<::std::option::Option<T>, D::Error>
-where
-    D: ::serde::Deserializer<'de>,
-    T: ::serde::Deserialize<'de>,
-{
-    <T as ::serde::Deserialize>::deserialize(deserializer)
-        .map(::std::option::Option::Some)
-}
-
-/// Runtime support for discriminated unions, emitted once into every
-/// generated file that has a union. It depends only on `serde` and
-/// `serde_json`.
-///
-/// Dispatch reads map entries until the tag property. Properties that every
-/// variant has (the envelope) are read straight into typed slots; when the
-/// tag arrives, the chosen variant resumes reading the live map with those
-/// slots filled. Any other property met before the tag switches to a slower
-/// path: entries are kept in a small buffer (scalars borrowed from the input
-/// where the format allows; objects and arrays as `serde_json::Value`), then
-/// the variant's own `Deserialize` runs on them followed by the rest of the
-/// map. Either way the payload is read once, no variant is tried in turn, and
-/// serde's private `Content` buffer is never used.
-#[doc(hidden)]
-#[allow(dead_code, reason = "only the helpers a union uses are called")]
-mod __union_support {
-    use ::serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
-    use ::std::borrow::Cow;
-    use ::std::fmt;
-    use ::std::marker::PhantomData;
-    /// A value read before the tag, kept until the variant is known.
-    pub enum Buffered<'de> {
-        Str(Cow<'de, str>),
-        U64(u64),
-        I64(i64),
-        F64(f64),
-        Bool(bool),
-        Null,
-        Json(::std::boxed::Box<::serde_json::Value>),
-    }
-    struct BufferedVisitor;
-    impl<'de> Visitor<'de> for BufferedVisitor {
-        type Value = Buffered<'de>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("any JSON value")
-        }
-        fn visit_borrowed_str<E: de::Error>(
-            self,
-            v: &'de str,
-        ) -> Result<Self::Value, E> {
-            Ok(Buffered::Str(Cow::Borrowed(v)))
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Buffered::Str(Cow::Owned(v.to_owned())))
-        }
-        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-            Ok(Buffered::Str(Cow::Owned(v)))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Buffered::U64(v))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Buffered::I64(v))
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            Ok(Buffered::F64(v))
-        }
-        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-            Ok(Buffered::Bool(v))
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Buffered::Null)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Buffered::Null)
-        }
-        fn visit_some<D: Deserializer<'de>>(
-            self,
-            d: D,
-        ) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(self)
-        }
-        fn visit_seq<A: de::SeqAccess<'de>>(
-            self,
-            seq: A,
-        ) -> Result<Self::Value, A::Error> {
-            let value = de::Deserialize::deserialize(
-                de::value::SeqAccessDeserializer::new(seq),
-            )?;
-            Ok(Buffered::Json(::std::boxed::Box::new(value)))
-        }
-        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-            let value = de::Deserialize::deserialize(
-                de::value::MapAccessDeserializer::new(map),
-            )?;
-            Ok(Buffered::Json(::std::boxed::Box::new(value)))
-        }
-    }
-    impl<'de> de::Deserialize<'de> for Buffered<'de> {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            d.deserialize_any(BufferedVisitor)
-        }
-    }
-    /// Replays one [`Buffered`] value into a `Deserialize` implementation.
-    pub struct BufferedDeserializer<'de, E> {
-        value: Buffered<'de>,
-        marker: PhantomData<E>,
-    }
-    impl<'de, E> BufferedDeserializer<'de, E> {
-        fn new(value: Buffered<'de>) -> Self {
-            BufferedDeserializer {
-                value,
-                marker: PhantomData,
-            }
-        }
-    }
-    impl<'de, E: de::Error> Deserializer<'de> for BufferedDeserializer<'de, E> {
-        type Error = E;
-        fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
-            match self.value {
-                Buffered::Str(Cow::Borrowed(s)) => visitor.visit_borrowed_str(s),
-                Buffered::Str(Cow::Owned(s)) => visitor.visit_string(s),
-                Buffered::U64(n) => visitor.visit_u64(n),
-                Buffered::I64(n) => visitor.visit_i64(n),
-                Buffered::F64(n) => visitor.visit_f64(n),
-                Buffered::Bool(b) => visitor.visit_bool(b),
-                Buffered::Null => visitor.visit_unit(),
-                Buffered::Json(value) => {
-                    (*value).deserialize_any(visitor).map_err(E::custom)
-                }
-            }
-        }
-        fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
-            match self.value {
-                Buffered::Null => visitor.visit_none(),
-                Buffered::Json(ref value) if value.is_null() => visitor.visit_none(),
-                _ => visitor.visit_some(self),
-            }
-        }
-        fn deserialize_enum<V: Visitor<'de>>(
-            self,
-            name: &'static str,
-            variants: &'static [&'static str],
-            visitor: V,
-        ) -> Result<V::Value, E> {
-            match self.value {
-                Buffered::Str(Cow::Borrowed(s)) => {
-                    visitor.visit_enum(de::value::BorrowedStrDeserializer::new(s))
-                }
-                Buffered::Str(Cow::Owned(s)) => {
-                    visitor.visit_enum(de::value::StringDeserializer::new(s))
-                }
-                Buffered::Json(value) => {
-                    (*value).deserialize_enum(name, variants, visitor).map_err(E::custom)
-                }
-                _ => self.deserialize_any(visitor),
-            }
-        }
-        fn deserialize_newtype_struct<V: Visitor<'de>>(
-            self,
-            _name: &'static str,
-            visitor: V,
-        ) -> Result<V::Value, E> {
-            visitor.visit_newtype_struct(self)
-        }
-        ::serde::forward_to_deserialize_any! {
-            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
-            byte_buf unit unit_struct seq tuple tuple_struct map struct identifier
-            ignored_any
-        }
-    }
-    /// A string borrowed from the input where the format allows it.
-    pub struct Key<'de>(pub Cow<'de, str>);
-    impl<'de> de::Deserialize<'de> for Key<'de> {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            struct KeyVisitor;
-            impl<'de> Visitor<'de> for KeyVisitor {
-                type Value = Key<'de>;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str("a string")
-                }
-                fn visit_borrowed_str<E: de::Error>(
-                    self,
-                    v: &'de str,
-                ) -> Result<Key<'de>, E> {
-                    Ok(Key(Cow::Borrowed(v)))
-                }
-                fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
-                    Ok(Key(Cow::Owned(v.to_owned())))
-                }
-                fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
-                    Ok(Key(Cow::Owned(v)))
-                }
-            }
-            d.deserialize_str(KeyVisitor)
-        }
-    }
-    /// The entries read before the tag, then the rest of the live map.
-    pub struct ReplayMap<'de, A> {
-        buffered: ::std::vec::IntoIter<(Cow<'de, str>, Buffered<'de>)>,
-        /// The tag entry, replayed after the buffered ones; kept apart so that a
-        /// body with the tag first allocates nothing.
-        tag: Option<(&'static str, Cow<'de, str>)>,
-        pending: Option<Buffered<'de>>,
-        live: A,
-    }
-    impl<'de, A: MapAccess<'de>> MapAccess<'de> for ReplayMap<'de, A> {
-        type Error = A::Error;
-        #[inline]
-        fn next_key_seed<K: DeserializeSeed<'de>>(
-            &mut self,
-            seed: K,
-        ) -> Result<Option<K::Value>, A::Error> {
-            let (key, value) = match self.buffered.next() {
-                Some(entry) => entry,
-                None => {
-                    match self.tag.take() {
-                        Some((key, value)) => (Cow::Borrowed(key), Buffered::Str(value)),
-                        None => return self.live.next_key_seed(seed),
-                    }
-                }
-            };
-            self.pending = Some(value);
-            seed.deserialize(BufferedDeserializer::new(Buffered::Str(key))).map(Some)
-        }
-        #[inline]
-        fn next_value_seed<V: DeserializeSeed<'de>>(
-            &mut self,
-            seed: V,
-        ) -> Result<V::Value, A::Error> {
-            match self.pending.take() {
-                Some(value) => seed.deserialize(BufferedDeserializer::new(value)),
-                None => self.live.next_value_seed(seed),
-            }
-        }
-    }
-    /// Entries already read, in order, for the slow path.
-    pub type Entries<'de> = Vec<(Cow<'de, str>, Buffered<'de>)>;
-    /// Reads entries up to and including the property `tag`, after `buffered`
-    /// (entries read already); returns the tag's value and a map that replays
-    /// everything read, in order.
-    #[inline]
-    pub fn read_until_tag<'de, A: MapAccess<'de>>(
-        mut map: A,
-        tag: &'static str,
-        mut buffered: Entries<'de>,
-    ) -> Result<(Cow<'de, str>, ReplayMap<'de, A>), A::Error> {
-        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            if key == tag {
-                let Key(value) = map.next_value::<Key<'de>>()?;
-                let replay = ReplayMap {
-                    buffered: buffered.into_iter(),
-                    tag: Some((tag, value.clone())),
-                    pending: None,
-                    live: map,
-                };
-                return Ok((value, replay));
-            }
-            let value = map.next_value::<Buffered<'de>>()?;
-            buffered.push((key, value));
-        }
-        Err(de::Error::missing_field(tag))
-    }
-    /// A map that replays `buffered`, then the tag entry, then the live map.
-    pub fn replay<'de, A: MapAccess<'de>>(
-        map: A,
-        buffered: Entries<'de>,
-        tag: &'static str,
-        value: Cow<'de, str>,
-    ) -> ReplayMap<'de, A> {
-        ReplayMap {
-            buffered: buffered.into_iter(),
-            tag: Some((tag, value)),
-            pending: None,
-            live: map,
-        }
-    }
-    /// An envelope slot's value as a buffered entry, for the slow path.
-    pub fn buffer<T: ::serde::Serialize, E: de::Error>(
-        value: &T,
-    ) -> Result<Buffered<'static>, E> {
-        ::serde_json::to_value(value)
-            .map(|v| Buffered::Json(::std::boxed::Box::new(v)))
-            .map_err(E::custom)
-    }
-    /// `error` with `context: ` in front (and serde_json's position dropped:
-    /// the outer error gets its own).
-    pub fn prefixed<E: de::Error>(context: &str, error: E) -> E {
-        E::custom(format_args!("{context}: {}", strip_position(& error.to_string())))
-    }
-    /// Deserializes the chosen variant from the replayed map; errors name the
-    /// tag value.
-    #[inline]
-    pub fn variant<'de, T: de::Deserialize<'de>, A: MapAccess<'de>>(
-        map: ReplayMap<'de, A>,
-        tag: &str,
-    ) -> Result<T, A::Error> {
-        T::deserialize(de::value::MapAccessDeserializer::new(map))
-            .map_err(|e| prefixed(tag, e))
-    }
-    /// Removes serde_json's trailing ` at line L column C`: the outer error gets
-    /// its own position, and one position per message is enough.
-    fn strip_position(message: &str) -> &str {
-        if let Some((head, tail)) = message.rsplit_once(" at line ") {
-            let mut parts = tail.split(" column ");
-            let digits = |s: &str| {
-                !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
-            };
-            if let (Some(line), Some(column), None) = (
-                parts.next(),
-                parts.next(),
-                parts.next(),
-            ) {
-                if digits(line) && digits(column) {
-                    return head;
-                }
-            }
-        }
-        message
-    }
-    /// Collects the replayed map into a JSON object (for the catch-all variant).
-    pub fn collect_raw<'de, A: MapAccess<'de>>(
-        mut map: ReplayMap<'de, A>,
-    ) -> Result<::serde_json::Value, A::Error> {
-        let mut object = ::serde_json::Map::new();
-        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            let value = map.next_value::<::serde_json::Value>()?;
-            object.insert(key.into_owned(), value);
-        }
-        Ok(::serde_json::Value::Object(object))
-    }
-    /// Checks that a catch-all object has the property `field` of type `T`.
-    pub fn require<T: de::DeserializeOwned, E: de::Error>(
-        raw: &::serde_json::Value,
-        tag: &str,
-        field: &'static str,
-    ) -> Result<(), E> {
-        match raw.get(field) {
-            None => Err(E::custom(format_args!("{tag}: missing field `{field}`"))),
-            Some(value) => {
-                match T::deserialize(value) {
-                    Ok(_) => Ok(()),
-                    Err(e) => Err(E::custom(format_args!("{tag}: {field}: {e}"))),
-                }
-            }
-        }
     }
 }

@@ -9,14 +9,11 @@ use quote::{format_ident, quote};
 use crate::error::Error;
 use crate::model::*;
 
-/// The runtime helpers for unions, emitted once when a union exists.
-const UNION_SUPPORT: &str = include_str!("support/union.rs");
-
-/// Emits every type of `space`, in order.
+/// Emits every type of `space`, in order. Generated code that has unions
+/// or keeps absent and `null` apart calls the `openai-webhooks-runtime`
+/// crate (`::openai_webhooks_runtime`), which the including crate depends on.
 pub fn emit(space: &TypeSpace, options: &EmitOptions) -> Result<TokenStream, Error> {
-    let mut out = emit_range(space, 0..space.types.len(), options);
-    out.extend(emit_support(space)?);
-    Ok(out)
+    Ok(emit_range(space, 0..space.types.len(), options))
 }
 
 /// Choices about the emitted code that the model does not decide.
@@ -40,74 +37,6 @@ pub fn emit_range(
         out.extend(emit_type(space, def, options));
     }
     out
-}
-
-/// The runtime helpers `space` needs: the union support module when it has
-/// a union, the reader of present-or-`null` properties when a field keeps
-/// absent and `null` apart; nothing otherwise.
-pub fn emit_support(space: &TypeSpace) -> Result<TokenStream, Error> {
-    let mut out = TokenStream::new();
-    let any_field = |test: fn(&Field) -> bool| {
-        space.types.iter().any(|t| match &t.kind {
-            TypeKind::Struct(s) => s.fields.iter().any(test),
-            _ => false,
-        })
-    };
-    let null_apart = any_field(|f| f.null_apart);
-    let required_option = any_field(|f| f.required && matches!(f.ty, RustType::Option(_)));
-    if required_option {
-        out.extend(quote! {
-            /// Reads a required property that may be `null`: unlike serde's
-            /// default for `Option` fields, a missing one is an error.
-            fn __deserialize_required<'de, D, T>(
-                deserializer: D,
-            ) -> ::std::result::Result<T, D::Error>
-            where
-                D: ::serde::Deserializer<'de>,
-                T: ::serde::Deserialize<'de>,
-            {
-                <T as ::serde::Deserialize>::deserialize(deserializer)
-            }
-        });
-    }
-    if null_apart {
-        out.extend(quote! {
-            /// Reads a property that is present, `null` included, as `Some`:
-            /// with `#[serde(default)]`, an absent property stays `None`.
-            fn __deserialize_present<'de, D, T>(
-                deserializer: D,
-            ) -> ::std::result::Result<::std::option::Option<T>, D::Error>
-            where
-                D: ::serde::Deserializer<'de>,
-                T: ::serde::Deserialize<'de>,
-            {
-                <T as ::serde::Deserialize>::deserialize(deserializer).map(::std::option::Option::Some)
-            }
-        });
-    }
-    if !space
-        .types
-        .iter()
-        .any(|t| matches!(t.kind, TypeKind::Union(_)))
-    {
-        return Ok(out);
-    }
-    let file = syn::parse_file(UNION_SUPPORT).map_err(|e| Error::Syntax(e.to_string()))?;
-    // The file's inner docs become the module's outer docs.
-    let syn::File { attrs, items, .. } = file;
-    let attrs = attrs.into_iter().map(|mut attr| {
-        attr.style = syn::AttrStyle::Outer;
-        attr
-    });
-    out.extend(quote! {
-        #(#attrs)*
-        #[doc(hidden)]
-        #[allow(dead_code, reason = "only the helpers a union uses are called")]
-        mod __union_support {
-            #(#items)*
-        }
-    });
-    Ok(out)
 }
 
 /// Whether anything in `space` is deprecated. Deprecated items should warn
@@ -472,11 +401,11 @@ fn emit_struct(
             quote!(#[serde(
                 default,
                 skip_serializing_if = "::std::option::Option::is_none",
-                deserialize_with = "__deserialize_present"
+                deserialize_with = "::openai_webhooks_runtime::deserialize_present"
             )])
         } else if *required && matches!(ty, RustType::Option(_)) {
             // Without it, serde reads a missing `Option` field as `None`.
-            quote!(#[serde(deserialize_with = "__deserialize_required")])
+            quote!(#[serde(deserialize_with = "::openai_webhooks_runtime::deserialize_required")])
         } else if matches!(ty, RustType::Option(_)) && !required {
             quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
         } else {
@@ -808,7 +737,7 @@ fn emit_union(space: &TypeSpace, name: &Ident, doc: TokenStream, u: &Union) -> T
     let requires = common.iter().map(|c| {
         let ty = rust_type(space, &c.ty);
         let json = &c.json_name;
-        quote!(__union_support::require::<#ty, A::Error>(&raw, &tag, #json)?;)
+        quote!(::openai_webhooks_runtime::union::require::<#ty, A::Error>(&raw, &tag, #json)?;)
     });
     let accessors = common.iter().map(|c| {
         let field = ident(&c.name);
@@ -878,19 +807,19 @@ fn emit_union(space: &TypeSpace, name: &Ident, doc: TokenStream, u: &Union) -> T
                     fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
                         #envelope_locals
                         loop {
-                            let ::std::option::Option::Some(__union_support::Key(key)) = map.next_key()? else {
+                            let ::std::option::Option::Some(::openai_webhooks_runtime::union::Key(key)) = map.next_key()? else {
                                 return ::std::result::Result::Err(::serde::de::Error::missing_field(#tag));
                             };
                             match &*key {
                                 #tag => {
-                                    let __union_support::Key(tag) = map.next_value()?;
+                                    let ::openai_webhooks_runtime::union::Key(tag) = map.next_value()?;
                                     return match &*tag {
                                         #(#patterns => #types::#resume(map, envelope, &tag)
                                             .map(#name::#names)
-                                            .map_err(|e| __union_support::prefixed(&tag, e)),)*
+                                            .map_err(|e| ::openai_webhooks_runtime::union::prefixed(&tag, e)),)*
                                         _ => {
                                             let buffered = envelope.into_entries(&order[..seen])?;
-                                            let rest = __union_support::replay(map, buffered, #tag, tag.clone());
+                                            let rest = ::openai_webhooks_runtime::union::replay(map, buffered, #tag, tag.clone());
                                             unknown(tag, rest)
                                         }
                                     };
@@ -900,7 +829,7 @@ fn emit_union(space: &TypeSpace, name: &Ident, doc: TokenStream, u: &Union) -> T
                                         return ::std::result::Result::Err(::serde::de::Error::duplicate_field(#env_json));
                                     }
                                     envelope.#env_fields = ::std::option::Option::Some(
-                                        map.next_value().map_err(|e| __union_support::prefixed(#env_json, e))?,
+                                        map.next_value().map_err(|e| ::openai_webhooks_runtime::union::prefixed(#env_json, e))?,
                                     );
                                     order[seen] = #env_json;
                                     seen += 1;
@@ -910,9 +839,9 @@ fn emit_union(space: &TypeSpace, name: &Ident, doc: TokenStream, u: &Union) -> T
                                     let mut buffered = envelope.into_entries(&order[..seen])?;
                                     let value = map.next_value()?;
                                     buffered.push((key, value));
-                                    let (tag, rest) = __union_support::read_until_tag(map, #tag, buffered)?;
+                                    let (tag, rest) = ::openai_webhooks_runtime::union::read_until_tag(map, #tag, buffered)?;
                                     return match &*tag {
-                                        #(#patterns => __union_support::variant(rest, &tag).map(#name::#names),)*
+                                        #(#patterns => ::openai_webhooks_runtime::union::variant(rest, &tag).map(#name::#names),)*
                                         _ => unknown(tag, rest),
                                     };
                                 }
@@ -923,9 +852,9 @@ fn emit_union(space: &TypeSpace, name: &Ident, doc: TokenStream, u: &Union) -> T
         quote! {
                 fn unknown<'de, A: ::serde::de::MapAccess<'de>>(
                     tag: ::std::borrow::Cow<'de, str>,
-                    rest: __union_support::ReplayMap<'de, A>,
+                    rest: ::openai_webhooks_runtime::union::ReplayMap<'de, A>,
                 ) -> ::std::result::Result<#name, A::Error> {
-                    let raw = __union_support::collect_raw(rest)?;
+                    let raw = ::openai_webhooks_runtime::union::collect_raw(rest)?;
                     #(#requires)*
                     ::std::result::Result::Ok(#name::#catch_all { #tag_field: tag.into_owned(), raw })
                 }
@@ -1063,7 +992,7 @@ fn emit_envelope(
             for key in order {
                 let value = match *key {
                     #(#json => match &self.#fields {
-                        ::std::option::Option::Some(value) => __union_support::buffer(value)?,
+                        ::std::option::Option::Some(value) => ::openai_webhooks_runtime::union::buffer(value)?,
                         ::std::option::Option::None => continue,
                     },)*
                     _ => continue,
@@ -1099,7 +1028,7 @@ fn emit_envelope(
             fn into_entries<'de, E: ::serde::de::Error>(
                 self,
                 order: &[&'static str],
-            ) -> ::std::result::Result<__union_support::Entries<'de>, E> {
+            ) -> ::std::result::Result<::openai_webhooks_runtime::union::Entries<'de>, E> {
                 #into_entries_body
             }
         }
@@ -1290,7 +1219,7 @@ fn emit_resume(
                 #tag_param: &str,
             ) -> ::std::result::Result<Self, A::Error> {
                 #(#slots)*
-                while let ::std::option::Option::Some(__union_support::Key(key)) = map.next_key()? {
+                while let ::std::option::Option::Some(::openai_webhooks_runtime::union::Key(key)) = map.next_key()? {
                     match &*key {
                         #tag => return ::std::result::Result::Err(::serde::de::Error::duplicate_field(#tag)),
                         #(#arms)*
@@ -1449,7 +1378,7 @@ mod tests {
     }
 
     #[test]
-    fn a_union_brings_its_support_module_once() {
+    fn a_union_calls_the_runtime_crate() {
         let set = SchemaSet::from_documents([(
             "s.json".to_string(),
             serde_json::json!({"$defs": {
@@ -1461,7 +1390,11 @@ mod tests {
         .unwrap();
         let lowered = crate::lower::lower(&set).unwrap();
         let out = text(&lowered.space);
-        assert_eq!(out.matches("mod __union_support").count(), 1);
+        assert!(!out.contains("mod __union_support"), "{out}");
+        assert!(
+            out.contains("::openai_webhooks_runtime::union::read_until_tag"),
+            "{out}"
+        );
         assert!(out.contains("pub enum U {"), "{out}");
         assert!(out.contains("pub fn u_type(&self) -> &str"), "{out}");
         assert!(out.contains("Self::A(_) => \"a\","), "{out}");

@@ -310,7 +310,6 @@ fn emit_and_format_in(
     for part in parts {
         body.push_str(&part?);
     }
-    body.push_str(&render::format_items(emit::emit_support(space)?, false)?);
     Ok(body)
 }
 

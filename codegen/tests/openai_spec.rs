@@ -62,6 +62,7 @@ fn the_whole_openai_spec_generates_and_type_checks() {
 
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("openai-spec-check");
     std::fs::create_dir_all(dir.join("src")).unwrap();
+    let runtime = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("runtime");
     std::fs::write(
         dir.join("Cargo.toml"),
         r#"[package]
@@ -74,12 +75,14 @@ publish = false
 serde = { version = "1", features = ["derive"] }
 serde_json = { version = "1", features = ["preserve_order"] }
 schemars = { version = "1", optional = true }
+openai-webhooks-runtime = { path = "RUNTIME" }
 
 [features]
 schemars = ["dep:schemars"]
 
 [workspace]
-"#,
+"#
+        .replace("RUNTIME", &runtime.display().to_string()),
     )
     .unwrap();
     let examples = examples(&spec);

@@ -1,6 +1,5 @@
-//! Runtime support for discriminated unions, emitted once into every
-//! generated file that has a union. It depends only on `serde` and
-//! `serde_json`.
+//! Runtime support for discriminated unions: what a generated union's
+//! `Deserialize` calls. It depends only on `serde` and `serde_json`.
 //!
 //! Dispatch reads map entries until the tag property. Properties that every
 //! variant has (the envelope) are read straight into typed slots; when the
@@ -19,12 +18,19 @@ use ::std::marker::PhantomData;
 
 /// A value read before the tag, kept until the variant is known.
 pub enum Buffered<'de> {
+    /// A string, borrowed from the input where the format allows.
     Str(Cow<'de, str>),
+    /// A non-negative integer.
     U64(u64),
+    /// A negative integer.
     I64(i64),
+    /// A float.
     F64(f64),
+    /// A boolean.
     Bool(bool),
+    /// `null`.
     Null,
+    /// An object or an array.
     Json(::std::boxed::Box<::serde_json::Value>),
 }
 
@@ -131,7 +137,9 @@ impl<'de, E: de::Error> Deserializer<'de> for BufferedDeserializer<'de, E> {
             Buffered::Str(Cow::Borrowed(s)) => {
                 visitor.visit_enum(de::value::BorrowedStrDeserializer::new(s))
             }
-            Buffered::Str(Cow::Owned(s)) => visitor.visit_enum(de::value::StringDeserializer::new(s)),
+            Buffered::Str(Cow::Owned(s)) => {
+                visitor.visit_enum(de::value::StringDeserializer::new(s))
+            }
             Buffered::Json(value) => (*value)
                 .deserialize_enum(name, variants, visitor)
                 .map_err(E::custom),
@@ -155,7 +163,10 @@ impl<'de, E: de::Error> Deserializer<'de> for BufferedDeserializer<'de, E> {
 }
 
 /// A string borrowed from the input where the format allows it.
-pub struct Key<'de>(pub Cow<'de, str>);
+pub struct Key<'de>(
+    /// The text.
+    pub Cow<'de, str>,
+);
 
 impl<'de> de::Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -272,7 +283,10 @@ pub fn buffer<T: ::serde::Serialize, E: de::Error>(value: &T) -> Result<Buffered
 /// `error` with `context: ` in front (and serde_json's position dropped:
 /// the outer error gets its own).
 pub fn prefixed<E: de::Error>(context: &str, error: E) -> E {
-    E::custom(format_args!("{context}: {}", strip_position(&error.to_string())))
+    E::custom(format_args!(
+        "{context}: {}",
+        strip_position(&error.to_string())
+    ))
 }
 
 /// Deserializes the chosen variant from the replayed map; errors name the
@@ -324,5 +338,135 @@ pub fn require<T: de::DeserializeOwned, E: de::Error>(
             Ok(_) => Ok(()),
             Err(e) => Err(E::custom(format_args!("{tag}: {field}: {e}"))),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Event {
+        id: String,
+        #[serde(rename = "type")]
+        kind: String,
+        data: ::serde_json::Value,
+        count: Option<i64>,
+    }
+
+    /// Deserializes `json` through `read_until_tag` then `variant`, as a
+    /// generated union does on its buffered path.
+    fn dispatch(json: &str) -> Result<(String, Event), String> {
+        struct Visitor;
+        impl<'de> de::Visitor<'de> for Visitor {
+            type Value = (String, Event);
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an event")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                let (tag, rest) = read_until_tag(map, "type", Entries::new())?;
+                let tag = tag.into_owned();
+                let event = variant(rest, &tag)?;
+                Ok((tag, event))
+            }
+        }
+        let mut de = ::serde_json::Deserializer::from_str(json);
+        de.deserialize_map(Visitor).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn entries_before_the_tag_are_replayed_in_order() {
+        let (tag, event) = dispatch(
+            r#"{"id": "e1", "data": {"k": [1, 2]}, "count": -3, "type": "a.b", "more": true}"#,
+        )
+        .unwrap();
+        assert_eq!(tag, "a.b");
+        assert_eq!(
+            event,
+            Event {
+                id: "e1".into(),
+                kind: "a.b".into(),
+                data: ::serde_json::json!({"k": [1, 2]}),
+                count: Some(-3),
+            }
+        );
+        // The tag first: nothing buffered, the same result.
+        let (_, first) =
+            dispatch(r#"{"type": "a.b", "id": "e1", "data": {"k": [1, 2]}, "count": -3}"#).unwrap();
+        assert_eq!(first, event);
+    }
+
+    #[test]
+    fn errors_name_the_tag_and_lose_the_inner_position() {
+        assert_eq!(
+            dispatch(r#"{"id": "e1", "type": "a.b"}"#).unwrap_err(),
+            "a.b: missing field `data` at line 1 column 27"
+        );
+        assert_eq!(
+            dispatch(r#"{"id": 5, "type": "a.b", "data": null}"#).unwrap_err(),
+            "a.b: invalid type: integer `5`, expected a string at line 1 column 23"
+        );
+        assert_eq!(
+            dispatch(r#"{"id": "e1"}"#).unwrap_err(),
+            "missing field `type` at line 1 column 12"
+        );
+    }
+
+    #[test]
+    fn a_duplicate_property_across_the_tag_is_rejected() {
+        let error = dispatch(r#"{"id": "e1", "type": "a.b", "id": "e2", "data": 1}"#).unwrap_err();
+        assert!(error.starts_with("a.b: duplicate field `id`"), "{error}");
+    }
+
+    #[test]
+    fn keys_and_strings_are_borrowed_from_the_input_when_they_can_be() {
+        let mut de = ::serde_json::Deserializer::from_str(r#""plain""#);
+        let Key(key) = Key::deserialize(&mut de).unwrap();
+        assert!(matches!(key, Cow::Borrowed("plain")));
+        let mut de = ::serde_json::Deserializer::from_str(r#""esc\"aped""#);
+        let Key(key) = Key::deserialize(&mut de).unwrap();
+        assert!(matches!(key, Cow::Owned(ref s) if s == "esc\"aped"));
+    }
+
+    #[test]
+    fn the_raw_object_keeps_every_entry_and_require_checks_the_envelope() {
+        struct Raw;
+        impl<'de> de::Visitor<'de> for Raw {
+            type Value = ::serde_json::Value;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                let (_, rest) = read_until_tag(map, "type", Entries::new())?;
+                collect_raw(rest)
+            }
+        }
+        let json = r#"{"z": 1, "type": "new.kind", "a": [true]}"#;
+        let raw = ::serde_json::Deserializer::from_str(json)
+            .deserialize_map(Raw)
+            .unwrap();
+        assert_eq!(
+            raw,
+            ::serde_json::json!({"z": 1, "type": "new.kind", "a": [true]})
+        );
+        let missing = require::<String, ::serde_json::Error>(&raw, "new.kind", "id").unwrap_err();
+        assert_eq!(missing.to_string(), "new.kind: missing field `id`");
+        let wrong = require::<String, ::serde_json::Error>(&raw, "new.kind", "z").unwrap_err();
+        assert_eq!(
+            wrong.to_string(),
+            "new.kind: z: invalid type: integer `1`, expected a string"
+        );
+        require::<i64, ::serde_json::Error>(&raw, "new.kind", "z").unwrap();
+    }
+
+    #[test]
+    fn positions_are_stripped_only_when_they_are_positions() {
+        assert_eq!(strip_position("bad at line 3 column 14"), "bad");
+        assert_eq!(
+            strip_position("bad at line three column 14"),
+            "bad at line three column 14"
+        );
+        assert_eq!(strip_position("no position"), "no position");
     }
 }
