@@ -35,20 +35,9 @@
 //   schema/webhook_event.json
 
 /// The kind of object a webhook payload is: always `event`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum EventObject {
     /// The value `event`.
     #[default]
@@ -66,16 +55,9 @@ impl EventObject {
 }
 
 /// One header of a SIP INVITE.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct SipHeader {
     /// The header's name, such as `CSeq`.
     pub name: ::std::string::String,
@@ -87,15 +69,7 @@ pub struct SipHeader {
 ///
 /// This enum is open: a value this version does not know is kept in
 /// [`SipMediaSecurity::Other`] rather than rejected.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SipMediaSecurity {
     /// The value `rtp`.
@@ -186,16 +160,9 @@ impl ::schemars::JsonSchema for SipMediaSecurity {
 }
 
 /// An agent environment expired.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentEnvironmentExpiredWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -211,36 +178,18 @@ pub struct AgentEnvironmentExpiredWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentEnvironmentExpiredWebhookEventData {
     /// Identifier of the agent environment.
     pub id: ::std::string::String,
 }
 
 /// The event type: always `agent.environment.expired`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum AgentEnvironmentExpiredWebhookEventType {
     /// The value `agent.environment.expired`.
     #[default]
@@ -258,16 +207,9 @@ impl AgentEnvironmentExpiredWebhookEventType {
 }
 
 /// An agent environment failed.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentEnvironmentFailedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -283,36 +225,18 @@ pub struct AgentEnvironmentFailedWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentEnvironmentFailedWebhookEventData {
     /// Identifier of the agent environment.
     pub id: ::std::string::String,
 }
 
 /// The event type: always `agent.environment.failed`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum AgentEnvironmentFailedWebhookEventType {
     /// The value `agent.environment.failed`.
     #[default]
@@ -330,16 +254,9 @@ impl AgentEnvironmentFailedWebhookEventType {
 }
 
 /// An agent environment is ready to use.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentEnvironmentReadyWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -355,36 +272,18 @@ pub struct AgentEnvironmentReadyWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentEnvironmentReadyWebhookEventData {
     /// Identifier of the agent environment.
     pub id: ::std::string::String,
 }
 
 /// The event type: always `agent.environment.ready`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum AgentEnvironmentReadyWebhookEventType {
     /// The value `agent.environment.ready`.
     #[default]
@@ -402,16 +301,9 @@ impl AgentEnvironmentReadyWebhookEventType {
 }
 
 /// An agent environment was suspended.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentEnvironmentSuspendedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -427,36 +319,18 @@ pub struct AgentEnvironmentSuspendedWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentEnvironmentSuspendedWebhookEventData {
     /// Identifier of the agent environment.
     pub id: ::std::string::String,
 }
 
 /// The event type: always `agent.environment.suspended`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum AgentEnvironmentSuspendedWebhookEventType {
     /// The value `agent.environment.suspended`.
     #[default]
@@ -474,16 +348,9 @@ impl AgentEnvironmentSuspendedWebhookEventType {
 }
 
 /// An agent session is waiting for an action before it can go on.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentSessionActionRequiredWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -499,16 +366,9 @@ pub struct AgentSessionActionRequiredWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentSessionActionRequiredWebhookEventData {
     /// Identifier of the agent session.
     pub id: ::std::string::String,
@@ -517,16 +377,9 @@ pub struct AgentSessionActionRequiredWebhookEventData {
 }
 
 /// The action the session waits for; fetch the session for its details.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentSessionActionRequiredWebhookEventDataRequiredAction {
     /// Which kind of action is needed.
     #[serde(rename = "type")]
@@ -534,19 +387,9 @@ pub struct AgentSessionActionRequiredWebhookEventDataRequiredAction {
 }
 
 /// Which kind of action is needed.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub enum AgentSessionActionRequiredWebhookEventDataRequiredActionType {
     /// The value `computer_use_approval_request`.
@@ -576,20 +419,9 @@ impl AgentSessionActionRequiredWebhookEventDataRequiredActionType {
 }
 
 /// The event type: always `agent.session.action_required`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum AgentSessionActionRequiredWebhookEventType {
     /// The value `agent.session.action_required`.
     #[default]
@@ -607,16 +439,9 @@ impl AgentSessionActionRequiredWebhookEventType {
 }
 
 /// An agent session was created.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentSessionCreatedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -632,16 +457,9 @@ pub struct AgentSessionCreatedWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentSessionCreatedWebhookEventData {
     /// Identifier of the agent session.
     pub id: ::std::string::String,
@@ -678,36 +496,18 @@ pub struct AgentSessionCreatedWebhookEventData {
 }
 
 /// How to reach the session's environment, when it can be reached.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentSessionCreatedWebhookEventDataConnect {
     /// Address to connect to the environment.
     pub remote_url: ::std::string::String,
 }
 
 /// The event type: always `agent.session.created`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum AgentSessionCreatedWebhookEventType {
     /// The value `agent.session.created`.
     #[default]
@@ -725,16 +525,9 @@ impl AgentSessionCreatedWebhookEventType {
 }
 
 /// An agent session failed.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentSessionFailedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -750,16 +543,9 @@ pub struct AgentSessionFailedWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentSessionFailedWebhookEventData {
     /// Identifier of the agent session.
     pub id: ::std::string::String,
@@ -781,20 +567,9 @@ pub struct AgentSessionFailedWebhookEventData {
 }
 
 /// The event type: always `agent.session.failed`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum AgentSessionFailedWebhookEventType {
     /// The value `agent.session.failed`.
     #[default]
@@ -812,16 +587,9 @@ impl AgentSessionFailedWebhookEventType {
 }
 
 /// An agent session became idle.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentSessionIdleWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -837,16 +605,9 @@ pub struct AgentSessionIdleWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentSessionIdleWebhookEventData {
     /// Identifier of the agent session.
     pub id: ::std::string::String,
@@ -868,20 +629,9 @@ pub struct AgentSessionIdleWebhookEventData {
 }
 
 /// The event type: always `agent.session.idle`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum AgentSessionIdleWebhookEventType {
     /// The value `agent.session.idle`.
     #[default]
@@ -899,16 +649,9 @@ impl AgentSessionIdleWebhookEventType {
 }
 
 /// An agent session started working.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentSessionInProgressWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -924,16 +667,9 @@ pub struct AgentSessionInProgressWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentSessionInProgressWebhookEventData {
     /// Identifier of the agent session.
     pub id: ::std::string::String,
@@ -955,20 +691,9 @@ pub struct AgentSessionInProgressWebhookEventData {
 }
 
 /// The event type: always `agent.session.in_progress`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum AgentSessionInProgressWebhookEventType {
     /// The value `agent.session.in_progress`.
     #[default]
@@ -986,16 +711,9 @@ impl AgentSessionInProgressWebhookEventType {
 }
 
 /// A batch was cancelled before it finished.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct BatchCancelledWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1013,36 +731,18 @@ pub struct BatchCancelledWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct BatchCancelledWebhookEventData {
     /// Identifier of the cancelled batch.
     pub id: ::std::string::String,
 }
 
 /// The event type: always `batch.cancelled`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum BatchCancelledWebhookEventType {
     /// The value `batch.cancelled`.
     #[default]
@@ -1060,16 +760,9 @@ impl BatchCancelledWebhookEventType {
 }
 
 /// A batch finished processing.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct BatchCompletedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1087,36 +780,18 @@ pub struct BatchCompletedWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct BatchCompletedWebhookEventData {
     /// Identifier of the finished batch.
     pub id: ::std::string::String,
 }
 
 /// The event type: always `batch.completed`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum BatchCompletedWebhookEventType {
     /// The value `batch.completed`.
     #[default]
@@ -1134,16 +809,9 @@ impl BatchCompletedWebhookEventType {
 }
 
 /// A batch ran out of time before it could finish.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct BatchExpiredWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1161,36 +829,18 @@ pub struct BatchExpiredWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct BatchExpiredWebhookEventData {
     /// Identifier of the expired batch.
     pub id: ::std::string::String,
 }
 
 /// The event type: always `batch.expired`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum BatchExpiredWebhookEventType {
     /// The value `batch.expired`.
     #[default]
@@ -1208,16 +858,9 @@ impl BatchExpiredWebhookEventType {
 }
 
 /// A batch failed.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct BatchFailedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1235,36 +878,18 @@ pub struct BatchFailedWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct BatchFailedWebhookEventData {
     /// Identifier of the failed batch.
     pub id: ::std::string::String,
 }
 
 /// The event type: always `batch.failed`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum BatchFailedWebhookEventType {
     /// The value `batch.failed`.
     #[default]
@@ -1282,16 +907,9 @@ impl BatchFailedWebhookEventType {
 }
 
 /// An eval run was canceled.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct EvalRunCanceledWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1309,36 +927,18 @@ pub struct EvalRunCanceledWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct EvalRunCanceledWebhookEventData {
     /// Identifier of the eval run.
     pub id: ::std::string::String,
 }
 
 /// The event type: always `eval.run.canceled`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum EvalRunCanceledWebhookEventType {
     /// The value `eval.run.canceled`.
     #[default]
@@ -1356,16 +956,9 @@ impl EvalRunCanceledWebhookEventType {
 }
 
 /// An eval run failed.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct EvalRunFailedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1383,36 +976,18 @@ pub struct EvalRunFailedWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct EvalRunFailedWebhookEventData {
     /// Identifier of the eval run.
     pub id: ::std::string::String,
 }
 
 /// The event type: always `eval.run.failed`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum EvalRunFailedWebhookEventType {
     /// The value `eval.run.failed`.
     #[default]
@@ -1430,16 +1005,9 @@ impl EvalRunFailedWebhookEventType {
 }
 
 /// An eval run finished successfully.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct EvalRunSucceededWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1457,36 +1025,18 @@ pub struct EvalRunSucceededWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct EvalRunSucceededWebhookEventData {
     /// Identifier of the eval run.
     pub id: ::std::string::String,
 }
 
 /// The event type: always `eval.run.succeeded`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum EvalRunSucceededWebhookEventType {
     /// The value `eval.run.succeeded`.
     #[default]
@@ -1504,16 +1054,9 @@ impl EvalRunSucceededWebhookEventType {
 }
 
 /// A fine-tuning job was cancelled.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct FineTuningJobCancelledWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1531,36 +1074,18 @@ pub struct FineTuningJobCancelledWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct FineTuningJobCancelledWebhookEventData {
     /// Identifier of the fine-tuning job.
     pub id: ::std::string::String,
 }
 
 /// The event type: always `fine_tuning.job.cancelled`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum FineTuningJobCancelledWebhookEventType {
     /// The value `fine_tuning.job.cancelled`.
     #[default]
@@ -1578,16 +1103,9 @@ impl FineTuningJobCancelledWebhookEventType {
 }
 
 /// A fine-tuning job failed.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct FineTuningJobFailedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1605,36 +1123,18 @@ pub struct FineTuningJobFailedWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct FineTuningJobFailedWebhookEventData {
     /// Identifier of the fine-tuning job.
     pub id: ::std::string::String,
 }
 
 /// The event type: always `fine_tuning.job.failed`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum FineTuningJobFailedWebhookEventType {
     /// The value `fine_tuning.job.failed`.
     #[default]
@@ -1652,16 +1152,9 @@ impl FineTuningJobFailedWebhookEventType {
 }
 
 /// A fine-tuning job finished successfully.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct FineTuningJobSucceededWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1679,36 +1172,18 @@ pub struct FineTuningJobSucceededWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct FineTuningJobSucceededWebhookEventData {
     /// Identifier of the fine-tuning job.
     pub id: ::std::string::String,
 }
 
 /// The event type: always `fine_tuning.job.succeeded`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum FineTuningJobSucceededWebhookEventType {
     /// The value `fine_tuning.job.succeeded`.
     #[default]
@@ -1728,16 +1203,9 @@ impl FineTuningJobSucceededWebhookEventType {
 /// A SIP call came in and can be accepted as a Live session.
 ///
 /// The same pending call may also be announced as `realtime.call.incoming`; whichever accept endpoint answers first decides which one handles it.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct LiveCallIncomingWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1755,16 +1223,9 @@ pub struct LiveCallIncomingWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct LiveCallIncomingWebhookEventData {
     /// Identifier (`rtc_...`) of the pending SIP session; `realtime.call.incoming` carries the same value as `call_id`.
     pub session_id: ::std::string::String,
@@ -1777,20 +1238,9 @@ pub struct LiveCallIncomingWebhookEventData {
 }
 
 /// The event type: always `live.call.incoming`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum LiveCallIncomingWebhookEventType {
     /// The value `live.call.incoming`.
     #[default]
@@ -1808,16 +1258,9 @@ impl LiveCallIncomingWebhookEventType {
 }
 
 /// A Live WebRTC session was created directly, or an Instant Connect session became active. Its session ID lets a sideband observer attach.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct LiveTransportConnectedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1833,16 +1276,9 @@ pub struct LiveTransportConnectedWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct LiveTransportConnectedWebhookEventData {
     /// Identifier of the Live session.
     pub session_id: ::std::string::String,
@@ -1852,20 +1288,9 @@ pub struct LiveTransportConnectedWebhookEventData {
 }
 
 /// The transport: always `webrtc`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum LiveTransportConnectedWebhookEventDataType {
     /// The value `webrtc`.
     #[default]
@@ -1883,20 +1308,9 @@ impl LiveTransportConnectedWebhookEventDataType {
 }
 
 /// The event type: always `live.transport.connected`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum LiveTransportConnectedWebhookEventType {
     /// The value `live.transport.connected`.
     #[default]
@@ -1914,16 +1328,9 @@ impl LiveTransportConnectedWebhookEventType {
 }
 
 /// A SIP call came in on a Live transport and can be accepted.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct LiveTransportIncomingWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -1941,16 +1348,9 @@ pub struct LiveTransportIncomingWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct LiveTransportIncomingWebhookEventData {
     /// Identifier of the pending Live session.
     pub session_id: ::std::string::String,
@@ -1966,20 +1366,9 @@ pub struct LiveTransportIncomingWebhookEventData {
 }
 
 /// The transport: always `sip`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum LiveTransportIncomingWebhookEventDataType {
     /// The value `sip`.
     #[default]
@@ -1997,20 +1386,9 @@ impl LiveTransportIncomingWebhookEventDataType {
 }
 
 /// The event type: always `live.transport.incoming`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum LiveTransportIncomingWebhookEventType {
     /// The value `live.transport.incoming`.
     #[default]
@@ -2030,16 +1408,9 @@ impl LiveTransportIncomingWebhookEventType {
 /// A SIP call came in and can be accepted as a Realtime session.
 ///
 /// The same pending call may also be announced as `live.call.incoming`; whichever accept endpoint answers first decides which one handles it.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct RealtimeCallIncomingWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -2057,16 +1428,9 @@ pub struct RealtimeCallIncomingWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct RealtimeCallIncomingWebhookEventData {
     /// Identifier (`rtc_...`) of the pending SIP session; `live.call.incoming` carries the same value as `session_id`.
     pub call_id: ::std::string::String,
@@ -2079,20 +1443,9 @@ pub struct RealtimeCallIncomingWebhookEventData {
 }
 
 /// The event type: always `realtime.call.incoming`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum RealtimeCallIncomingWebhookEventType {
     /// The value `realtime.call.incoming`.
     #[default]
@@ -2110,16 +1463,9 @@ impl RealtimeCallIncomingWebhookEventType {
 }
 
 /// A background response was cancelled.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct ResponseCancelledWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -2137,36 +1483,18 @@ pub struct ResponseCancelledWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct ResponseCancelledWebhookEventData {
     /// Identifier of the response.
     pub id: ::std::string::String,
 }
 
 /// The event type: always `response.cancelled`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum ResponseCancelledWebhookEventType {
     /// The value `response.cancelled`.
     #[default]
@@ -2184,16 +1512,9 @@ impl ResponseCancelledWebhookEventType {
 }
 
 /// A background response finished.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct ResponseCompletedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -2211,36 +1532,18 @@ pub struct ResponseCompletedWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct ResponseCompletedWebhookEventData {
     /// Identifier of the response.
     pub id: ::std::string::String,
 }
 
 /// The event type: always `response.completed`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum ResponseCompletedWebhookEventType {
     /// The value `response.completed`.
     #[default]
@@ -2258,16 +1561,9 @@ impl ResponseCompletedWebhookEventType {
 }
 
 /// A background response failed.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct ResponseFailedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -2285,36 +1581,18 @@ pub struct ResponseFailedWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct ResponseFailedWebhookEventData {
     /// Identifier of the response.
     pub id: ::std::string::String,
 }
 
 /// The event type: always `response.failed`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum ResponseFailedWebhookEventType {
     /// The value `response.failed`.
     #[default]
@@ -2332,16 +1610,9 @@ impl ResponseFailedWebhookEventType {
 }
 
 /// A background response stopped before it was complete.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct ResponseIncompleteWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -2359,36 +1630,18 @@ pub struct ResponseIncompleteWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct ResponseIncompleteWebhookEventData {
     /// Identifier of the response.
     pub id: ::std::string::String,
 }
 
 /// The event type: always `response.incomplete`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum ResponseIncompleteWebhookEventType {
     /// The value `response.incomplete`.
     #[default]
@@ -2406,16 +1659,9 @@ impl ResponseIncompleteWebhookEventType {
 }
 
 /// A reviewed safety alert is available for an API project.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct SafetyAlertCreatedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -2431,36 +1677,18 @@ pub struct SafetyAlertCreatedWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct SafetyAlertCreatedWebhookEventData {
     /// Identifier of the safety alert.
     pub id: ::std::string::String,
 }
 
 /// The event type: always `safety.alert.created`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum SafetyAlertCreatedWebhookEventType {
     /// The value `safety.alert.created`.
     #[default]
@@ -2478,16 +1706,9 @@ impl SafetyAlertCreatedWebhookEventType {
 }
 
 /// A deactivation notice was issued.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct SafetyDeactivationIssuedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -2503,36 +1724,18 @@ pub struct SafetyDeactivationIssuedWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct SafetyDeactivationIssuedWebhookEventData {
     /// Identifier of the deactivation notice.
     pub id: ::std::string::String,
 }
 
 /// The event type: always `safety.deactivation_issued`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum SafetyDeactivationIssuedWebhookEventType {
     /// The value `safety.deactivation_issued`.
     #[default]
@@ -2550,16 +1753,9 @@ impl SafetyDeactivationIssuedWebhookEventType {
 }
 
 /// A reviewed safety alert is available for an organization.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct SafetyOrgAlertCreatedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -2575,36 +1771,18 @@ pub struct SafetyOrgAlertCreatedWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct SafetyOrgAlertCreatedWebhookEventData {
     /// Identifier of the safety alert.
     pub id: ::std::string::String,
 }
 
 /// The event type: always `safety.org_alert.created`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum SafetyOrgAlertCreatedWebhookEventType {
     /// The value `safety.org_alert.created`.
     #[default]
@@ -2622,16 +1800,9 @@ impl SafetyOrgAlertCreatedWebhookEventType {
 }
 
 /// A safety warning was issued.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct SafetyWarningIssuedWebhookEvent {
     /// Identifier of this event (`evt_...`).
     pub id: ::std::string::String,
@@ -2647,36 +1818,18 @@ pub struct SafetyWarningIssuedWebhookEvent {
 }
 
 /// What the event is about.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub struct SafetyWarningIssuedWebhookEventData {
     /// Identifier of the warning.
     pub id: ::std::string::String,
 }
 
 /// The event type: always `safety.warning_issued`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::marker::Copy,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
 pub enum SafetyWarningIssuedWebhookEventType {
     /// The value `safety.warning_issued`.
     #[default]
@@ -2694,7 +1847,7 @@ impl SafetyWarningIssuedWebhookEventType {
 }
 
 /// Any OpenAI webhook event, chosen by its `type`.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum WebhookEvent {
     /// An agent environment expired.
@@ -3227,18 +2380,30 @@ impl __WebhookEventEnvelope {
         }
         ::std::result::Result::Ok(entries)
     }
-}
-
-impl AgentEnvironmentExpiredWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+    /// Reads the rest of a map whose tag was read already, for the
+    /// variants whose fields are read alike; `build` makes the variant.
+    fn __resume_webhook_event_1<
+        'de,
+        A: ::serde::de::MapAccess<'de>,
+        __T0: ::serde::Deserialize<'de>,
+        __T1: ::std::default::Default,
+        R,
+    >(
+        self,
         mut map: A,
-        envelope: __WebhookEventEnvelope,
         _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
+        build: impl ::std::ops::FnOnce(
+            ::std::string::String,
+            i64,
+            __T0,
+            __T1,
+            EventObject,
+        ) -> R,
+    ) -> ::std::result::Result<R, A::Error> {
+        let envelope = self;
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<AgentEnvironmentExpiredWebhookEventData> = ::std::option::Option::None;
+        let mut f_data: ::std::option::Option<__T0> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
         while let ::std::option::Option::Some(
@@ -3292,7 +2457,7 @@ impl AgentEnvironmentExpiredWebhookEvent {
         let created_at = f_created_at
             .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
         let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
+        let type_: __T1 = ::std::default::Default::default();
         let object = match f_object {
             ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
             ::std::option::Option::Some(::std::option::Option::None) => {
@@ -3306,26 +2471,32 @@ impl AgentEnvironmentExpiredWebhookEvent {
                 );
             }
         };
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
+        ::std::result::Result::Ok(build(id, created_at, data, type_, object))
     }
-}
-
-impl AgentEnvironmentFailedWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
+    /// Reads the rest of a map whose tag was read already, for the
+    /// variants whose fields are read alike; `build` makes the variant.
+    fn __resume_webhook_event_2<
+        'de,
+        A: ::serde::de::MapAccess<'de>,
+        __T0: ::serde::Deserialize<'de>,
+        __T1: ::std::default::Default,
+        R,
+    >(
+        self,
         mut map: A,
-        envelope: __WebhookEventEnvelope,
         _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
+        build: impl ::std::ops::FnOnce(
+            ::std::string::String,
+            i64,
+            __T0,
+            __T1,
+            ::std::option::Option<EventObject>,
+        ) -> R,
+    ) -> ::std::result::Result<R, A::Error> {
+        let envelope = self;
         let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
         let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<AgentEnvironmentFailedWebhookEventData> = ::std::option::Option::None;
+        let mut f_data: ::std::option::Option<__T0> = ::std::option::Option::None;
         let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
             .object;
         while let ::std::option::Option::Some(
@@ -3379,2352 +2550,9 @@ impl AgentEnvironmentFailedWebhookEvent {
         let created_at = f_created_at
             .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
         let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = match f_object {
-            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
-            ::std::option::Option::Some(::std::option::Option::None) => {
-                <EventObject as ::serde::Deserialize>::deserialize(
-                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
-                )?
-            }
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::serde::de::Error::missing_field("object"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl AgentEnvironmentReadyWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<AgentEnvironmentReadyWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = match f_object {
-            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
-            ::std::option::Option::Some(::std::option::Option::None) => {
-                <EventObject as ::serde::Deserialize>::deserialize(
-                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
-                )?
-            }
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::serde::de::Error::missing_field("object"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl AgentEnvironmentSuspendedWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<
-            AgentEnvironmentSuspendedWebhookEventData,
-        > = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = match f_object {
-            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
-            ::std::option::Option::Some(::std::option::Option::None) => {
-                <EventObject as ::serde::Deserialize>::deserialize(
-                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
-                )?
-            }
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::serde::de::Error::missing_field("object"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl AgentSessionActionRequiredWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<
-            AgentSessionActionRequiredWebhookEventData,
-        > = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = match f_object {
-            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
-            ::std::option::Option::Some(::std::option::Option::None) => {
-                <EventObject as ::serde::Deserialize>::deserialize(
-                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
-                )?
-            }
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::serde::de::Error::missing_field("object"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl AgentSessionCreatedWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<AgentSessionCreatedWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = match f_object {
-            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
-            ::std::option::Option::Some(::std::option::Option::None) => {
-                <EventObject as ::serde::Deserialize>::deserialize(
-                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
-                )?
-            }
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::serde::de::Error::missing_field("object"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl AgentSessionFailedWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<AgentSessionFailedWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = match f_object {
-            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
-            ::std::option::Option::Some(::std::option::Option::None) => {
-                <EventObject as ::serde::Deserialize>::deserialize(
-                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
-                )?
-            }
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::serde::de::Error::missing_field("object"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl AgentSessionIdleWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<AgentSessionIdleWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = match f_object {
-            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
-            ::std::option::Option::Some(::std::option::Option::None) => {
-                <EventObject as ::serde::Deserialize>::deserialize(
-                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
-                )?
-            }
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::serde::de::Error::missing_field("object"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl AgentSessionInProgressWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<AgentSessionInProgressWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = match f_object {
-            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
-            ::std::option::Option::Some(::std::option::Option::None) => {
-                <EventObject as ::serde::Deserialize>::deserialize(
-                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
-                )?
-            }
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::serde::de::Error::missing_field("object"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl BatchCancelledWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<BatchCancelledWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
+        let type_: __T1 = ::std::default::Default::default();
         let object = f_object.flatten();
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl BatchCompletedWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<BatchCompletedWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = f_object.flatten();
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl BatchExpiredWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<BatchExpiredWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = f_object.flatten();
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl BatchFailedWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<BatchFailedWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = f_object.flatten();
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl EvalRunCanceledWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<EvalRunCanceledWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = f_object.flatten();
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl EvalRunFailedWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<EvalRunFailedWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = f_object.flatten();
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl EvalRunSucceededWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<EvalRunSucceededWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = f_object.flatten();
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl FineTuningJobCancelledWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<FineTuningJobCancelledWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = f_object.flatten();
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl FineTuningJobFailedWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<FineTuningJobFailedWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = f_object.flatten();
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl FineTuningJobSucceededWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<FineTuningJobSucceededWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = f_object.flatten();
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl LiveCallIncomingWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<LiveCallIncomingWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = f_object.flatten();
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl LiveTransportConnectedWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<LiveTransportConnectedWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = match f_object {
-            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
-            ::std::option::Option::Some(::std::option::Option::None) => {
-                <EventObject as ::serde::Deserialize>::deserialize(
-                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
-                )?
-            }
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::serde::de::Error::missing_field("object"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl LiveTransportIncomingWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<LiveTransportIncomingWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = f_object.flatten();
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl RealtimeCallIncomingWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<RealtimeCallIncomingWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = f_object.flatten();
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl ResponseCancelledWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<ResponseCancelledWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = f_object.flatten();
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl ResponseCompletedWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<ResponseCompletedWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = f_object.flatten();
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl ResponseFailedWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<ResponseFailedWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = f_object.flatten();
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl ResponseIncompleteWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<ResponseIncompleteWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = f_object.flatten();
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl SafetyAlertCreatedWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<SafetyAlertCreatedWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = match f_object {
-            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
-            ::std::option::Option::Some(::std::option::Option::None) => {
-                <EventObject as ::serde::Deserialize>::deserialize(
-                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
-                )?
-            }
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::serde::de::Error::missing_field("object"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl SafetyDeactivationIssuedWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<
-            SafetyDeactivationIssuedWebhookEventData,
-        > = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = match f_object {
-            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
-            ::std::option::Option::Some(::std::option::Option::None) => {
-                <EventObject as ::serde::Deserialize>::deserialize(
-                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
-                )?
-            }
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::serde::de::Error::missing_field("object"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl SafetyOrgAlertCreatedWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<SafetyOrgAlertCreatedWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = match f_object {
-            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
-            ::std::option::Option::Some(::std::option::Option::None) => {
-                <EventObject as ::serde::Deserialize>::deserialize(
-                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
-                )?
-            }
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::serde::de::Error::missing_field("object"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
-    }
-}
-
-impl SafetyWarningIssuedWebhookEvent {
-    /// Reads the rest of a map whose tag was read already.
-    fn __resume_webhook_event<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-        envelope: __WebhookEventEnvelope,
-        _tag: &str,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f_id: ::std::option::Option<::std::string::String> = envelope.id;
-        let mut f_created_at: ::std::option::Option<i64> = envelope.created_at;
-        let mut f_data: ::std::option::Option<SafetyWarningIssuedWebhookEventData> = ::std::option::Option::None;
-        let mut f_object: ::std::option::Option<::std::option::Option<EventObject>> = envelope
-            .object;
-        while let ::std::option::Option::Some(
-            ::openai_webhooks_runtime::union::Key(key),
-        ) = map.next_key()?
-        {
-            match &*key {
-                "type" => {
-                    return ::std::result::Result::Err(
-                        ::serde::de::Error::duplicate_field("type"),
-                    );
-                }
-                "id" => {
-                    if f_id.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("id"),
-                        );
-                    }
-                    f_id = ::std::option::Option::Some(map.next_value()?);
-                }
-                "created_at" => {
-                    if f_created_at.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("created_at"),
-                        );
-                    }
-                    f_created_at = ::std::option::Option::Some(map.next_value()?);
-                }
-                "data" => {
-                    if f_data.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("data"),
-                        );
-                    }
-                    f_data = ::std::option::Option::Some(map.next_value()?);
-                }
-                "object" => {
-                    if f_object.is_some() {
-                        return ::std::result::Result::Err(
-                            ::serde::de::Error::duplicate_field("object"),
-                        );
-                    }
-                    f_object = ::std::option::Option::Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let id = f_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?;
-        let created_at = f_created_at
-            .ok_or_else(|| ::serde::de::Error::missing_field("created_at"))?;
-        let data = f_data.ok_or_else(|| ::serde::de::Error::missing_field("data"))?;
-        let type_ = ::std::default::Default::default();
-        let object = match f_object {
-            ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
-            ::std::option::Option::Some(::std::option::Option::None) => {
-                <EventObject as ::serde::Deserialize>::deserialize(
-                    ::serde::de::value::UnitDeserializer::<A::Error>::new(),
-                )?
-            }
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::serde::de::Error::missing_field("object"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            id,
-            created_at,
-            data,
-            type_,
-            object,
-        })
+        ::std::result::Result::Ok(build(id, created_at, data, type_, object))
     }
 }
 
@@ -5762,10 +2590,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                 .next_value()?;
                             return match &*tag {
                                 "agent.environment.expired" => {
-                                    AgentEnvironmentExpiredWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_1(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| AgentEnvironmentExpiredWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::AgentEnvironmentExpired)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -5774,10 +2609,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "agent.environment.failed" => {
-                                    AgentEnvironmentFailedWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_1(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| AgentEnvironmentFailedWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::AgentEnvironmentFailed)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -5786,10 +2628,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "agent.environment.ready" => {
-                                    AgentEnvironmentReadyWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_1(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| AgentEnvironmentReadyWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::AgentEnvironmentReady)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -5798,10 +2647,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "agent.environment.suspended" => {
-                                    AgentEnvironmentSuspendedWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_1(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| AgentEnvironmentSuspendedWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::AgentEnvironmentSuspended)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -5810,10 +2666,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "agent.session.action_required" => {
-                                    AgentSessionActionRequiredWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_1(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| AgentSessionActionRequiredWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::AgentSessionActionRequired)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -5822,10 +2685,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "agent.session.created" => {
-                                    AgentSessionCreatedWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_1(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| AgentSessionCreatedWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::AgentSessionCreated)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -5834,10 +2704,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "agent.session.failed" => {
-                                    AgentSessionFailedWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_1(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| AgentSessionFailedWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::AgentSessionFailed)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -5846,10 +2723,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "agent.session.idle" => {
-                                    AgentSessionIdleWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_1(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| AgentSessionIdleWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::AgentSessionIdle)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -5858,10 +2742,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "agent.session.in_progress" => {
-                                    AgentSessionInProgressWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_1(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| AgentSessionInProgressWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::AgentSessionInProgress)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -5870,10 +2761,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "batch.cancelled" => {
-                                    BatchCancelledWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_2(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| BatchCancelledWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::BatchCancelled)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -5882,10 +2780,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "batch.completed" => {
-                                    BatchCompletedWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_2(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| BatchCompletedWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::BatchCompleted)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -5894,10 +2799,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "batch.expired" => {
-                                    BatchExpiredWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_2(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| BatchExpiredWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::BatchExpired)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -5906,10 +2818,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "batch.failed" => {
-                                    BatchFailedWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_2(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| BatchFailedWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::BatchFailed)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -5918,10 +2837,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "eval.run.canceled" => {
-                                    EvalRunCanceledWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_2(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| EvalRunCanceledWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::EvalRunCanceled)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -5930,10 +2856,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "eval.run.failed" => {
-                                    EvalRunFailedWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_2(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| EvalRunFailedWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::EvalRunFailed)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -5942,10 +2875,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "eval.run.succeeded" => {
-                                    EvalRunSucceededWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_2(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| EvalRunSucceededWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::EvalRunSucceeded)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -5954,10 +2894,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "fine_tuning.job.cancelled" => {
-                                    FineTuningJobCancelledWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_2(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| FineTuningJobCancelledWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::FineTuningJobCancelled)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -5966,10 +2913,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "fine_tuning.job.failed" => {
-                                    FineTuningJobFailedWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_2(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| FineTuningJobFailedWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::FineTuningJobFailed)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -5978,10 +2932,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "fine_tuning.job.succeeded" => {
-                                    FineTuningJobSucceededWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_2(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| FineTuningJobSucceededWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::FineTuningJobSucceeded)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -5990,10 +2951,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "live.call.incoming" => {
-                                    LiveCallIncomingWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_2(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| LiveCallIncomingWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::LiveCallIncoming)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -6002,10 +2970,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "live.transport.connected" => {
-                                    LiveTransportConnectedWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_1(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| LiveTransportConnectedWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::LiveTransportConnected)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -6014,10 +2989,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "live.transport.incoming" => {
-                                    LiveTransportIncomingWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_2(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| LiveTransportIncomingWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::LiveTransportIncoming)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -6026,10 +3008,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "realtime.call.incoming" => {
-                                    RealtimeCallIncomingWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_2(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| RealtimeCallIncomingWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::RealtimeCallIncoming)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -6038,10 +3027,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "response.cancelled" => {
-                                    ResponseCancelledWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_2(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| ResponseCancelledWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::ResponseCancelled)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -6050,10 +3046,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "response.completed" => {
-                                    ResponseCompletedWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_2(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| ResponseCompletedWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::ResponseCompleted)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -6062,10 +3065,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "response.failed" => {
-                                    ResponseFailedWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_2(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| ResponseFailedWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::ResponseFailed)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -6074,10 +3084,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "response.incomplete" => {
-                                    ResponseIncompleteWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_2(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| ResponseIncompleteWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::ResponseIncomplete)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -6086,10 +3103,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "safety.alert.created" => {
-                                    SafetyAlertCreatedWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_1(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| SafetyAlertCreatedWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::SafetyAlertCreated)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -6098,10 +3122,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "safety.deactivation_issued" => {
-                                    SafetyDeactivationIssuedWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_1(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| SafetyDeactivationIssuedWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::SafetyDeactivationIssued)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -6110,10 +3141,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "safety.org_alert.created" => {
-                                    SafetyOrgAlertCreatedWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_1(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| SafetyOrgAlertCreatedWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::SafetyOrgAlertCreated)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(
@@ -6122,10 +3160,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                         ))
                                 }
                                 "safety.warning_issued" => {
-                                    SafetyWarningIssuedWebhookEvent::__resume_webhook_event(
+                                    envelope
+                                        .__resume_webhook_event_1(
                                             map,
-                                            envelope,
                                             &tag,
+                                            |id, created_at, data, type_, object| SafetyWarningIssuedWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
                                         )
                                         .map(WebhookEvent::SafetyWarningIssued)
                                         .map_err(|e| ::openai_webhooks_runtime::union::prefixed(

@@ -91,14 +91,25 @@ fn paragraph_break(doc: &TokenStream) -> TokenStream {
     }
 }
 
-fn derives(eq_hash: bool, extra: TokenStream) -> TokenStream {
-    let eq = if eq_hash {
-        quote!(::std::cmp::Eq, ::std::hash::Hash,)
+/// The derives of a type: the standard ones by their prelude names (derive
+/// macros live in their own namespace, so only an imported derive macro of
+/// the same name could shadow them, and such short lists keep every derive
+/// on one line), then serde's, fully qualified, when `serde` is set.
+fn derives(eq_hash: bool, extra: &[&str], serde: bool) -> TokenStream {
+    let mut names = vec!["Debug", "Clone", "PartialEq"];
+    if eq_hash {
+        names.extend(["Eq", "Hash"]);
+    }
+    names.extend(extra);
+    let names = names.into_iter().map(|n| format_ident!("{n}"));
+    let serde = if serde {
+        quote!(#[derive(::serde::Serialize, ::serde::Deserialize)])
     } else {
         quote!()
     };
     quote! {
-        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #eq #extra)]
+        #[derive(#(#names),*)]
+        #serde
     }
 }
 
@@ -327,7 +338,7 @@ fn emit_type_item(space: &TypeSpace, def: &TypeDef, schemars: Option<&str>) -> T
             }
         }
         TypeKind::Newtype(t) => {
-            let derive = derives(*eq_hash, quote!(::serde::Serialize, ::serde::Deserialize));
+            let derive = derives(*eq_hash, &[], true);
             let t = rust_type(space, t);
             quote! {
                 #doc
@@ -364,7 +375,7 @@ fn emit_struct(
         }
     });
     let struct_name = name.to_string();
-    let derive = derives(eq_hash, quote!(::serde::Serialize, ::serde::Deserialize));
+    let derive = derives(eq_hash, &[], true);
     let deny = if *deny_unknown_fields {
         quote!(#[serde(deny_unknown_fields)])
     } else {
@@ -514,17 +525,7 @@ fn emit_const(name: &Ident, doc: TokenStream, c: &Const) -> TokenStream {
     let Const { value, variant } = c;
     let variant = ident(variant);
     let variant_doc = format!(" The value `{value}`.");
-    let derive = derives(
-        true,
-        quote!(
-            ::std::marker::Copy,
-            ::std::cmp::PartialOrd,
-            ::std::cmp::Ord,
-            ::std::default::Default,
-            ::serde::Serialize,
-            ::serde::Deserialize
-        ),
-    );
+    let derive = derives(true, &["Copy", "PartialOrd", "Ord", "Default"], true);
     quote! {
         #doc
         #derive
@@ -562,16 +563,7 @@ fn emit_enum(name: &Ident, doc: TokenStream, e: &Enum) -> TokenStream {
         })
         .collect();
     let Some(other) = open else {
-        let derive = derives(
-            true,
-            quote!(
-                ::std::marker::Copy,
-                ::std::cmp::PartialOrd,
-                ::std::cmp::Ord,
-                ::serde::Serialize,
-                ::serde::Deserialize
-            ),
-        );
+        let derive = derives(true, &["Copy", "PartialOrd", "Ord"], true);
         return quote! {
             #doc
             #derive
@@ -595,7 +587,7 @@ fn emit_enum(name: &Ident, doc: TokenStream, e: &Enum) -> TokenStream {
         };
     };
     let other = ident(other);
-    let derive = derives(true, quote!(::std::cmp::PartialOrd, ::std::cmp::Ord));
+    let derive = derives(true, &["PartialOrd", "Ord"], false);
     let expecting = format!("a string for {name}");
     let open_doc = format!(" [`{name}::{other}`] rather than rejected.");
     let deserialize = deserialize_with_visitor(
@@ -667,7 +659,7 @@ fn emit_untagged(
     u: &Untagged,
 ) -> TokenStream {
     let Untagged { variants } = u;
-    let derive = derives(eq_hash, quote!(::serde::Serialize, ::serde::Deserialize));
+    let derive = derives(eq_hash, &[], true);
     let variants = variants.iter().map(|v| {
         let UntaggedVariant { name, ty, docs: d } = v;
         let name = ident(name);
@@ -775,7 +767,7 @@ fn emit_union(space: &TypeSpace, name: &Ident, doc: TokenStream, u: &Union) -> T
     let envelope_len = envelope.len();
     let env_fields: Vec<Ident> = envelope.iter().map(|e| ident(&e.name)).collect();
     let env_json: Vec<&String> = envelope.iter().map(|e| &e.json_name).collect();
-    let envelope_code = emit_envelope(space, name, &envelope_name, &resume, u);
+    let (envelope_code, calls) = emit_envelope(space, name, &envelope_name, &resume, u);
     let never_loop = if envelope.is_empty() {
         // With no envelope properties every arm returns: the loop is kept
         // so that one shape of code serves every union.
@@ -814,7 +806,7 @@ fn emit_union(space: &TypeSpace, name: &Ident, doc: TokenStream, u: &Union) -> T
                                 #tag => {
                                     let ::openai_webhooks_runtime::union::Key(tag) = map.next_value()?;
                                     return match &*tag {
-                                        #(#patterns => #types::#resume(map, envelope, &tag)
+                                        #(#patterns => #calls
                                             .map(#name::#names)
                                             .map_err(|e| ::openai_webhooks_runtime::union::prefixed(&tag, e)),)*
                                         _ => {
@@ -862,7 +854,7 @@ fn emit_union(space: &TypeSpace, name: &Ident, doc: TokenStream, u: &Union) -> T
         },
         quote!(deserializer.deserialize_map(Visitor)),
     );
-    let derive = derives(false, quote!());
+    let derive = derives(false, &[], false);
     quote! {
         #doc
         #derive
@@ -951,7 +943,7 @@ fn emit_envelope(
     envelope_name: &Ident,
     resume: &Ident,
     u: &Union,
-) -> TokenStream {
+) -> (TokenStream, Vec<TokenStream>) {
     let envelope = &u.envelope;
     let fields: Vec<Ident> = envelope.iter().map(|e| ident(&e.name)).collect();
     let json: Vec<&String> = envelope.iter().map(|e| &e.json_name).collect();
@@ -1002,21 +994,52 @@ fn emit_envelope(
             ::std::result::Result::Ok(entries)
         }
     };
-    let resumes = u.variants.iter().map(|v| {
+    // Variants read alike share one generic resume (numbered in order of
+    // first use); the others get their own.
+    let mut shared: Vec<(String, TokenStream)> = Vec::new();
+    let mut resumes = Vec::new();
+    let mut calls = Vec::new();
+    for v in &u.variants {
+        let ty = rust_type(space, &RustType::Named(v.ty));
         let TypeKind::Struct(st) = &space.get(v.ty).kind else {
-            return quote!();
+            calls.push(quote!(#ty::#resume(map, envelope, &tag)));
+            continue;
         };
-        emit_resume(
-            space,
-            v.ty,
-            st,
-            u,
-            resume,
-            envelope_name,
-            &optional_somewhere,
-        )
-    });
-    quote! {
+        match resume_parts(space, st, u, &optional_somewhere, true) {
+            Some(parts) => {
+                let key = emit_shared_resume(u, &format_ident!("__shared"), &parts).to_string();
+                let index = match shared.iter().position(|(k, _)| *k == key) {
+                    Some(index) => index,
+                    None => {
+                        let name = format_ident!("{}_{}", resume, shared.len() + 1);
+                        shared.push((key, emit_shared_resume(u, &name, &parts)));
+                        shared.len() - 1
+                    }
+                };
+                let name = format_ident!("{}_{}", resume, index + 1);
+                // The type parameters follow from the struct the closure
+                // builds.
+                let names = &parts.names;
+                calls.push(quote! {
+                    envelope.#name(map, &tag, |#(#names),*| #ty { #(#names),* })
+                });
+            }
+            None => {
+                resumes.push(emit_resume(
+                    space,
+                    v.ty,
+                    st,
+                    u,
+                    resume,
+                    envelope_name,
+                    &optional_somewhere,
+                ));
+                calls.push(quote!(#ty::#resume(map, envelope, &tag)));
+            }
+        }
+    }
+    let shared = shared.into_iter().map(|(_, code)| code);
+    let code = quote! {
         #[doc = #doc]
         #[derive(::std::default::Default)]
         struct #envelope_name {
@@ -1031,10 +1054,13 @@ fn emit_envelope(
             ) -> ::std::result::Result<::openai_webhooks_runtime::union::Entries<'de>, E> {
                 #into_entries_body
             }
+
+            #(#shared)*
         }
 
         #(#resumes)*
-    }
+    };
+    (code, calls)
 }
 
 fn field_of<'a>(space: &'a TypeSpace, id: TypeId, json: &str) -> Option<&'a Field> {
@@ -1044,65 +1070,102 @@ fn field_of<'a>(space: &'a TypeSpace, id: TypeId, json: &str) -> Option<&'a Fiel
     }
 }
 
-/// `Variant::__resume_<union>(map, envelope)`: reads the rest of a map whose
-/// tag was already read and matched, like the derived `Deserialize` would.
-fn emit_resume(
+/// How a variant's resume reads its fields: the statements of the function
+/// body, and, for a shared (generic) resume, the type parameters standing
+/// for the variant's own field types.
+struct ResumeParts {
+    slots: Vec<TokenStream>,
+    arms: Vec<TokenStream>,
+    other: TokenStream,
+    finals: Vec<TokenStream>,
+    /// Field names, in struct order (the `build` closure's parameters).
+    names: Vec<Ident>,
+    /// Field types as the body sees them (type parameters in a shared one).
+    types: Vec<TokenStream>,
+    /// Type parameters and their bounds (the concrete types follow from
+    /// the struct the caller's `build` closure makes).
+    params: Vec<(Ident, TokenStream)>,
+    /// Whether the body reads the tag's text (a closed-enum tag field).
+    reads_tag: bool,
+}
+
+/// The statements that read the rest of a variant's map. With `shared`, the
+/// variant's own field types (not the envelope's) become type parameters so
+/// that variants read alike share one generic function; variants whose
+/// fields have defaults or that keep unlisted properties are not shared
+/// (`None`).
+fn resume_parts(
     space: &TypeSpace,
-    id: TypeId,
     st: &Struct,
     u: &Union,
-    resume: &Ident,
-    envelope_name: &Ident,
     optional_somewhere: &[bool],
-) -> TokenStream {
-    let type_name = ident(&space.get(id).name);
+    shared: bool,
+) -> Option<ResumeParts> {
+    if shared && (st.extra.is_some() || st.fields.iter().any(|f| f.default.is_some())) {
+        return None;
+    }
     let tag = &u.tag;
-    let tag_param = match st
-        .fields
-        .iter()
-        .find(|f| &f.json_name == tag)
-        .map(|f| &f.ty)
-    {
-        Some(RustType::Named(t)) if matches!(space.get(*t).kind, TypeKind::Enum(_)) => {
-            format_ident!("tag")
+    let mut parts = ResumeParts {
+        slots: Vec::new(),
+        arms: Vec::new(),
+        other: TokenStream::new(),
+        finals: Vec::new(),
+        names: Vec::new(),
+        types: Vec::new(),
+        params: Vec::new(),
+        reads_tag: false,
+    };
+    // In a shared resume, a type parameter for `ty` (under its `Option`s,
+    // so that `None`/`flatten` still apply); otherwise `ty` itself.
+    let generic = |ty: &RustType, bound: TokenStream, parts: &mut ResumeParts| -> TokenStream {
+        if !shared {
+            return rust_type(space, ty);
         }
-        _ => format_ident!("_tag"),
+        let mut inner = ty;
+        let mut depth = 0;
+        while let RustType::Option(next) = inner {
+            inner = next;
+            depth += 1;
+        }
+        let param = format_ident!("__T{}", parts.params.len());
+        parts.params.push((param.clone(), bound));
+        let mut out = quote!(#param);
+        for _ in 0..depth {
+            out = quote!(::std::option::Option<#out>);
+        }
+        out
     };
-    let envelope_param = if u.envelope.is_empty() {
-        format_ident!("_envelope")
-    } else {
-        format_ident!("envelope")
-    };
-    let mut slots = Vec::new();
-    let mut arms = Vec::new();
-    let mut finals = Vec::new();
-    let mut names = Vec::new();
     for field in &st.fields {
         let name = ident(&field.name);
         let slot = format_ident!("f_{}", field.name);
         let json = &field.json_name;
-        names.push(name.clone());
+        parts.names.push(name.clone());
         if json == tag {
             // The dispatch matched the tag already; a constant needs no
             // reading, a closed enum is read from the tag's text.
-            finals.push(match &field.ty {
-                RustType::Named(t) if matches!(space.get(*t).kind, TypeKind::Enum(_)) => {
-                    let ty = rust_type(space, &field.ty);
-                    quote! {
-                        let #name = <#ty as ::serde::Deserialize>::deserialize(
-                            ::serde::de::value::StrDeserializer::<A::Error>::new(tag),
-                        )?;
-                    }
-                }
-                _ => quote!(let #name = ::std::default::Default::default();),
-            });
+            let is_enum = matches!(&field.ty, RustType::Named(t) if matches!(space.get(*t).kind, TypeKind::Enum(_)));
+            if is_enum {
+                let ty = generic(&field.ty, quote!(::serde::Deserialize<'de>), &mut parts);
+                parts.reads_tag = true;
+                parts.finals.push(quote! {
+                    let #name = <#ty as ::serde::Deserialize>::deserialize(
+                        ::serde::de::value::StrDeserializer::<A::Error>::new(tag),
+                    )?;
+                });
+                parts.types.push(ty);
+            } else {
+                let ty = generic(&field.ty, quote!(::std::default::Default), &mut parts);
+                parts
+                    .finals
+                    .push(quote!(let #name: #ty = ::std::default::Default::default();));
+                parts.types.push(ty);
+            }
             continue;
         }
-        let field_ty = rust_type(space, &field.ty);
         let is_option = matches!(field.ty, RustType::Option(_));
         let envelope_index = u.envelope.iter().position(|e| &e.json_name == json);
         // The slot has the envelope's type for envelope fields.
-        let (slot_ty, init) = match envelope_index {
+        let (slot_ty, init, field_ty) = match envelope_index {
             Some(i) => {
                 let env_field = ident(&u.envelope[i].name);
                 let base = rust_type(space, &u.envelope[i].ty);
@@ -1111,14 +1174,19 @@ fn emit_resume(
                 } else {
                     quote!(::std::option::Option<#base>)
                 };
-                (ty, quote!(envelope.#env_field))
+                (ty, quote!(envelope.#env_field), rust_type(space, &field.ty))
             }
-            None => (
-                quote!(::std::option::Option<#field_ty>),
-                quote!(::std::option::Option::None),
-            ),
+            None => {
+                let field_ty = generic(&field.ty, quote!(::serde::Deserialize<'de>), &mut parts);
+                (
+                    quote!(::std::option::Option<#field_ty>),
+                    quote!(::std::option::Option::None),
+                    field_ty,
+                )
+            }
         };
-        slots.push(quote!(let mut #slot: #slot_ty = #init;));
+        parts.types.push(field_ty);
+        parts.slots.push(quote!(let mut #slot: #slot_ty = #init;));
         // A present property, `null` included, is `Some` when absent and
         // `null` are kept apart.
         let read = if field.null_apart {
@@ -1128,7 +1196,7 @@ fn emit_resume(
         } else {
             quote!(::std::option::Option::Some(map.next_value()?))
         };
-        arms.push(quote! {
+        parts.arms.push(quote! {
             #json => {
                 if #slot.is_some() {
                     return ::std::result::Result::Err(::serde::de::Error::duplicate_field(#json));
@@ -1139,7 +1207,7 @@ fn emit_resume(
         let double = envelope_index.is_some_and(|i| optional_somewhere[i]);
         if field.default.is_some() {
             let default = format_ident!("{}", default_fn(&field.name));
-            finals.push(if double && is_option {
+            parts.finals.push(if double && is_option {
                 quote!(let #name = match #slot {
                     ::std::option::Option::Some(value) => value,
                     ::std::option::Option::None => Self::#default(),
@@ -1160,7 +1228,7 @@ fn emit_resume(
         }
         // A required property that may be `null` must still be present.
         let missing = quote!(::serde::de::Error::missing_field(#json));
-        finals.push(match (double, is_option) {
+        parts.finals.push(match (double, is_option) {
             (true, true) if field.required => quote! {
                 let #name = match #slot {
                     ::std::option::Option::Some(value) => value,
@@ -1194,10 +1262,12 @@ fn emit_resume(
     }
     if let Some((extra_name, _)) = &st.extra {
         let name = ident(extra_name);
-        slots.push(quote!(let mut #name = ::std::collections::BTreeMap::new();));
-        names.push(name);
+        parts
+            .slots
+            .push(quote!(let mut #name = ::std::collections::BTreeMap::new();));
+        parts.names.push(name);
     }
-    let other = if let Some((extra_name, _)) = &st.extra {
+    parts.other = if let Some((extra_name, _)) = &st.extra {
         let name = ident(extra_name);
         quote!(_ => {
             #name.insert(::std::string::ToString::to_string(&*key), map.next_value()?);
@@ -1210,6 +1280,59 @@ fn emit_resume(
             map.next_value::<::serde::de::IgnoredAny>()?;
         })
     };
+    Some(parts)
+}
+
+/// The loop that reads the rest of the map with `parts`' slots.
+fn resume_loop(tag: &str, parts: &ResumeParts) -> TokenStream {
+    let ResumeParts {
+        slots,
+        arms,
+        other,
+        finals,
+        ..
+    } = parts;
+    quote! {
+        #(#slots)*
+        while let ::std::option::Option::Some(::openai_webhooks_runtime::union::Key(key)) = map.next_key()? {
+            match &*key {
+                #tag => return ::std::result::Result::Err(::serde::de::Error::duplicate_field(#tag)),
+                #(#arms)*
+                #other
+            }
+        }
+        #(#finals)*
+    }
+}
+
+/// `Variant::__resume_<union>(map, envelope)`: reads the rest of a map whose
+/// tag was already read and matched, like the derived `Deserialize` would
+/// (for variants that cannot share a generic resume).
+fn emit_resume(
+    space: &TypeSpace,
+    id: TypeId,
+    st: &Struct,
+    u: &Union,
+    resume: &Ident,
+    envelope_name: &Ident,
+    optional_somewhere: &[bool],
+) -> TokenStream {
+    let type_name = ident(&space.get(id).name);
+    let Some(parts) = resume_parts(space, st, u, optional_somewhere, false) else {
+        return quote!();
+    };
+    let tag_param = if parts.reads_tag {
+        format_ident!("tag")
+    } else {
+        format_ident!("_tag")
+    };
+    let envelope_param = if u.envelope.is_empty() {
+        format_ident!("_envelope")
+    } else {
+        format_ident!("envelope")
+    };
+    let body = resume_loop(&u.tag, &parts);
+    let names = &parts.names;
     quote! {
         impl #type_name {
             /// Reads the rest of a map whose tag was read already.
@@ -1218,17 +1341,43 @@ fn emit_resume(
                 #envelope_param: #envelope_name,
                 #tag_param: &str,
             ) -> ::std::result::Result<Self, A::Error> {
-                #(#slots)*
-                while let ::std::option::Option::Some(::openai_webhooks_runtime::union::Key(key)) = map.next_key()? {
-                    match &*key {
-                        #tag => return ::std::result::Result::Err(::serde::de::Error::duplicate_field(#tag)),
-                        #(#arms)*
-                        #other
-                    }
-                }
-                #(#finals)*
+                #body
                 ::std::result::Result::Ok(Self { #(#names),* })
             }
+        }
+    }
+}
+
+/// A generic resume shared by every variant whose fields are read alike
+/// (named `name`), as a method of the envelope: `build` makes the variant
+/// from the fields.
+fn emit_shared_resume(u: &Union, name: &Ident, parts: &ResumeParts) -> TokenStream {
+    let params = parts.params.iter().map(|(p, bound)| quote!(#p: #bound));
+    let types = &parts.types;
+    let names = &parts.names;
+    let tag_param = if parts.reads_tag {
+        format_ident!("tag")
+    } else {
+        format_ident!("_tag")
+    };
+    let take_envelope = if u.envelope.is_empty() {
+        quote!(let _ = self;)
+    } else {
+        quote!(let envelope = self;)
+    };
+    let body = resume_loop(&u.tag, parts);
+    quote! {
+        /// Reads the rest of a map whose tag was read already, for the
+        /// variants whose fields are read alike; `build` makes the variant.
+        fn #name<'de, A: ::serde::de::MapAccess<'de>, #(#params,)* R>(
+            self,
+            mut map: A,
+            #tag_param: &str,
+            build: impl ::std::ops::FnOnce(#(#types),*) -> R,
+        ) -> ::std::result::Result<R, A::Error> {
+            #take_envelope
+            #body
+            ::std::result::Result::Ok(build(#(#names),*))
         }
     }
 }
@@ -1303,7 +1452,7 @@ mod tests {
         let out = crate::render::render(emit(&space, &options).unwrap(), &[]).unwrap();
         assert!(
             out.contains(
-                "#[cfg_attr(feature = \"schemars\", derive(::schemars::JsonSchema))]\npub struct S"
+                "#[derive(Debug, Clone, PartialEq, Eq, Hash)]\n#[cfg_attr(feature = \"schemars\", derive(::schemars::JsonSchema))]\n#[derive(::serde::Serialize, ::serde::Deserialize)]\npub struct S"
             ),
             "{out}"
         );
@@ -1373,7 +1522,10 @@ mod tests {
         assert!(out.contains(
             "#[serde(default, skip_serializing_if = \"::std::option::Option::is_none\")]\n    pub note: ::std::option::Option<::std::string::String>,"
         ), "{out}");
-        assert!(out.contains("::std::cmp::Eq"), "{out}");
+        assert!(
+            out.contains("#[derive(Debug, Clone, PartialEq, Eq, Hash)]\n#[derive(::serde::Serialize, ::serde::Deserialize)]"),
+            "{out}"
+        );
         assert!(!out.contains("mod __union_support"), "{out}");
     }
 
