@@ -57,47 +57,66 @@ impl fmt::Display for Diagnostic {
 }
 
 /// Everything that can stop generation.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Display` and `Error` are written out rather than derived with
+/// `thiserror`: this crate is a build dependency of every crate that
+/// generates code, and the derive's proc-macro crate would be compiled in
+/// each of their builds for five messages.
+#[derive(Debug)]
 pub enum Error {
     /// A file or directory could not be read or written.
-    #[error("{path}: {source}")]
     Io {
         /// The path as given.
         path: String,
         /// The operating system's error.
-        #[source]
         source: std::io::Error,
     },
     /// A file is not valid JSON.
-    #[error("{path}: not valid JSON: {source}")]
     Json {
         /// The path as displayed.
         path: String,
         /// The parser's error, with line and column.
-        #[source]
         source: serde_json::Error,
     },
     /// The schema is valid JSON but cannot be turned into Rust types.
-    #[error("{}", display_list(.0))]
     Schema(Vec<Diagnostic>),
     /// An option given to the generator is not valid.
-    #[error("invalid option: {0}")]
     Config(String),
     /// The emitted tokens do not form a Rust file: a bug in the generator.
-    #[error("internal error: the generated code does not parse as Rust ({0}); please report this with the input schema")]
     Syntax(String),
 }
 
-fn display_list(diagnostics: &[Diagnostic]) -> String {
-    let mut out = String::new();
-    for (i, d) in diagnostics.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Io { path, source } => write!(f, "{path}: {source}"),
+            Error::Json { path, source } => write!(f, "{path}: not valid JSON: {source}"),
+            Error::Schema(diagnostics) => {
+                for (i, d) in diagnostics.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("\n")?;
+                    }
+                    write!(f, "error: {d}")?;
+                }
+                Ok(())
+            }
+            Error::Config(message) => write!(f, "invalid option: {message}"),
+            Error::Syntax(message) => write!(
+                f,
+                "internal error: the generated code does not parse as Rust ({message}); please report this with the input schema"
+            ),
         }
-        out.push_str("error: ");
-        out.push_str(&d.to_string());
     }
-    out
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            Error::Json { source, .. } => Some(source),
+            Error::Schema(_) | Error::Config(_) | Error::Syntax(_) => None,
+        }
+    }
 }
 
 impl Error {
