@@ -1741,14 +1741,10 @@ fn check_alias_cycles(space: &TypeSpace, diags: &mut Diagnostics) {
 /// holds inline). Cycles of bare `$ref`s were reported as errors already.
 fn break_alias_recursion(space: &mut TypeSpace) {
     fn named_in(ty: &RustType, out: &mut Vec<usize>) {
-        match ty {
-            RustType::Named(id) => out.push(id.0),
-            RustType::Vec(t) | RustType::Option(t) | RustType::Map(t) | RustType::Box(t) => {
-                named_in(t, out)
-            }
-            RustType::Tuple(items) => items.iter().for_each(|t| named_in(t, out)),
-            _ => {}
+        if let RustType::Named(id) = ty {
+            out.push(id.0);
         }
+        ty.for_each_inner(|inner, _| named_in(inner, out));
     }
     for start in 0..space.types.len() {
         let TypeKind::Alias(ty) = &space.types[start].kind else {
@@ -1797,18 +1793,14 @@ fn break_alias_recursion(space: &mut TypeSpace) {
 fn box_recursive_fields(space: &mut TypeSpace) {
     /// The named types a field type holds inline.
     fn inline_targets(ty: &RustType, out: &mut Vec<usize>) {
-        match ty {
-            RustType::Named(id) => {
-                out.push(id.0);
-            }
-            RustType::Option(inner) => inline_targets(inner, out),
-            RustType::Tuple(items) => {
-                for item in items {
-                    inline_targets(item, out);
-                }
-            }
-            _ => {}
+        if let RustType::Named(id) = ty {
+            out.push(id.0);
         }
+        ty.for_each_inner(|inner, holding| {
+            if holding == Holding::Inline {
+                inline_targets(inner, out);
+            }
+        });
     }
     #[derive(Clone, Copy, PartialEq)]
     enum State {
@@ -1899,17 +1891,22 @@ fn box_inline(ty: RustType) -> RustType {
 /// somewhere inside it. Computed as a fixpoint so recursive types work.
 fn compute_eq_hash(space: &mut TypeSpace) {
     fn ty_ok(space: &TypeSpace, ty: &RustType) -> bool {
-        match ty {
+        let here = match ty {
             RustType::String | RustType::Bool | RustType::Int { .. } => true,
             RustType::Float { .. } | RustType::Value => false,
-            RustType::Named(id) => space.get(*id).eq_hash,
-            RustType::Vec(t) | RustType::Option(t) | RustType::Map(t) | RustType::Box(t) => {
-                ty_ok(space, t)
-            }
-            RustType::Tuple(items) => items.iter().all(|t| ty_ok(space, t)),
             // A user's type may not be `Eq` or `Hash`.
             RustType::External(_) => false,
-        }
+            RustType::Named(id) => space.get(*id).eq_hash,
+            // Decided by what they hold.
+            RustType::Vec(_)
+            | RustType::Option(_)
+            | RustType::Map(_)
+            | RustType::Box(_)
+            | RustType::Tuple(_) => true,
+        };
+        let mut inside = true;
+        ty.for_each_inner(|inner, _| inside &= ty_ok(space, inner));
+        here && inside
     }
     loop {
         let mut changed = false;

@@ -260,10 +260,42 @@ pub enum RustType {
     External(String),
 }
 
+/// How a [`RustType`] holds a type inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holding {
+    /// In place (`Option<T>`, tuples): a type that holds itself this way
+    /// would be infinitely large.
+    Inline,
+    /// Behind an allocation (`Vec<T>`, maps, `Box<T>`).
+    Heap,
+}
+
 impl RustType {
     /// `i64`, the default integer.
     pub const I64: RustType = RustType::Int {
         signed: true,
         bits: 64,
     };
+
+    /// Calls `visit` for each type directly inside this one, with how it is
+    /// held. The one exhaustive match over the shapes of `RustType` that
+    /// hold other types: a new kind of type must say here what it holds,
+    /// and every analysis that walks types (recursion breaking, boxing,
+    /// derivable traits) follows it.
+    pub fn for_each_inner<'a>(&'a self, mut visit: impl FnMut(&'a RustType, Holding)) {
+        match self {
+            RustType::String
+            | RustType::Bool
+            | RustType::Int { .. }
+            | RustType::Float { .. }
+            | RustType::Value
+            | RustType::Named(_)
+            | RustType::External(_) => {}
+            RustType::Option(inner) => visit(inner, Holding::Inline),
+            RustType::Tuple(items) => items.iter().for_each(|item| visit(item, Holding::Inline)),
+            RustType::Vec(inner) | RustType::Map(inner) | RustType::Box(inner) => {
+                visit(inner, Holding::Heap)
+            }
+        }
+    }
 }
