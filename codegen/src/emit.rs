@@ -340,9 +340,10 @@ fn emit_type_item(space: &TypeSpace, def: &TypeDef, schemars: Option<&str>) -> T
         TypeKind::Newtype(t) => {
             let derive = derives(*eq_hash, &[], true);
             let t = rust_type(space, t);
+            let separator = paragraph_break(&doc);
             quote! {
                 #doc
-                ///
+                #separator
                 /// A struct rather than a `type`, because the type refers to itself.
                 #derive
                 #[serde(transparent)]

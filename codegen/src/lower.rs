@@ -1155,9 +1155,13 @@ impl<'a> Lowerer<'a> {
                 && default.is_none()
                 && schema.get("default").is_none()
                 && !self.options.merge_absent_and_null;
+            // A nullable type that is itself an `Option` already reads a
+            // missing property as `None`; one that is an alias (or newtype)
+            // of an `Option` is not one to serde, so an optional property
+            // of that type is wrapped like any other.
             let ty = match ty {
                 ty if null_apart => RustType::Option(Box::new(ty)),
-                ty if nullable => ty,
+                ty if nullable && (required || matches!(ty, RustType::Option(_))) => ty,
                 ty if !required && default.is_none() => RustType::Option(Box::new(ty)),
                 ty => ty,
             };
