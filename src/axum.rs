@@ -185,8 +185,8 @@ where
             return Err(WebhookRejection::too_large(limit));
         }
         let body = read_limited(body, limit).await?;
-        let checked = webhooks.check(&body, &parts.headers, std::time::SystemTime::now())?;
-        let event = crate::parse::parse(&body).map_err(WebhookError::InvalidPayload)?;
+        let (checked, event) =
+            webhooks.check_and_parse(&body, &parts.headers, std::time::SystemTime::now())?;
         Ok(VerifiedWebhook {
             id: checked.id.to_string(),
             timestamp: checked.timestamp,

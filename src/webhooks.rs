@@ -429,8 +429,21 @@ impl Webhooks {
         headers: impl Headers<'a>,
         now: SystemTime,
     ) -> Result<E, WebhookError> {
-        self.check(body, headers, now)?;
-        crate::parse::parse(body).map_err(WebhookError::InvalidPayload)
+        self.check_and_parse(body, headers, now)
+            .map(|(_, event)| event)
+    }
+
+    /// Verifies, then parses the body into `E`: what every unwrap and the
+    /// framework integrations do.
+    pub(crate) fn check_and_parse<'a, E: DeserializeOwned>(
+        &self,
+        body: &[u8],
+        headers: impl Headers<'a>,
+        now: SystemTime,
+    ) -> Result<(Checked<'a>, E), WebhookError> {
+        let checked = self.check(body, headers, now)?;
+        let event = crate::parse::parse(body).map_err(WebhookError::InvalidPayload)?;
+        Ok((checked, event))
     }
 }
 

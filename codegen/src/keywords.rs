@@ -195,10 +195,11 @@ pub(crate) fn definition_containers(
 /// [`definition_containers`] (for any document), or the root itself.
 pub(crate) fn is_definition_pointer(pointer: &str) -> bool {
     let segments: Vec<&str> = pointer.split('/').skip(1).collect();
-    matches!(
-        segments.as_slice(),
-        [] | ["$defs" | "definitions", _] | ["components", "schemas", _]
-    )
+    match segments.as_slice() {
+        [] | ["components", "schemas", _] => true,
+        [container, _] => role(container) == Some(Role::Definitions),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ pub mod load;
 pub mod lower;
 pub mod model;
 pub mod naming;
+mod passes;
 pub mod render;
 #[cfg(feature = "webhooks")]
 pub mod webhooks;
