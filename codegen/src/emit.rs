@@ -6,18 +6,10 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::error::Error;
 use crate::model::*;
 
 mod resume;
 mod union;
-
-/// Emits every type of `space`, in order. Generated code that has unions
-/// or keeps absent and `null` apart calls the `openai-webhooks-runtime`
-/// crate (`::openai_webhooks_runtime`), which the including crate depends on.
-pub fn emit(space: &TypeSpace, options: &EmitOptions) -> Result<TokenStream, Error> {
-    Ok(emit_range(space, 0..space.types.len(), options))
-}
 
 /// Choices about the emitted code that the model does not decide.
 #[derive(Debug, Clone, Default)]
@@ -29,7 +21,10 @@ pub struct EmitOptions {
 }
 
 /// Emits the types `range` of `space` (a slice of the output, so that
-/// slices can be formatted in parallel and joined).
+/// slices can be formatted in parallel and joined: see
+/// `crate::generate_code`). Generated code that has unions or keeps absent
+/// and `null` apart calls the `openai-webhooks-runtime` crate
+/// (`::openai_webhooks_runtime`), which the including crate depends on.
 pub fn emit_range(
     space: &TypeSpace,
     range: std::ops::Range<usize>,
@@ -138,6 +133,10 @@ pub fn rust_type(space: &TypeSpace, ty: &RustType) -> TokenStream {
             let t = rust_type(space, t);
             quote!(::std::vec::Vec<#t>)
         }
+        RustType::Set(t) => {
+            let t = rust_type(space, t);
+            quote!(::std::collections::BTreeSet<#t>)
+        }
         RustType::Option(t) => {
             let t = rust_type(space, t);
             quote!(::std::option::Option<#t>)
@@ -215,11 +214,7 @@ fn emit_type(space: &TypeSpace, def: &TypeDef, options: &EmitOptions) -> TokenSt
                 .iter()
                 .map(|v| rust_type(space, &RustType::Named(v.ty)))
                 .collect();
-            let known: Vec<&String> = u
-                .variants
-                .iter()
-                .flat_map(|v| std::iter::once(&v.tag_value).chain(&v.other_tag_values))
-                .collect();
+            let known: Vec<&String> = u.variants.iter().flat_map(|v| v.tag.values()).collect();
             let tag = &u.tag;
             // What the catch-all needs: the properties every member requires
             // with one primitive type (behind `id()`, `created_at()`, …).
@@ -389,13 +384,10 @@ fn emit_struct(
         let Field {
             name,
             json_name,
-            ty,
-            required,
             docs: field_docs,
             deprecated,
-            default,
-            null_apart,
-            nullable,
+            presence,
+            ..
         } = f;
         let doc = docs(field_docs);
         let doc = if *deprecated {
@@ -409,37 +401,38 @@ fn emit_struct(
         } else {
             quote!()
         };
-        let optional = if default.is_some() {
-            let path = format!("{struct_name}::{}", default_fn(name));
-            quote!(#[serde(default = #path)])
-        } else if *null_apart {
-            quote!(#[serde(
+        let optional = match presence {
+            Presence::Defaulted(_) => {
+                let path = format!("{struct_name}::{}", default_fn(name));
+                quote!(#[serde(default = #path)])
+            }
+            Presence::OptionalNullApart => quote!(#[serde(
                 default,
                 skip_serializing_if = "::std::option::Option::is_none",
                 deserialize_with = "::openai_webhooks_runtime::deserialize_present"
-            )])
-        } else if *required && matches!(ty, RustType::Option(_)) {
-            // Without it, serde reads a missing `Option` field as `None`.
-            quote!(#[serde(deserialize_with = "::openai_webhooks_runtime::deserialize_required")])
-        } else if matches!(ty, RustType::Option(_)) && !required {
-            quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
-        } else {
-            quote!()
+            )]),
+            // Without it, serde reads a missing `Option` field as `None`
+            // (an alias of `Option` is not one to serde).
+            Presence::RequiredNullable if f.option_inner().is_some() => {
+                quote!(#[serde(deserialize_with = "::openai_webhooks_runtime::deserialize_required")])
+            }
+            Presence::Optional | Presence::OptionalNullMerged => {
+                quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
+            }
+            Presence::Required | Presence::RequiredNullable => quote!(),
         };
         // The schema describes the schema's rules: an optional property
         // that may not be `null` is its value's type (serde's `Option` is an
         // implementation of "absent"); one that keeps absent and `null`
         // apart is a nullable value.
-        let schema_with = match (schemars, ty) {
-            (Some(feature), RustType::Option(inner))
-                if !*required && default.is_none() && (*null_apart || !*nullable) =>
-            {
-                let with = rust_type(space, inner).to_string();
+        let schema_with = match (schemars, presence) {
+            (Some(feature), Presence::Optional | Presence::OptionalNullApart) => {
+                let with = rust_type(space, &f.value).to_string();
                 quote!(#[cfg_attr(feature = #feature, schemars(with = #with))])
             }
             _ => quote!(),
         };
-        let ty = rust_type(space, ty);
+        let ty = rust_type(space, &f.ty());
         quote! {
             #doc
             #rename
@@ -449,9 +442,9 @@ fn emit_struct(
         }
     });
     let defaults = s.fields.iter().filter_map(|f| {
-        let value = f.default.as_ref()?;
+        let value = f.default()?;
         let fn_name = format_ident!("{}", default_fn(&f.name));
-        let ty = rust_type(space, &f.ty);
+        let ty = rust_type(space, &f.value);
         let expr = default_expr(space, value);
         Some(quote! {
             fn #fn_name() -> #ty {
@@ -732,21 +725,18 @@ mod tests {
     }
 
     fn text(space: &TypeSpace) -> String {
-        crate::render::render(emit(space, &EmitOptions::default()).unwrap(), &[]).unwrap()
+        crate::generate_code(space, &EmitOptions::default(), &[]).unwrap()
     }
 
     #[test]
     fn schemars_impls_follow_the_feature_and_the_schema_rules() {
-        let field = |name: &str, ty: RustType, nullable: bool, null_apart: bool| Field {
+        let field = |name: &str, value: RustType, presence: Presence| Field {
             name: name.into(),
             json_name: name.into(),
-            ty,
-            required: false,
+            value,
+            presence,
             docs: vec![],
             deprecated: false,
-            default: None,
-            null_apart,
-            nullable,
         };
         let opt = |t| RustType::Option(Box::new(t));
         let space = TypeSpace {
@@ -756,9 +746,13 @@ mod tests {
                     TypeKind::Struct(Struct {
                         extra: None,
                         fields: vec![
-                            field("plain", opt(RustType::String), false, false),
-                            field("apart", opt(opt(RustType::String)), true, true),
-                            field("merged", opt(RustType::String), true, false),
+                            field("plain", RustType::String, Presence::Optional),
+                            field("apart", opt(RustType::String), Presence::OptionalNullApart),
+                            field(
+                                "merged",
+                                opt(RustType::String),
+                                Presence::OptionalNullMerged,
+                            ),
                         ],
                         deny_unknown_fields: false,
                     }),
@@ -779,7 +773,7 @@ mod tests {
         let options = EmitOptions {
             schemars_feature: Some("schemars".into()),
         };
-        let out = crate::render::render(emit(&space, &options).unwrap(), &[]).unwrap();
+        let out = crate::generate_code(&space, &options, &[]).unwrap();
         assert!(
             out.contains(
                 "#[derive(Debug, Clone, PartialEq, Eq, Hash)]\n#[cfg_attr(feature = \"schemars\", derive(::schemars::JsonSchema))]\n#[derive(::serde::Serialize, ::serde::Deserialize)]\npub struct S"
@@ -819,24 +813,18 @@ mod tests {
                         Field {
                             name: "type_".into(),
                             json_name: "type".into(),
-                            ty: RustType::String,
-                            required: true,
+                            value: RustType::String,
+                            presence: Presence::Required,
                             docs: vec![],
                             deprecated: false,
-                            default: None,
-                            null_apart: false,
-                            nullable: false,
                         },
                         Field {
                             name: "note".into(),
                             json_name: "note".into(),
-                            ty: RustType::Option(Box::new(RustType::String)),
-                            required: false,
+                            value: RustType::String,
+                            presence: Presence::Optional,
                             docs: vec![],
                             deprecated: false,
-                            default: None,
-                            null_apart: false,
-                            nullable: false,
                         },
                     ],
                     deny_unknown_fields: true,

@@ -130,16 +130,14 @@ impl Error {
 }
 
 /// Collects errors and warnings while a stage runs, so one run reports every
-/// problem it can find rather than only the first. A node rewritten into a
-/// simpler form (`nullable`, `type: [T, "null"]`) is read again, so the same
-/// diagnostic can arise twice: each is kept once.
+/// problem it can find rather than only the first. Each schema node is read
+/// once, so each problem is reported once.
 #[derive(Debug, Default)]
 pub struct Diagnostics {
     /// Problems that make the output unusable.
     pub errors: Vec<Diagnostic>,
     /// Documented fallbacks that were taken; the output is still produced.
     pub warnings: Vec<Diagnostic>,
-    seen: std::collections::HashSet<(bool, Location, String)>,
 }
 
 impl Diagnostics {
@@ -154,12 +152,6 @@ impl Diagnostics {
     }
 
     fn push(&mut self, is_error: bool, location: &Location, message: String) {
-        if !self
-            .seen
-            .insert((is_error, location.clone(), message.clone()))
-        {
-            return;
-        }
         let diagnostic = Diagnostic {
             location: location.clone(),
             message,
@@ -180,18 +172,6 @@ mod tests {
     fn pointer_segments_are_escaped() {
         let loc = Location::new("a.json", "").child("$defs").child("a/b~c");
         assert_eq!(loc.to_string(), "a.json#/$defs/a~1b~0c");
-    }
-
-    #[test]
-    fn a_diagnostic_is_kept_once() {
-        let mut d = Diagnostics::default();
-        let at = Location::new("a.json", "/x");
-        d.warn(&at, "w");
-        d.warn(&at, "w");
-        d.error(&at, "w");
-        d.error(&at, "e");
-        d.error(&at, "e");
-        assert_eq!((d.warnings.len(), d.errors.len()), (1, 2));
     }
 
     #[test]

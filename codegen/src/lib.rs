@@ -3,10 +3,15 @@
 //!
 //! The pipeline runs in stages, each in its own module, data flowing one way:
 //!
-//! 1. [`load`]: read files, parse JSON, resolve `$ref`s, keep JSON pointers;
-//! 2. [`lower`]: decide what each schema node means in Rust ([`model`]);
-//! 3. [`emit`]: print the model as tokens with `quote`;
-//! 4. [`render`]: check the tokens parse with `syn`, format with `prettyplease`.
+//! 1. `load`: read files, parse JSON, resolve `$ref`s, keep JSON pointers;
+//! 2. `lower`: decide what each schema node means in Rust (`model`);
+//! 3. `emit`: print the model as tokens with `quote`;
+//! 4. `render`: check the tokens parse with `syn`, format with `prettyplease`.
+//!
+//! Those stages are internal; the public API is [`Config`] (and what it
+//! returns), [`SchemaSet`] for tools that read schemas themselves, and,
+//! behind cargo features, [`check`] (`check`) and the webhook tooling
+//! `webhooks` (`webhooks`).
 //!
 //! From a build script, in the style of `prost_build::Config`:
 //!
@@ -25,15 +30,17 @@
 
 #[cfg(feature = "check")]
 pub mod check;
-pub mod emit;
-pub mod error;
+mod emit;
+mod error;
 mod keywords;
-pub mod load;
-pub mod lower;
-pub mod model;
-pub mod naming;
+mod load;
+mod lower;
+mod model;
+mod naming;
 mod passes;
-pub mod render;
+mod render;
+#[cfg(test)]
+mod spec_tests;
 #[cfg(feature = "webhooks")]
 pub mod webhooks;
 #[cfg(feature = "yaml")]
@@ -42,6 +49,9 @@ mod yaml;
 use std::path::{Path, PathBuf};
 
 pub use error::{Diagnostic, Error, Location};
+pub use load::{NodeRef, SchemaSet};
+#[cfg(feature = "yaml")]
+pub use yaml::yaml_to_json;
 
 /// Options for one generator run. Build it, set options, then call
 /// [`Config::generate`] (to get the code) or [`Config::compile`] (from
@@ -185,13 +195,13 @@ impl Config {
 
     /// Generates Rust source from schema documents already loaded.
     pub fn generate_set(&self, set: &load::SchemaSet) -> Result<Generated, Error> {
-        let lowered = lower::lower_with(set, &self.options)?;
+        let lowered = lower_on_big_stack(set, &self.options)?;
         if self.deny_warnings && !lowered.warnings.is_empty() {
             return Err(Error::Schema(lowered.warnings));
         }
         let sources: Vec<String> = set.files().map(str::to_string).collect();
         let names = definition_names(&lowered.space, sources.len() > 1);
-        let code = render::with_header(&emit_and_format(&lowered.space, &self.emit)?, &sources);
+        let code = generate_code(&lowered.space, &self.emit, &sources)?;
         Ok(Generated {
             source_paths: sources.iter().map(|s| set.path_of(s)).collect(),
             sources,
@@ -235,6 +245,36 @@ impl Config {
         write_if_changed(&path, &generated.code)?;
         Ok(path)
     }
+}
+
+/// Lowering recurses once per level of nesting (through `$ref` chains up
+/// to `lower`'s depth limit): it runs on a thread with room for that, in
+/// debug builds too, whatever the caller's stack.
+fn lower_on_big_stack(
+    set: &load::SchemaSet,
+    options: &lower::Options,
+) -> Result<lower::Lowered, Error> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(FORMAT_STACK)
+            .spawn_scoped(scope, || lower::lower_with(set, options))
+            .map_err(|e| Error::Syntax(format!("no lowering thread: {e}")))?
+            .join()
+            .unwrap_or_else(|_| Err(Error::Syntax("the lowering thread panicked".into())))
+    })
+}
+
+/// The pipeline's last two stages, the only way code is made from a model:
+/// emitted and formatted in slices, with the header naming `sources`.
+fn generate_code(
+    space: &model::TypeSpace,
+    emit_options: &emit::EmitOptions,
+    sources: &[String],
+) -> Result<String, Error> {
+    Ok(render::with_header(
+        &emit_and_format(space, emit_options)?,
+        sources,
+    ))
 }
 
 /// Emits and formats the model in slices, one thread each (tokens cannot

@@ -411,7 +411,7 @@ fn duplicate_key(bytes: &[u8]) -> Option<(String, String)> {
 }
 
 #[cfg(feature = "yaml")]
-pub use crate::yaml::yaml_to_json;
+use crate::yaml::yaml_to_json;
 
 #[cfg(feature = "yaml")]
 fn read_yaml(text: &str) -> Result<Value, String> {

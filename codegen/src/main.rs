@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use openai_webhooks_codegen::webhooks::{diff, events, sync};
-use openai_webhooks_codegen::{check, load, write_if_changed, Config};
+use openai_webhooks_codegen::{check, write_if_changed, Config, SchemaSet};
 
 /// Generate Rust types from JSON Schema.
 #[derive(Parser)]
@@ -219,8 +219,7 @@ fn main() -> ExitCode {
             format,
             current_version,
         } => {
-            let load =
-                |path: &PathBuf| load::SchemaSet::load(path).and_then(|set| events::find(&set));
+            let load = |path: &PathBuf| SchemaSet::load(path).and_then(|set| events::find(&set));
             let (old_events, new_events) = match (load(&old), load(&new)) {
                 (Ok(a), Ok(b)) => (a, b),
                 (Err(error), _) | (_, Err(error)) => {

@@ -100,23 +100,89 @@ pub struct Field {
     pub name: String,
     /// The JSON property name.
     pub json_name: String,
-    /// The field's type; optional fields are already wrapped in `Option`.
-    pub ty: RustType,
-    /// Whether the property must be present.
-    pub required: bool,
+    /// The type of the property's value when it is present (an `Option`,
+    /// or an alias of one, when the value may be `null`). The field's own
+    /// type follows from it and [`Field::presence`]: see [`Field::ty`].
+    pub value: RustType,
+    /// Whether the property must be present, and what absent and `null`
+    /// become.
+    pub presence: Presence,
     /// Marked `deprecated: true` in the schema.
     pub deprecated: bool,
     /// Documentation lines.
     pub docs: Vec<String>,
-    /// The schema's `default` for an optional property, when it fits the
-    /// type: an absent property deserializes to it.
-    pub default: Option<DefaultValue>,
-    /// An optional property that may also be `null`, with absent and `null`
-    /// kept apart: `ty` is `Option<Option<T>>` (or `Option` of an alias of
-    /// `Option<T>`), `None` when absent and `Some(None)` when `null`.
-    pub null_apart: bool,
-    /// The property may be `null` (whatever its Rust type became).
-    pub nullable: bool,
+}
+
+/// Whether a property must be present, and how absence and `null` are held.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Presence {
+    /// Must be present, and is never `null`: the field is the value.
+    Required,
+    /// Must be present, and may be `null`: the field is the (nullable)
+    /// value, and a missing property is an error, not `None`.
+    RequiredNullable,
+    /// May be absent, and is never `null`: `Option<value>`, `None` when
+    /// absent (and not written out).
+    Optional,
+    /// May be absent or `null`, and the two are one (`default: null`, or
+    /// the caller merges them): `Option<T>`, `None` for both.
+    OptionalNullMerged,
+    /// May be absent or `null`, kept apart: `Option<value>` where the value
+    /// is nullable, `None` when absent and `Some(None)` when `null`.
+    OptionalNullApart,
+    /// May be absent, and then takes the schema's `default`: the field is
+    /// the value.
+    Defaulted(DefaultValue),
+}
+
+impl Field {
+    /// Whether the property must be present.
+    pub fn is_required(&self) -> bool {
+        matches!(
+            self.presence,
+            Presence::Required | Presence::RequiredNullable
+        )
+    }
+
+    /// The field's Rust type: the value, in an `Option` where absence is
+    /// `None` (a value that already is an `Option` is not wrapped twice
+    /// when absent and `null` are merged).
+    pub fn ty(&self) -> RustType {
+        match &self.presence {
+            Presence::Optional | Presence::OptionalNullApart => {
+                RustType::Option(Box::new(self.value.clone()))
+            }
+            Presence::OptionalNullMerged => match &self.value {
+                RustType::Option(_) => self.value.clone(),
+                other => RustType::Option(Box::new(other.clone())),
+            },
+            Presence::Required | Presence::RequiredNullable | Presence::Defaulted(_) => {
+                self.value.clone()
+            }
+        }
+    }
+
+    /// The type inside the field's `Option`, when [`Field::ty`] is written
+    /// as an `Option` (and not as an alias of one).
+    pub fn option_inner(&self) -> Option<&RustType> {
+        match (&self.presence, &self.value) {
+            (Presence::Optional | Presence::OptionalNullApart, value) => Some(value),
+            (Presence::OptionalNullMerged, RustType::Option(inner)) => Some(inner),
+            (Presence::OptionalNullMerged, value) => Some(value),
+            (Presence::RequiredNullable | Presence::Defaulted(_), RustType::Option(inner)) => {
+                Some(inner)
+            }
+            _ => None,
+        }
+    }
+
+    /// The schema's `default`, when it applies to an absent property.
+    pub fn default(&self) -> Option<&DefaultValue> {
+        match &self.presence {
+            Presence::Defaulted(value) => Some(value),
+            _ => None,
+        }
+    }
 }
 
 /// A `default` value, already checked against its field's type.
@@ -196,17 +262,35 @@ pub struct Union {
 pub struct UnionVariant {
     /// The Rust variant name.
     pub name: String,
-    /// The tag value that selects it.
-    pub tag_value: String,
-    /// Further tag values that select it (a member whose tag property is an
-    /// enum rather than a constant).
-    pub other_tag_values: Vec<String>,
+    /// How the member's tag property selects it.
+    pub tag: VariantTag,
     /// The Rust name of the member's tag field.
     pub tag_field: String,
     /// The struct it holds.
     pub ty: TypeId,
     /// Documentation lines.
     pub docs: Vec<String>,
+}
+
+/// What a union member's tag property is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VariantTag {
+    /// A constant: the one value that selects the member, which the member
+    /// need not store.
+    Constant(String),
+    /// A closed enum: each of its values (two or more) selects the member,
+    /// and the member's field keeps which one was received.
+    Enum(Vec<String>),
+}
+
+impl VariantTag {
+    /// Every tag value that selects the member, the first one first.
+    pub fn values(&self) -> &[String] {
+        match self {
+            VariantTag::Constant(value) => std::slice::from_ref(value),
+            VariantTag::Enum(values) => values,
+        }
+    }
 }
 
 /// A property shared by every variant of a [`Union`].
@@ -247,6 +331,9 @@ pub enum RustType {
     Named(TypeId),
     /// `Vec<T>`.
     Vec(Box<RustType>),
+    /// `BTreeSet<T>`: an array of unique items (`uniqueItems`, when asked
+    /// for), `T` one of the types [`RustType::is_ordered`] accepts.
+    Set(Box<RustType>),
     /// `Option<T>`.
     Option(Box<RustType>),
     /// `BTreeMap<String, T>`.
@@ -293,9 +380,20 @@ impl RustType {
             | RustType::External(_) => {}
             RustType::Option(inner) => visit(inner, Holding::Inline),
             RustType::Tuple(items) => items.iter().for_each(|item| visit(item, Holding::Inline)),
-            RustType::Vec(inner) | RustType::Map(inner) | RustType::Box(inner) => {
-                visit(inner, Holding::Heap)
-            }
+            RustType::Vec(inner)
+            | RustType::Set(inner)
+            | RustType::Map(inner)
+            | RustType::Box(inner) => visit(inner, Holding::Heap),
         }
+    }
+
+    /// Whether the type implements `Ord` as generated (and so can be a
+    /// `BTreeSet` item): strings, integers and booleans. Generated types do
+    /// not derive `Ord`.
+    pub fn is_ordered(&self) -> bool {
+        matches!(
+            self,
+            RustType::String | RustType::Int { .. } | RustType::Bool
+        )
     }
 }

@@ -131,7 +131,7 @@ pub(crate) fn box_recursive_fields(space: &mut TypeSpace) {
                     .collect()
             };
             match &def.kind {
-                TypeKind::Struct(s) => slots(&mut s.fields.iter().map(|f| &f.ty)),
+                TypeKind::Struct(s) => slots(&mut s.fields.iter().map(|f| &f.value)),
                 TypeKind::Untagged(u) => slots(&mut u.variants.iter().map(|v| &v.ty)),
                 TypeKind::Alias(ty) => {
                     let mut t = Vec::new();
@@ -167,7 +167,7 @@ pub(crate) fn box_recursive_fields(space: &mut TypeSpace) {
                     State::Open => {
                         // Back to a type still being walked: a cycle.
                         let slot = match (field, &mut space.types[node].kind) {
-                            (Some(i), TypeKind::Struct(s)) => Some(&mut s.fields[*i].ty),
+                            (Some(i), TypeKind::Struct(s)) => Some(&mut s.fields[*i].value),
                             (Some(i), TypeKind::Untagged(u)) => Some(&mut u.variants[*i].ty),
                             (Some(_), TypeKind::Newtype(ty)) => Some(ty),
                             _ => None,
@@ -205,6 +205,7 @@ pub(crate) fn compute_eq_hash(space: &mut TypeSpace) {
             RustType::Named(id) => space.get(*id).eq_hash,
             // Decided by what they hold.
             RustType::Vec(_)
+            | RustType::Set(_)
             | RustType::Option(_)
             | RustType::Map(_)
             | RustType::Box(_)
@@ -222,7 +223,7 @@ pub(crate) fn compute_eq_hash(space: &mut TypeSpace) {
             }
             let ok = match &space.types[i].kind {
                 TypeKind::Struct(s) => {
-                    s.fields.iter().all(|f| ty_ok(space, &f.ty))
+                    s.fields.iter().all(|f| ty_ok(space, &f.value))
                         && s.extra.as_ref().is_none_or(|(_, t)| ty_ok(space, t))
                 }
                 TypeKind::Const(_) | TypeKind::Enum(_) => true,

@@ -162,7 +162,7 @@ fn a_five_thousand_long_ref_chain_is_refused_not_overflowed() {
 /// holds them to the same limit, and everything under it generates.
 #[test]
 fn deep_documents_built_in_memory_are_refused_not_overflowed() {
-    use openai_webhooks_codegen::load::SchemaSet;
+    use openai_webhooks_codegen::SchemaSet;
     use serde_json::{Map, Value};
     // Built by moving values in (`json!` would copy the inner value, and
     // recursively so).

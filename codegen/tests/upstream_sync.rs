@@ -9,7 +9,7 @@ use std::process::Command;
 use openai_webhooks_codegen::webhooks::diff::{self, Bump, Impact};
 use openai_webhooks_codegen::webhooks::events;
 use openai_webhooks_codegen::webhooks::sync::{sync, SyncOptions};
-use openai_webhooks_codegen::{load::SchemaSet, Config};
+use openai_webhooks_codegen::{Config, SchemaSet};
 use quote::ToTokens;
 
 fn spec(version: &str) -> Option<PathBuf> {

@@ -36,10 +36,11 @@ pub(super) fn resume_parts(
     space: &TypeSpace,
     st: &Struct,
     u: &Union,
+    variant_tag: &VariantTag,
     optional_somewhere: &[bool],
     shared: bool,
 ) -> Option<ResumeParts> {
-    if shared && (st.extra.is_some() || st.fields.iter().any(|f| f.default.is_some())) {
+    if shared && (st.extra.is_some() || st.fields.iter().any(|f| f.default().is_some())) {
         return None;
     }
     let tag = &u.tag;
@@ -81,9 +82,8 @@ pub(super) fn resume_parts(
         if json == tag {
             // The dispatch matched the tag already; a constant needs no
             // reading, a closed enum is read from the tag's text.
-            let is_enum = matches!(&field.ty, RustType::Named(t) if matches!(space.get(*t).kind, TypeKind::Enum(_)));
-            if is_enum {
-                let ty = generic(&field.ty, quote!(::serde::Deserialize<'de>), &mut parts);
+            if let VariantTag::Enum(_) = variant_tag {
+                let ty = generic(&field.value, quote!(::serde::Deserialize<'de>), &mut parts);
                 parts.reads_tag = true;
                 parts.finals.push(quote! {
                     let #name = <#ty as ::serde::Deserialize>::deserialize(
@@ -92,7 +92,7 @@ pub(super) fn resume_parts(
                 });
                 parts.types.push(ty);
             } else {
-                let ty = generic(&field.ty, quote!(::std::default::Default), &mut parts);
+                let ty = generic(&field.value, quote!(::std::default::Default), &mut parts);
                 parts
                     .finals
                     .push(quote!(let #name: #ty = ::std::default::Default::default();));
@@ -100,7 +100,8 @@ pub(super) fn resume_parts(
             }
             continue;
         }
-        let is_option = matches!(field.ty, RustType::Option(_));
+        let field_type = field.ty();
+        let is_option = field.option_inner().is_some();
         let envelope_index = u.envelope.iter().position(|e| &e.json_name == json);
         // The slot has the envelope's type for envelope fields.
         let (slot_ty, init, field_ty) = match envelope_index {
@@ -112,10 +113,14 @@ pub(super) fn resume_parts(
                 } else {
                     quote!(::std::option::Option<#base>)
                 };
-                (ty, quote!(envelope.#env_field), rust_type(space, &field.ty))
+                (
+                    ty,
+                    quote!(envelope.#env_field),
+                    rust_type(space, &field_type),
+                )
             }
             None => {
-                let field_ty = generic(&field.ty, quote!(::serde::Deserialize<'de>), &mut parts);
+                let field_ty = generic(&field_type, quote!(::serde::Deserialize<'de>), &mut parts);
                 (
                     quote!(::std::option::Option<#field_ty>),
                     quote!(::std::option::Option::None),
@@ -127,7 +132,7 @@ pub(super) fn resume_parts(
         parts.slots.push(quote!(let mut #slot: #slot_ty = #init;));
         // A present property, `null` included, is `Some` when absent and
         // `null` are kept apart.
-        let read = if field.null_apart {
+        let read = if field.presence == Presence::OptionalNullApart {
             quote!(::std::option::Option::Some(::std::option::Option::Some(
                 map.next_value()?
             )))
@@ -143,7 +148,7 @@ pub(super) fn resume_parts(
             }
         });
         let double = envelope_index.is_some_and(|i| optional_somewhere[i]);
-        if field.default.is_some() {
+        if field.default().is_some() {
             let default = format_ident!("{}", default_fn(&field.name));
             parts.finals.push(if double && is_option {
                 quote!(let #name = match #slot {
@@ -151,7 +156,7 @@ pub(super) fn resume_parts(
                     ::std::option::Option::None => Self::#default(),
                 };)
             } else if double {
-                let base = rust_type(space, &field.ty);
+                let base = rust_type(space, &field_type);
                 quote!(let #name = match #slot {
                     ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
                     ::std::option::Option::Some(::std::option::Option::None) => <#base as ::serde::Deserialize>::deserialize(
@@ -167,13 +172,13 @@ pub(super) fn resume_parts(
         // A required property that may be `null` must still be present.
         let missing = quote!(::serde::de::Error::missing_field(#json));
         parts.finals.push(match (double, is_option) {
-            (true, true) if field.required => quote! {
+            (true, true) if field.is_required() => quote! {
                 let #name = match #slot {
                     ::std::option::Option::Some(value) => value,
                     ::std::option::Option::None => return ::std::result::Result::Err(#missing),
                 };
             },
-            (false, true) if field.required => quote! {
+            (false, true) if field.is_required() => quote! {
                 let #name = #slot.ok_or_else(|| #missing)?;
             },
             // Optional here: absent and null are both `None`.
@@ -182,7 +187,7 @@ pub(super) fn resume_parts(
             // Required here, but optional in another variant: `null` is
             // judged by this field's own type.
             (true, false) => {
-                let base = rust_type(space, &field.ty);
+                let base = rust_type(space, &field_type);
                 quote! {
                     let #name = match #slot {
                         ::std::option::Option::Some(::std::option::Option::Some(value)) => value,
@@ -248,15 +253,15 @@ fn resume_loop(tag: &str, parts: &ResumeParts) -> TokenStream {
 /// (for variants that cannot share a generic resume).
 pub(super) fn emit_resume(
     space: &TypeSpace,
-    id: TypeId,
+    variant: &UnionVariant,
     st: &Struct,
     u: &Union,
     resume: &Ident,
     envelope_name: &Ident,
     optional_somewhere: &[bool],
 ) -> TokenStream {
-    let type_name = ident(&space.get(id).name);
-    let Some(parts) = resume_parts(space, st, u, optional_somewhere, false) else {
+    let type_name = ident(&space.get(variant.ty).name);
+    let Some(parts) = resume_parts(space, st, u, &variant.tag, optional_somewhere, false) else {
         return quote!();
     };
     let tag_param = if parts.reads_tag {

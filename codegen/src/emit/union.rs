@@ -34,9 +34,8 @@ pub(super) fn emit_union(
     let patterns: Vec<TokenStream> = variants
         .iter()
         .map(|v| {
-            let first = &v.tag_value;
-            let others = &v.other_tag_values;
-            quote!(#first #(| #others)*)
+            let values = v.tag.values();
+            quote!(#(#values)|*)
         })
         .collect();
     // The tag of a value: a literal for constant tags, the field otherwise.
@@ -44,12 +43,12 @@ pub(super) fn emit_union(
         .iter()
         .map(|v| {
             let variant = ident(&v.name);
-            if v.other_tag_values.is_empty() {
-                let value = &v.tag_value;
-                quote!(Self::#variant(_) => #value,)
-            } else {
-                let field = ident(&v.tag_field);
-                quote!(Self::#variant(event) => event.#field.as_str(),)
+            match &v.tag {
+                VariantTag::Constant(value) => quote!(Self::#variant(_) => #value,),
+                VariantTag::Enum(_) => {
+                    let field = ident(&v.tag_field);
+                    quote!(Self::#variant(event) => event.#field.as_str(),)
+                }
             }
         })
         .collect();
@@ -261,8 +260,7 @@ fn emit_envelope(
         .iter()
         .map(|e| {
             u.variants.iter().any(|v| {
-                field_of(space, v.ty, &e.json_name)
-                    .is_some_and(|f| matches!(f.ty, RustType::Option(_)))
+                field_of(space, v.ty, &e.json_name).is_some_and(|f| f.option_inner().is_some())
             })
         })
         .collect();
@@ -311,7 +309,7 @@ fn emit_envelope(
             calls.push(quote!(#ty::#resume(map, envelope, &tag)));
             continue;
         };
-        match resume_parts(space, st, u, &optional_somewhere, true) {
+        match resume_parts(space, st, u, &v.tag, &optional_somewhere, true) {
             Some(parts) => {
                 let key = emit_shared_resume(u, &format_ident!("__shared"), &parts).to_string();
                 let index = match shared.iter().position(|(k, _)| *k == key) {
@@ -333,7 +331,7 @@ fn emit_envelope(
             None => {
                 resumes.push(emit_resume(
                     space,
-                    v.ty,
+                    v,
                     st,
                     u,
                     resume,

@@ -4,7 +4,7 @@
 //! schema directory in step with an upstream document ([`sync`]).
 //!
 //! The generator itself knows nothing of webhooks: this module depends on
-//! it (on [`crate::load`] and the keyword registry), never the reverse.
+//! it (on [`crate::SchemaSet`] and the keyword registry), never the reverse.
 
 pub mod diff;
 pub mod events;

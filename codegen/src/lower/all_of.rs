@@ -1,0 +1,212 @@
+//! `allOf`: the members' properties and `required` merged into one object,
+//! each property remembering the node it comes from (so that its errors
+//! and `$ref`s are read from there).
+
+use serde_json::{Map, Value};
+
+use crate::error::{Diagnostics, Location};
+use crate::keywords::{self, Role};
+use crate::load::{NodeRef, SchemaSet};
+
+/// What an `allOf` node becomes.
+pub(super) enum AllOf {
+    /// `allOf: [X]` with nothing else that shapes the node: X, with the
+    /// node's description.
+    Single(Value),
+    /// Objects merged.
+    Merged(Merged),
+    /// A member that cannot be merged (warned): any JSON.
+    Any,
+    /// An error was reported.
+    Invalid,
+}
+
+/// The objects of an `allOf`, merged.
+pub(super) struct Merged {
+    /// The `allOf` node's own keywords (`additionalProperties`,
+    /// `description`, …) apart from those merged below.
+    pub own: Map<String, Value>,
+    /// Every member's properties, in order; a later member's definition of
+    /// a property replaces an earlier one's, and moves to its place.
+    pub properties: Vec<MergedProperty>,
+    /// Required property names, each once, with where it was required.
+    pub required: Vec<(String, Location)>,
+}
+
+/// A property of a merged object, with the node it was defined at.
+pub(super) struct MergedProperty {
+    pub name: String,
+    pub node: NodeRef,
+    pub schema: Value,
+}
+
+/// Members nested deeper than this (through `$ref`s) are refused.
+const MAX_MEMBER_DEPTH: usize = 64;
+
+/// Merges the `allOf` at `node` (whose object is `obj`).
+pub(super) fn merge(
+    set: &SchemaSet,
+    node: &NodeRef,
+    obj: &Map<String, Value>,
+    diags: &mut Diagnostics,
+) -> AllOf {
+    let Some(Value::Array(members)) = obj.get("allOf") else {
+        diags.error(
+            &node.child("allOf").location(),
+            "`allOf` must be an array of schemas",
+        );
+        return AllOf::Invalid;
+    };
+    let own_shape = obj.keys().any(|k| {
+        keywords::role(k) == Some(Role::Structural)
+            && !matches!(k.as_str(), "allOf" | "default" | "nullable")
+    });
+    if members.len() == 1 && !own_shape {
+        // `allOf: [X]` is X, with this node's description.
+        let mut only = match &members[0] {
+            Value::Object(m) => m.clone(),
+            other => return AllOf::Single(other.clone()),
+        };
+        // The member's keywords are checked where they are written.
+        let member_node = node.child("allOf").child("0");
+        if super::classify::check_keywords(&member_node, &only, diags) {
+            return AllOf::Any;
+        }
+        for key in ["description", "default", "nullable"] {
+            if let Some(v) = obj.get(key) {
+                only.insert(key.to_string(), v.clone());
+            }
+        }
+        return AllOf::Single(Value::Object(only));
+    }
+    let mut merger = Merger {
+        set,
+        diags,
+        merged: Merged {
+            own: Map::new(),
+            properties: Vec::new(),
+            required: Vec::new(),
+        },
+        visited: Vec::new(),
+        root: node.child("allOf").location(),
+        unmergeable: false,
+    };
+    let before = merger.diags.errors.len();
+    merger.collect(node, obj, true);
+    if merger.diags.errors.len() > before {
+        return AllOf::Invalid;
+    }
+    if merger.unmergeable {
+        return AllOf::Any;
+    }
+    AllOf::Merged(merger.merged)
+}
+
+struct Merger<'a> {
+    set: &'a SchemaSet,
+    diags: &'a mut Diagnostics,
+    merged: Merged,
+    /// The members being merged, outermost first (to find cycles).
+    visited: Vec<NodeRef>,
+    /// The `allOf` keyword being merged.
+    root: Location,
+    /// A member had a keyword that cannot be merged into an object.
+    unmergeable: bool,
+}
+
+impl Merger<'_> {
+    fn collect(&mut self, node: &NodeRef, obj: &Map<String, Value>, is_root: bool) {
+        if self.visited.contains(node) || self.visited.len() > MAX_MEMBER_DEPTH {
+            self.diags.error(
+                &node.location(),
+                "`allOf` members refer back to each other, or nest too deeply",
+            );
+            return;
+        }
+        self.visited.push(node.clone());
+        for (key, value) in obj {
+            match key.as_str() {
+                "allOf" => {
+                    let Value::Array(members) = value else {
+                        continue;
+                    };
+                    for (i, member) in members.iter().enumerate() {
+                        let member_node = node.child("allOf").child(&i.to_string());
+                        let (target, member) =
+                            match super::resolve_refs(self.set, &member_node, member) {
+                                Ok(found) => found,
+                                Err((location, message)) => {
+                                    self.diags.error(&location, message);
+                                    continue;
+                                }
+                            };
+                        let Value::Object(member) = member else {
+                            self.diags.error(
+                                &target.location(),
+                                "an `allOf` member must be an object schema",
+                            );
+                            continue;
+                        };
+                        self.collect(&target, &member, false);
+                    }
+                }
+                "properties" => {
+                    let Value::Object(props) = value else {
+                        continue;
+                    };
+                    for (name, schema) in props {
+                        let properties = &mut self.merged.properties;
+                        properties.retain(|p| p.name != *name);
+                        properties.push(MergedProperty {
+                            name: name.clone(),
+                            node: node.child("properties").child(name),
+                            schema: schema.clone(),
+                        });
+                    }
+                }
+                "required" => {
+                    if let Value::Array(names) = value {
+                        for (i, name) in names.iter().enumerate() {
+                            let at = node.child("required").child(&i.to_string());
+                            let Value::String(name) = name else {
+                                self.diags
+                                    .error(&at.location(), "`required` must list property names");
+                                continue;
+                            };
+                            if !self.merged.required.iter().any(|(r, _)| r == name) {
+                                self.merged.required.push((name.clone(), at.location()));
+                            }
+                        }
+                    }
+                }
+                "type" if value != "object" => {
+                    self.diags.error(
+                        &node.child("type").location(),
+                        "`allOf` merges object schemas only",
+                    );
+                }
+                "oneOf" | "anyOf" | "enum" | "const" | "items" | "discriminator" => {
+                    // Reported at the `allOf` being merged: a member shared
+                    // by several is reported for each.
+                    self.diags.warn(
+                        &self.root,
+                        if is_root {
+                            format!("`{key}` beside `allOf` cannot be merged into one object yet: the `allOf` becomes `serde_json::Value`")
+                        } else {
+                            format!("`{key}` in the member {} cannot be merged into one object yet: this `allOf` becomes `serde_json::Value`", node.child(key).location())
+                        },
+                    );
+                    self.unmergeable = true;
+                }
+                "type" | "$ref" => {}
+                // The node's own description and other keywords describe the
+                // merged type; the members' describe the members.
+                _ if is_root => {
+                    self.merged.own.insert(key.clone(), value.clone());
+                }
+                _ => {}
+            }
+        }
+        self.visited.pop();
+    }
+}

@@ -1,0 +1,315 @@
+//! Unions: dispatched on a tag property when every member has one, tried
+//! member by member otherwise.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::{docs_of, Lowerer};
+use crate::error::{Diagnostics, Location};
+use crate::load::NodeRef;
+use crate::model::*;
+use crate::naming::{self, Scope};
+
+impl Lowerer<'_> {
+    /// A union without a tag: serde tries the members in schema order.
+    /// Variants are named after the member's type.
+    pub(super) fn lower_untagged(
+        &mut self,
+        node: &NodeRef,
+        keyword: &str,
+        items: &[Value],
+        name: &str,
+    ) -> Untagged {
+        let mut scope = Scope::default();
+        let mut variants = Vec::new();
+        let own = self.by_node.get(node).copied();
+        for (i, item) in items.iter().enumerate() {
+            let item_node = node.child(keyword).child(&i.to_string());
+            let hint = format!("{name}Variant{}", i + 1);
+            let ty = self.lower_type(&item_node, item, &hint);
+            if own.is_some_and(|own| ty == RustType::Named(own)) {
+                self.diags.error(
+                    &item_node.location(),
+                    format!("this member of `{keyword}` is the union itself: it admits nothing the others do not, and trying it would recurse forever"),
+                );
+                continue;
+            }
+            let wanted = match &ty {
+                RustType::Named(id) => {
+                    let member = &self.space.get(*id).name;
+                    // `ResponseItemMessage` in `ResponseItem` → `Message`.
+                    match member.strip_prefix(name) {
+                        Some(rest)
+                            if rest.starts_with(|c: char| c.is_ascii_uppercase())
+                                && !rest.starts_with("Variant") =>
+                        {
+                            rest.to_string()
+                        }
+                        _ => member.clone(),
+                    }
+                }
+                other => primitive_variant_name(other),
+            };
+            variants.push(UntaggedVariant {
+                name: scope.claim(&wanted),
+                ty,
+                docs: docs_of(item),
+            });
+        }
+        // serde tries the variants in order and the first that accepts the
+        // value wins: a member that accepts any JSON placed before others
+        // would make them unreachable. It goes last (the sort is stable, so
+        // the others keep schema order).
+        variants.sort_by_key(|variant| self.accepts_anything(&variant.ty));
+        Untagged { variants }
+    }
+
+    /// Whether `ty` takes any JSON value (`serde_json::Value`, directly or
+    /// through aliases already lowered).
+    fn accepts_anything(&self, ty: &RustType) -> bool {
+        let mut ty = ty;
+        for _ in 0..64 {
+            match ty {
+                RustType::Value => return true,
+                RustType::Named(id) => match &self.space.get(*id).kind {
+                    TypeKind::Alias(inner) => ty = inner,
+                    _ => return false,
+                },
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    pub(super) fn lower_union(
+        &mut self,
+        node: &NodeRef,
+        keyword: &str,
+        tag: &str,
+        items: &[Value],
+        value: &Value,
+        name: &str,
+    ) -> Option<Union> {
+        let mut variants: Vec<UnionVariant> = Vec::new();
+        let mut structs: Vec<(TypeId, Struct)> = Vec::new();
+        let mut scope = Scope::default();
+        let mut seen_tags: HashMap<String, Location> = HashMap::new();
+        // Problems with the union's structure; members' own errors still go
+        // to `self.diags`.
+        let mut problems = Diagnostics::default();
+        for (i, item) in items.iter().enumerate() {
+            let item_node = node.child(keyword).child(&i.to_string());
+            let hint = format!("{name}Variant{}", i + 1);
+            let ty = self.lower_type(&item_node, item, &hint);
+            let RustType::Named(id) = ty else {
+                problems.error(
+                    &item_node.location(),
+                    "each member of a discriminated union must be an object schema",
+                );
+                continue;
+            };
+            let def = self.space.get(id);
+            let TypeKind::Struct(st) = &def.kind else {
+                problems.error(
+                    &item_node.location(),
+                    format!(
+                        "each member of a discriminated union must be an object schema, and {} is not",
+                        def.origin.location()
+                    ),
+                );
+                continue;
+            };
+            // The tag property: a constant, or a closed enum whose values
+            // all select this member.
+            let found = st
+                .fields
+                .iter()
+                .find(|f| f.json_name == tag && f.is_required())
+                .and_then(|f| match (&f.value, &f.presence) {
+                    (RustType::Named(c), Presence::Required) => match &self.space.get(*c).kind {
+                        TypeKind::Const(c) => {
+                            Some((f.name.clone(), VariantTag::Constant(c.value.clone())))
+                        }
+                        TypeKind::Enum(e) if e.open.is_none() => Some((
+                            f.name.clone(),
+                            VariantTag::Enum(e.variants.iter().map(|v| v.value.clone()).collect()),
+                        )),
+                        _ => None,
+                    },
+                    _ => None,
+                });
+            let Some((tag_field, variant_tag)) = found else {
+                problems.error(
+                    &item_node.location(),
+                    format!(
+                        "union member {} must require the property `{tag}` with a constant value or a closed set of values",
+                        def.origin.location()
+                    ),
+                );
+                continue;
+            };
+            let mut clash = false;
+            for value in variant_tag.values() {
+                if let Some(first) = seen_tags.insert(value.clone(), item_node.location()) {
+                    problems.error(
+                        &item_node.location(),
+                        format!("the tag value `{value}` is already used by {first}"),
+                    );
+                    clash = true;
+                }
+            }
+            if clash {
+                continue;
+            }
+            structs.push((id, st.clone()));
+            variants.push(UnionVariant {
+                name: scope.claim(&naming::type_name(&variant_tag.values()[0])),
+                tag: variant_tag,
+                tag_field,
+                ty: id,
+                docs: def.docs.clone(),
+            });
+        }
+        if let Some(Value::Object(mapping)) =
+            value.get("discriminator").and_then(|d| d.get("mapping"))
+        {
+            for (tag_value, target) in mapping {
+                let known = variants.iter().find(|v| v.tag.values().contains(tag_value));
+                let resolved = target.as_str().map(|t| self.set.resolve(node, t));
+                let ok = match (known, resolved) {
+                    (Some(v), Some(Ok(target))) => self.by_node.get(&target) == Some(&v.ty),
+                    _ => false,
+                };
+                if !ok {
+                    problems.error(
+                        &node
+                            .child("discriminator")
+                            .child("mapping")
+                            .child(tag_value)
+                            .location(),
+                        format!(
+                            "the mapping for `{tag_value}` does not agree with the union's members"
+                        ),
+                    );
+                }
+            }
+        }
+        if !problems.errors.is_empty() {
+            for problem in problems.errors {
+                self.diags.warn(
+                    &problem.location,
+                    format!(
+                        "{}; the union falls back to an untagged one",
+                        problem.message
+                    ),
+                );
+            }
+            return None;
+        }
+        let common = common_fields(&structs, tag);
+        let envelope = envelope_fields(&structs, tag);
+        let last_word = naming::field_name(name)
+            .rsplit('_')
+            .next()
+            .unwrap_or("value")
+            .to_string();
+        Some(Union {
+            tag: tag.to_string(),
+            tag_accessor: naming::field_name(&format!("{last_word}_{tag}")),
+            catch_all: scope.claim("Unknown"),
+            variants,
+            common,
+            envelope,
+        })
+    }
+}
+
+/// The properties every variant has, required or not, with the same type
+/// once an optional field's `Option` is taken off. Fields that keep absent
+/// and `null` apart are read by each variant itself.
+fn envelope_fields(structs: &[(TypeId, Struct)], tag: &str) -> Vec<CommonField> {
+    /// The field's type without the `Option` an optional field is in.
+    fn base(field: &Field) -> RustType {
+        match field.ty() {
+            RustType::Option(inner) => *inner,
+            other => other,
+        }
+    }
+    let Some((_, first)) = structs.first() else {
+        return Vec::new();
+    };
+    first
+        .fields
+        .iter()
+        .filter(|f| f.json_name != tag)
+        .filter(|f| {
+            structs.iter().all(|(_, s)| {
+                s.fields.iter().any(|g| {
+                    g.json_name == f.json_name
+                        && base(g) == base(f)
+                        && g.presence != Presence::OptionalNullApart
+                })
+            })
+        })
+        .map(|f| CommonField {
+            name: f.name.clone(),
+            json_name: f.json_name.clone(),
+            ty: base(f),
+        })
+        .collect()
+}
+
+/// The properties that every variant requires with the same primitive type.
+fn common_fields(structs: &[(TypeId, Struct)], tag: &str) -> Vec<CommonField> {
+    let Some((_, first)) = structs.first() else {
+        return Vec::new();
+    };
+    first
+        .fields
+        .iter()
+        .filter(|f| f.presence == Presence::Required && f.json_name != tag)
+        .filter(|f| {
+            matches!(
+                f.value,
+                RustType::String | RustType::Bool | RustType::Int { .. } | RustType::Float { .. }
+            )
+        })
+        .filter(|f| {
+            structs.iter().all(|(_, s)| {
+                s.fields
+                    .iter()
+                    .any(|g| g.json_name == f.json_name && g.is_required() && g.ty() == f.value)
+            })
+        })
+        .map(|f| CommonField {
+            name: f.name.clone(),
+            json_name: f.json_name.clone(),
+            ty: f.value.clone(),
+        })
+        .collect()
+}
+
+/// `chrono::DateTime<chrono::Utc>` → `DateTime`.
+fn type_name_of_path(path: &str) -> String {
+    let head = path.split('<').next().unwrap_or(path);
+    naming::type_name(head.rsplit("::").next().unwrap_or(head))
+}
+
+/// A variant name for a member that is not a named type.
+fn primitive_variant_name(ty: &RustType) -> String {
+    match ty {
+        RustType::String => "String".into(),
+        RustType::Bool => "Boolean".into(),
+        RustType::Int { .. } => "Integer".into(),
+        RustType::Float { .. } => "Number".into(),
+        RustType::Value => "Any".into(),
+        RustType::Vec(inner) => format!("{}List", primitive_variant_name(inner)),
+        RustType::Set(inner) => format!("{}Set", primitive_variant_name(inner)),
+        RustType::Map(inner) => format!("{}Map", primitive_variant_name(inner)),
+        RustType::Option(inner) | RustType::Box(inner) => primitive_variant_name(inner),
+        RustType::Tuple(_) => "Tuple".into(),
+        RustType::External(path) => type_name_of_path(path),
+        RustType::Named(_) => "Object".into(),
+    }
+}
