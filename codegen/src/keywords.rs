@@ -8,6 +8,11 @@
 //! To teach the generator a keyword: add it here with its role and slots,
 //! then act on it in lowering (the compiler does not force that step: a
 //! `Structural` keyword nobody reads is silently ignored, so add a fixture).
+//! `uniqueItems` is the worked example: its entry below, its lowering in
+//! `lower/scalars.rs` (`lower_array`), a new `RustType::Set` in the model
+//! (the compiler then points at each match that must handle it), its
+//! spelling in `emit.rs` (`rust_type`), and the fixture
+//! `codegen/fixtures/cases/unique_items.*`.
 
 /// What a keyword does to the generated Rust types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,7 +114,9 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     k("multipleOf", Validation, Leaf),
     k("minItems", Validation, Leaf),
     k("maxItems", Validation, Leaf),
-    k("uniqueItems", Validation, Leaf),
+    // Structural: with `Config::unique_items_as_set` it makes a `BTreeSet`
+    // (lower/scalars.rs), so a change to it can change the Rust type.
+    k("uniqueItems", Structural, Leaf),
     k("minProperties", Validation, Leaf),
     k("maxProperties", Validation, Leaf),
     k("contentEncoding", Validation, Leaf),

@@ -151,6 +151,20 @@ impl Config {
         self
     }
 
+    /// Reads an array with `uniqueItems: true` whose items are strings,
+    /// integers or booleans as a `BTreeSet<T>` (default: `Vec<T>`, and
+    /// uniqueness not checked). Other items cannot be ordered: those arrays
+    /// stay `Vec<T>` with a warning. A set is sorted: it writes its items
+    /// back in order, and a duplicate in the input is dropped, not refused.
+    ///
+    /// ```
+    /// openai_webhooks_codegen::Config::new().unique_items_as_set(true);
+    /// ```
+    pub fn unique_items_as_set(&mut self, yes: bool) -> &mut Self {
+        self.options.unique_items_as_set = yes;
+        self
+    }
+
     /// Maps a `format` of a schema type to a Rust type of your choosing; by
     /// default every format keeps the plain type (`String` for strings), so
     /// generated code needs no extra dependency. The type must implement

@@ -86,6 +86,10 @@ struct GenerateOptions {
     /// both `None`) instead of `Option<Option<T>>`.
     #[arg(long)]
     merge_absent_and_null: bool,
+    /// Read arrays with `uniqueItems: true` of strings, integers or
+    /// booleans as `BTreeSet<T>` instead of `Vec<T>`.
+    #[arg(long)]
+    unique_items_as_set: bool,
     /// Also implement `schemars::JsonSchema` for every type, under
     /// `#[cfg(feature = "FEATURE")]`.
     #[arg(long, value_name = "FEATURE")]
@@ -106,6 +110,9 @@ impl GenerateOptions {
         if self.merge_absent_and_null {
             args.push_str(" --merge-absent-and-null");
         }
+        if self.unique_items_as_set {
+            args.push_str(" --unique-items-as-set");
+        }
         if let Some(feature) = &self.schemars_feature {
             args.push_str(&format!(" --schemars-feature {feature}"));
         }
@@ -120,6 +127,7 @@ impl GenerateOptions {
         config
             .deny_warnings(self.deny_warnings)
             .merge_absent_and_null(self.merge_absent_and_null)
+            .unique_items_as_set(self.unique_items_as_set)
             .schemars_feature(self.schemars_feature.as_deref());
         for mapping in &self.formats {
             let parsed = mapping.split_once('=').and_then(|(left, rust)| {

@@ -1,5 +1,6 @@
 //! Snapshot tests: each `fixtures/cases/NAME.json` generates exactly
-//! `fixtures/cases/NAME.rs` (with `--schemars-feature schemars`). The `.rs` files are compiled, and checked
+//! `fixtures/cases/NAME.rs` (with `--schemars-feature schemars`, and the
+//! options listed in `NAME.options`, one per line, where that file exists). The `.rs` files are compiled, and checked
 //! against payloads, by the `codegen-fixtures` crate (`codegen/fixtures/`).
 //!
 //! After an intended change, refresh them with
@@ -25,8 +26,17 @@ fn every_fixture_generates_its_snapshot() {
         let expected_path = schema.with_extension("rs");
         // With `JsonSchema` impls under the fixtures crate's `schemars`
         // feature, so that they compile for every construct too.
-        let generated = Config::new()
-            .schemars_feature(Some("schemars"))
+        let mut config = Config::new();
+        config.schemars_feature(Some("schemars"));
+        let options = std::fs::read_to_string(schema.with_extension("options")).unwrap_or_default();
+        for option in options.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            match option {
+                "unique-items-as-set" => config.unique_items_as_set(true),
+                "merge-absent-and-null" => config.merge_absent_and_null(true),
+                other => panic!("{}: unknown fixture option `{other}`", schema.display()),
+            };
+        }
+        let generated = config
             .generate(schema)
             .unwrap_or_else(|e| panic!("{}: {e}", schema.display()))
             .code;

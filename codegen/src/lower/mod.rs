@@ -287,17 +287,19 @@ impl<'a> Lowerer<'a> {
             ),
             Shape::Union(tag, items) => {
                 let keyword = classify::union_keyword(value);
-                match self.lower_union(node, keyword, &tag, items, value, name) {
+                let members = self.lower_members(node, keyword, items, name);
+                match self.lower_union(node, keyword, &tag, &members, value, name) {
                     Some(union) => TypeKind::Union(union),
-                    None => TypeKind::Untagged(self.lower_untagged(node, keyword, items, name)),
+                    None => {
+                        TypeKind::Untagged(self.lower_untagged(node, keyword, items, members, name))
+                    }
                 }
             }
-            Shape::Untagged(items) => TypeKind::Untagged(self.lower_untagged(
-                node,
-                classify::union_keyword(value),
-                items,
-                name,
-            )),
+            Shape::Untagged(items) => {
+                let keyword = classify::union_keyword(value);
+                let members = self.lower_members(node, keyword, items, name);
+                TypeKind::Untagged(self.lower_untagged(node, keyword, items, members, name))
+            }
             Shape::Rewritten(value) => {
                 let shape = classify::classify(self.set, node, &value, &mut self.diags);
                 self.lower_kind(node, &value, shape, name)

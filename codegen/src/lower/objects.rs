@@ -21,6 +21,8 @@ pub(super) struct ObjectSource<'v> {
     keywords: Cow<'v, Map<String, Value>>,
     properties: Vec<(String, NodeRef, Cow<'v, Value>)>,
     required: Vec<(String, Location)>,
+    /// Made from an `allOf`.
+    merged: bool,
 }
 
 impl<'v> ObjectSource<'v> {
@@ -67,6 +69,7 @@ impl<'v> ObjectSource<'v> {
             keywords,
             properties,
             required,
+            merged: false,
         }
     }
 
@@ -81,6 +84,7 @@ impl<'v> ObjectSource<'v> {
                 .map(|p| (p.name, p.node, Cow::Owned(p.schema)))
                 .collect(),
             required: merged.required,
+            merged: true,
         }
     }
 }
@@ -92,14 +96,21 @@ impl Lowerer<'_> {
             keywords,
             mut properties,
             required,
+            merged,
         } = source;
-        // A required property with no schema may hold any JSON.
+        // A required property with no schema may hold any JSON. In a merged
+        // `allOf` the member that requires it may be a struct of its own
+        // too (reported there): this is reported at the `allOf`.
         for (r, location) in &required {
             if !properties.iter().any(|(name, ..)| name == r) {
-                self.diags.warn(
-                    location,
-                    format!("required property `{r}` is not declared in `properties`: it becomes a `serde_json::Value` field"),
-                );
+                let message = format!("required property `{r}` is not declared in `properties`: it becomes a `serde_json::Value` field");
+                match merged {
+                    false => self.diags.warn(location, message),
+                    true => self.diags.warn(
+                        &node.child("allOf").location(),
+                        format!("{message} (required at {location})"),
+                    ),
+                }
                 let at = node.child("properties").child(r);
                 properties.push((r.clone(), at, Cow::Owned(Value::Bool(true))));
             }

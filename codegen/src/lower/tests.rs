@@ -653,7 +653,14 @@ fn each_node_is_read_and_reported_once() {
         "N": {"nullable": true, "$ref": "#/$defs/Base", "type": "object"},
         "L": {"type": ["string", "null"], "odd": 2},
         "S": {"allOf": [{"type": "string", "odd": 3}]},
-        "Q": {"anyOf": [{"type": "string", "odd": 4}, {"type": "null"}]}
+        "Q": {"anyOf": [{"type": "string", "odd": 4}, {"type": "null"}]},
+        // A discriminator that does not fit: lowered as a union first, then
+        // untagged; each member once.
+        "U": {"oneOf": [{"type": "string", "odd": 5}, {"$ref": "#/$defs/Base"}],
+              "discriminator": {"propertyName": "kind"}},
+        // A member requiring an undeclared property, merged into another.
+        "R": {"type": "object", "properties": {}, "required": ["gone"]},
+        "M": {"allOf": [{"$ref": "#/$defs/R"}, {"properties": {"m": {"type": "string"}}}]}
     }}))
     .unwrap();
     let lines: Vec<String> = out.warnings.iter().map(ToString::to_string).collect();
@@ -667,6 +674,9 @@ fn each_node_is_read_and_reported_once() {
         "s.json#/$defs/L/odd",
         "s.json#/$defs/S/allOf/0/odd",
         "s.json#/$defs/Q/anyOf/0/odd",
+        "s.json#/$defs/U/oneOf/0/odd",
+        "s.json#/$defs/R/required/0",
+        "s.json#/$defs/M/allOf: required property `gone`",
     ] {
         assert_eq!(
             lines.iter().filter(|l| l.starts_with(at)).count(),
@@ -681,4 +691,53 @@ fn each_node_is_read_and_reported_once() {
     };
     assert_eq!(field("A"), field("B"));
     assert_eq!(field("A"), field("Base"));
+}
+
+#[test]
+fn unique_items_become_sets_only_when_asked_and_orderable() {
+    let doc = json!({"$defs": {"A": {"type": "object", "properties": {
+        "s": {"type": "array", "uniqueItems": true, "items": {"type": "string"}},
+        "f": {"type": "array", "uniqueItems": true, "items": {"type": "number"}},
+        "v": {"type": "array", "items": {"type": "string"}}
+    }, "required": ["s", "f", "v"]}}});
+    let set = SchemaSet::from_documents([("s.json".to_string(), doc)]).unwrap();
+    let types = |unique_items_as_set| {
+        let options = Options {
+            unique_items_as_set,
+            ..Options::default()
+        };
+        let out = lower_with(&set, &options).unwrap();
+        let TypeKind::Struct(a) = &find(&out.space, "A").kind else {
+            panic!()
+        };
+        let types: Vec<RustType> = a.fields.iter().map(Field::ty).collect();
+        (types, warnings(&out))
+    };
+    let string = || Box::new(RustType::String);
+    let float = || Box::new(RustType::Float { bits: 64 });
+    let (off, quiet) = types(false);
+    assert_eq!(
+        off,
+        [
+            RustType::Vec(string()),
+            RustType::Vec(float()),
+            RustType::Vec(string())
+        ]
+    );
+    assert!(!quiet.contains("uniqueItems"), "{quiet}");
+    let (on, warned) = types(true);
+    assert_eq!(
+        on,
+        [
+            RustType::Set(string()),
+            RustType::Vec(float()),
+            RustType::Vec(string())
+        ]
+    );
+    assert!(
+        warned.contains(
+            "s.json#/$defs/A/properties/f/uniqueItems: `uniqueItems`: the items cannot be ordered"
+        ),
+        "{warned}"
+    );
 }

@@ -12,6 +12,25 @@ use crate::model::*;
 use crate::naming::{self, Scope};
 
 impl Lowerer<'_> {
+    /// The type of each member of a union, lowered once whether the union
+    /// ends up tagged or untagged.
+    pub(super) fn lower_members(
+        &mut self,
+        node: &NodeRef,
+        keyword: &str,
+        items: &[Value],
+        name: &str,
+    ) -> Vec<RustType> {
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let item_node = node.child(keyword).child(&i.to_string());
+                self.lower_type(&item_node, item, &format!("{name}Variant{}", i + 1))
+            })
+            .collect()
+    }
+
     /// A union without a tag: serde tries the members in schema order.
     /// Variants are named after the member's type.
     pub(super) fn lower_untagged(
@@ -19,15 +38,14 @@ impl Lowerer<'_> {
         node: &NodeRef,
         keyword: &str,
         items: &[Value],
+        members: Vec<RustType>,
         name: &str,
     ) -> Untagged {
         let mut scope = Scope::default();
         let mut variants = Vec::new();
         let own = self.by_node.get(node).copied();
-        for (i, item) in items.iter().enumerate() {
+        for (i, (item, ty)) in items.iter().zip(members).enumerate() {
             let item_node = node.child(keyword).child(&i.to_string());
-            let hint = format!("{name}Variant{}", i + 1);
-            let ty = self.lower_type(&item_node, item, &hint);
             if own.is_some_and(|own| ty == RustType::Named(own)) {
                 self.diags.error(
                     &item_node.location(),
@@ -87,7 +105,7 @@ impl Lowerer<'_> {
         node: &NodeRef,
         keyword: &str,
         tag: &str,
-        items: &[Value],
+        members: &[RustType],
         value: &Value,
         name: &str,
     ) -> Option<Union> {
@@ -98,11 +116,9 @@ impl Lowerer<'_> {
         // Problems with the union's structure; members' own errors still go
         // to `self.diags`.
         let mut problems = Diagnostics::default();
-        for (i, item) in items.iter().enumerate() {
+        for (i, ty) in members.iter().enumerate() {
             let item_node = node.child(keyword).child(&i.to_string());
-            let hint = format!("{name}Variant{}", i + 1);
-            let ty = self.lower_type(&item_node, item, &hint);
-            let RustType::Named(id) = ty else {
+            let RustType::Named(id) = *ty else {
                 problems.error(
                     &item_node.location(),
                     "each member of a discriminated union must be an object schema",
