@@ -9,6 +9,7 @@ use quote::{format_ident, quote};
 use crate::model::*;
 
 mod resume;
+mod schemars;
 mod union;
 
 /// Choices about the emitted code that the model does not decide.
@@ -164,139 +165,10 @@ pub fn rust_type(space: &TypeSpace, ty: &RustType) -> TokenStream {
 
 fn emit_type(space: &TypeSpace, def: &TypeDef, options: &EmitOptions) -> TokenStream {
     let item = emit_type_item(space, def, options.schemars_feature.as_deref());
-    let Some(feature) = &options.schemars_feature else {
-        return item;
-    };
-    let name = ident(&def.name);
-    match &def.kind {
-        // Serde is derived: so is the schema, reading the same attributes.
-        kind if serde_is_derived(kind) => {
-            let deprecated = if def.deprecated {
-                quote!(#[cfg_attr(feature = #feature, schemars(extend("deprecated" = true)))])
-            } else {
-                quote!()
-            };
-            after_first_derive(
-                item,
-                quote!(
-                    #[cfg_attr(feature = #feature, derive(::schemars::JsonSchema))]
-                    #deprecated
-                ),
-            )
-        }
-        TypeKind::Enum(e @ Enum { open: Some(_), .. }) => {
-            let values: Vec<&String> = e.variants.iter().map(|v| &v.value).collect();
-            let body = quote! {
-                ::schemars::json_schema!({
-                    "anyOf": [
-                        {"type": "string", "enum": [#(#values),*]},
-                        {"type": "string"}
-                    ]
-                })
-            };
-            quote! {
-                #item
-                #[cfg(feature = #feature)]
-                #[automatically_derived]
-                impl ::schemars::JsonSchema for #name {
-                    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-                        ::std::borrow::Cow::Borrowed(stringify!(#name))
-                    }
-                    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                        #body
-                    }
-                }
-            }
-        }
-        TypeKind::Union(u) => {
-            let members: Vec<TokenStream> = u
-                .variants
-                .iter()
-                .map(|v| rust_type(space, &RustType::Named(v.ty)))
-                .collect();
-            let known: Vec<&String> = u.variants.iter().flat_map(|v| v.tag.values()).collect();
-            let tag = &u.tag;
-            // What the catch-all needs: the properties every member requires
-            // with one primitive type (behind `id()`, `created_at()`, …).
-            let common: Vec<&String> = u.common.iter().map(|c| &c.json_name).collect();
-            let common_types: Vec<TokenStream> =
-                u.common.iter().map(|c| rust_type(space, &c.ty)).collect();
-            let catch_all_binding = if common.is_empty() {
-                quote!(let catch_all)
-            } else {
-                quote!(let mut catch_all)
-            };
-            quote! {
-                #item
-                #[cfg(feature = #feature)]
-                #[automatically_derived]
-                impl ::schemars::JsonSchema for #name {
-                    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-                        ::std::borrow::Cow::Borrowed(stringify!(#name))
-                    }
-                    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                        // One member per known tag value, and the catch-all:
-                        // any other tag, with the envelope every event has.
-                        let members = [#(generator.subschema_for::<#members>()),*];
-                        let mut one_of: ::std::vec::Vec<::serde_json::Value> =
-                            members.into_iter().map(::schemars::Schema::to_value).collect();
-                        #catch_all_binding = ::serde_json::json!({
-                            "type": "object",
-                            "required": [#tag, #(#common),*],
-                            "properties": {
-                                #tag: {"type": "string", "not": {"enum": [#(#known),*]}}
-                            }
-                        });
-                        #(
-                            catch_all["properties"][#common] =
-                                generator.subschema_for::<#common_types>().to_value();
-                        )*
-                        one_of.push(catch_all);
-                        ::schemars::json_schema!({ "oneOf": one_of })
-                    }
-                }
-            }
-        }
-        // Aliases name types that carry their own impls; derived kinds are
-        // handled above.
-        _ => item,
+    match &options.schemars_feature {
+        Some(feature) => schemars::with_json_schema(space, def, item, feature),
+        None => item,
     }
-}
-
-/// Whether the type's serde impls are derived (so `JsonSchema` can be too);
-/// open enums and unions have hand-written ones.
-fn serde_is_derived(kind: &TypeKind) -> bool {
-    matches!(
-        kind,
-        TypeKind::Struct(_)
-            | TypeKind::Const(_)
-            | TypeKind::Enum(Enum { open: None, .. })
-            | TypeKind::Untagged(_)
-            | TypeKind::Newtype(_)
-    )
-}
-
-/// `item` with `attribute` inserted after its first `#[derive(..)]`, so that
-/// the derives read together.
-fn after_first_derive(item: TokenStream, attribute: TokenStream) -> TokenStream {
-    use proc_macro2::TokenTree;
-    let mut out = TokenStream::new();
-    let mut attribute = Some(attribute);
-    let mut previous_was_pound = false;
-    for tree in item {
-        let is_derive = previous_was_pound
-            && matches!(&tree, TokenTree::Group(g)
-                if g.delimiter() == proc_macro2::Delimiter::Bracket
-                    && matches!(g.stream().into_iter().next(), Some(TokenTree::Ident(i)) if i == "derive"));
-        previous_was_pound = matches!(&tree, TokenTree::Punct(p) if p.as_char() == '#');
-        out.extend(std::iter::once(tree));
-        if is_derive {
-            if let Some(attribute) = attribute.take() {
-                out.extend(attribute);
-            }
-        }
-    }
-    out
 }
 
 fn emit_type_item(space: &TypeSpace, def: &TypeDef, schemars: Option<&str>) -> TokenStream {
@@ -310,7 +182,7 @@ fn emit_type_item(space: &TypeSpace, def: &TypeDef, schemars: Option<&str>) -> T
     } = def;
     let name = ident(name);
     let doc = docs(doc_lines);
-    let derived_schema = serde_is_derived(kind);
+    let derived_schema = schemars::serde_is_derived(kind);
     let doc = match (deprecated, schemars) {
         (false, _) => doc,
         // The `JsonSchema` derive names the type outside any `allow`, so a

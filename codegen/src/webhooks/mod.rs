@@ -8,4 +8,6 @@
 
 pub mod diff;
 pub mod events;
+mod layout;
+mod report;
 pub mod sync;

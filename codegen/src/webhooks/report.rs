@@ -1,0 +1,206 @@
+//! The text and markdown forms of a [`Report`], and the bump it implies.
+
+use std::fmt::Write as _;
+
+use super::diff::{Bump, Impact, Report};
+
+impl Report {
+    /// The bump the changes imply.
+    pub fn bump(&self) -> Bump {
+        match self.changes.iter().map(|c| c.impact).max() {
+            None | Some(Impact::Validation) => Bump::None,
+            Some(Impact::Docs) => Bump::Patch,
+            Some(Impact::Additive) => Bump::Minor,
+            Some(Impact::Breaking) => Bump::Major,
+        }
+    }
+
+    fn count(&self, impact: Impact) -> usize {
+        self.changes.iter().filter(|c| c.impact == impact).count()
+    }
+
+    fn count_what(&self, what: &str) -> usize {
+        self.changes
+            .iter()
+            .filter(|c| c.path.is_empty() && c.what == what)
+            .count()
+    }
+
+    fn summary(&self) -> String {
+        let added = self.count_what("event added");
+        let removed = self.count_what("event removed");
+        let mut changed: Vec<&str> = self
+            .changes
+            .iter()
+            .filter(|c| {
+                !(c.path.is_empty() && (c.what == "event added" || c.what == "event removed"))
+            })
+            .map(|c| c.event.as_str())
+            .collect();
+        changed.dedup();
+        format!(
+            "{} events → {} events: {added} added, {removed} removed, {} changed",
+            self.old_events,
+            self.new_events,
+            changed.len()
+        )
+    }
+
+    fn verdict(&self, current: Option<&semver::Version>) -> String {
+        let bump = self.bump();
+        let why = match bump {
+            Bump::None => "no changes",
+            Bump::Patch => "documentation changes only",
+            Bump::Minor => "additive changes, nothing breaking",
+            Bump::Major => "breaking changes",
+        };
+        match current {
+            Some(version) => format!(
+                "semver: {} bump, {version} → {} ({why})",
+                bump.label(),
+                bump.apply(version)
+            ),
+            None => format!(
+                "semver: {} bump ({why}; below 1.0 a {} bump moves {})",
+                bump.label(),
+                bump.label(),
+                match bump {
+                    Bump::Major => "the minor number",
+                    Bump::None => "nothing",
+                    _ => "the patch number",
+                }
+            ),
+        }
+    }
+
+    fn counts(&self) -> String {
+        let mut counts = format!(
+            "{} breaking, {} additive, {} docs",
+            self.count(Impact::Breaking),
+            self.count(Impact::Additive),
+            self.count(Impact::Docs)
+        );
+        let validation = self.count(Impact::Validation);
+        if validation > 0 {
+            let _ = write!(counts, ", {validation} validation");
+        }
+        counts
+    }
+
+    /// The changes as printed: each breaking or additive change on its own
+    /// line; an event's documentation changes gathered on one line per kind
+    /// (`description changed at: (event), data.id`).
+    fn lines(&self) -> Vec<(char, String, String, String, Impact)> {
+        let mut lines = Vec::new();
+        let mut i = 0;
+        while i < self.changes.len() {
+            let event = &self.changes[i].event;
+            let end = self.changes[i..]
+                .iter()
+                .position(|c| &c.event != event)
+                .map_or(self.changes.len(), |n| i + n);
+            let group = &self.changes[i..end];
+            let mut docs: Vec<(&str, Vec<&str>)> = Vec::new();
+            for change in group {
+                if change.impact == Impact::Docs {
+                    let place = if change.path.is_empty() {
+                        "(event)"
+                    } else {
+                        change.path.as_str()
+                    };
+                    match docs.iter_mut().find(|(what, _)| *what == change.what) {
+                        Some((_, places)) => places.push(place),
+                        None => docs.push((&change.what, vec![place])),
+                    }
+                    continue;
+                }
+                let marker = match change.what.as_str() {
+                    "event added" => '+',
+                    "event removed" => '-',
+                    _ => '~',
+                };
+                lines.push((
+                    marker,
+                    event.clone(),
+                    change.path.clone(),
+                    change.what.clone(),
+                    change.impact,
+                ));
+            }
+            for (what, places) in docs {
+                lines.push((
+                    '~',
+                    event.clone(),
+                    String::new(),
+                    format!("{what} at: {}", places.join(", ")),
+                    Impact::Docs,
+                ));
+            }
+            i = end;
+        }
+        lines
+    }
+
+    /// The report as plain text, one line per change (documentation changes
+    /// gathered per event).
+    pub fn to_text(&self, current: Option<&semver::Version>) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "Webhook event changes: {} → {}",
+            self.old_label, self.new_label
+        );
+        let _ = writeln!(out, "{}", self.summary());
+        if !self.changes.is_empty() {
+            out.push('\n');
+        }
+        for (marker, event, path, what, impact) in self.lines() {
+            let place = if path.is_empty() {
+                event
+            } else {
+                format!("{event} {path}")
+            };
+            let _ = writeln!(out, "{marker} {place}: {what} [{}]", impact.label());
+        }
+        let _ = writeln!(out, "\n{}", self.counts());
+        let _ = writeln!(out, "{}", self.verdict(current));
+        out
+    }
+
+    /// The report as Markdown, for a pull request description.
+    pub fn to_markdown(&self, current: Option<&semver::Version>) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "### Webhook event changes\n");
+        let _ = writeln!(
+            out,
+            "`{}` → `{}`: {}.\n",
+            self.old_label,
+            self.new_label,
+            self.summary()
+        );
+        if !self.changes.is_empty() {
+            let _ = writeln!(out, "| Event | Where | Change | Impact |");
+            let _ = writeln!(out, "|---|---|---|---|");
+            for (_, event, path, what, impact) in self.lines() {
+                let place = if path.is_empty() {
+                    String::new()
+                } else {
+                    format!("`{path}`")
+                };
+                let impact = match impact {
+                    Impact::Breaking => "**breaking**",
+                    other => other.label(),
+                };
+                let _ = writeln!(
+                    out,
+                    "| `{event}` | {place} | {} | {impact} |",
+                    what.replace('|', "\\|")
+                );
+            }
+            out.push('\n');
+        }
+        let _ = writeln!(out, "{}.\n", self.counts());
+        let _ = writeln!(out, "**{}**", self.verdict(current));
+        out
+    }
+}
