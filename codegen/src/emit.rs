@@ -8,8 +8,10 @@ use quote::{format_ident, quote};
 
 use crate::model::*;
 
+mod literals;
 mod resume;
 mod schemars;
+mod tuple;
 mod union;
 
 /// Choices about the emitted code that the model does not decide.
@@ -67,10 +69,29 @@ fn ident(name: &str) -> Ident {
     }
 }
 
+/// `text` with control characters other than tab written as escapes
+/// (`\r`, `\n`, `\u{1b}`), for doc comments.
+fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && c != '\t' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Doc attributes, one per line. Control characters inside a line (a
+/// schema value with a newline or carriage return) are written as escapes:
+/// a bare carriage return is not allowed in a doc comment.
 fn docs(lines: &[String]) -> TokenStream {
     let lines = lines.iter().map(|l| {
         let text = if l.is_empty() {
             String::new()
+        } else if l.chars().any(|c| c.is_control() && c != '\t') {
+            format!(" {}", escape_controls(l))
         } else {
             format!(" {l}")
         };
@@ -126,6 +147,7 @@ pub fn rust_type(space: &TypeSpace, ty: &RustType) -> TokenStream {
             quote!(#name)
         }
         RustType::Value => quote!(::serde_json::Value),
+        RustType::Null => quote!(()),
         RustType::Named(id) => {
             let name = ident(&space.get(*id).name);
             quote!(#name)
@@ -197,9 +219,11 @@ fn emit_type_item(space: &TypeSpace, def: &TypeDef, schemars: Option<&str>) -> T
     match kind {
         TypeKind::Struct(s) => emit_struct(space, &name, doc, *eq_hash, s, schemars),
         TypeKind::Const(c) => emit_const(&name, doc, c),
+        TypeKind::Literals(l) => literals::emit_literals(&name, doc, l),
         TypeKind::Enum(e) => emit_enum(&name, doc, e),
         TypeKind::Union(u) => union::emit_union(space, &name, doc, u),
         TypeKind::Untagged(u) => emit_untagged(space, &name, doc, *eq_hash, u),
+        TypeKind::Tuple(t) => tuple::emit_tuple(space, &name, doc, *eq_hash, t, schemars),
         TypeKind::Alias(t) => {
             let t = rust_type(space, t);
             quote! {
@@ -288,7 +312,7 @@ fn emit_struct(
             Presence::RequiredNullable if f.option_inner().is_some() => {
                 quote!(#[serde(deserialize_with = "::openai_webhooks_runtime::deserialize_required")])
             }
-            Presence::Optional | Presence::OptionalNullMerged => {
+            Presence::Optional | Presence::OptionalNullMerged | Presence::OptionalWithDefault(_) => {
                 quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
             }
             Presence::Required | Presence::RequiredNullable => quote!(),
@@ -298,7 +322,10 @@ fn emit_struct(
         // implementation of "absent"); one that keeps absent and `null`
         // apart is a nullable value.
         let schema_with = match (schemars, presence) {
-            (Some(feature), Presence::Optional | Presence::OptionalNullApart) => {
+            (
+                Some(feature),
+                Presence::Optional | Presence::OptionalNullApart | Presence::OptionalWithDefault(_),
+            ) => {
                 let with = rust_type(space, &f.value).to_string();
                 quote!(#[cfg_attr(feature = #feature, schemars(with = #with))])
             }
@@ -318,10 +345,33 @@ fn emit_struct(
         let fn_name = format_ident!("{}", default_fn(&f.name));
         let ty = rust_type(space, &f.value);
         let expr = default_expr(space, value);
+        // Lossless mode keeps an absent property absent; the default is
+        // one call away.
+        let accessor = match &f.presence {
+            Presence::OptionalWithDefault(_) => {
+                let field = ident(&f.name);
+                let accessor = format_ident!("{}_or_default", f.name.trim_end_matches('_'));
+                let doc = format!(
+                    " `{}`, or the schema's default when it is absent.",
+                    f.json_name
+                );
+                quote! {
+                    #[doc = #doc]
+                    pub fn #accessor(&self) -> #ty {
+                        match &self.#field {
+                            ::std::option::Option::Some(value) => ::std::clone::Clone::clone(value),
+                            ::std::option::Option::None => Self::#fn_name(),
+                        }
+                    }
+                }
+            }
+            _ => quote!(),
+        };
         Some(quote! {
             fn #fn_name() -> #ty {
                 #expr
             }
+            #accessor
         })
     });
     let defaults: Vec<TokenStream> = defaults.collect();
@@ -393,7 +443,7 @@ fn default_expr(space: &TypeSpace, value: &DefaultValue) -> TokenStream {
 fn emit_const(name: &Ident, doc: TokenStream, c: &Const) -> TokenStream {
     let Const { value, variant } = c;
     let variant = ident(variant);
-    let variant_doc = format!(" The value `{value}`.");
+    let variant_doc = format!(" The value `{}`.", escape_controls(value));
     let derive = derives(true, &["Copy", "PartialOrd", "Ord", "Default"], true);
     quote! {
         #doc
@@ -427,7 +477,7 @@ fn emit_enum(name: &Ident, doc: TokenStream, e: &Enum) -> TokenStream {
             if v.is_empty() {
                 " The empty string.".to_string()
             } else {
-                format!(" The value `{v}`.")
+                format!(" The value `{}`.", escape_controls(v))
             }
         })
         .collect();

@@ -62,13 +62,6 @@ pub(crate) enum Slots {
 pub(crate) struct Keyword {
     pub(crate) name: &'static str,
     pub(crate) role: Role,
-    #[cfg_attr(
-        not(feature = "webhooks"),
-        allow(
-            dead_code,
-            reason = "read by the webhook tooling's expansion and shapes"
-        )
-    )]
     pub(crate) slots: Slots,
 }
 
@@ -134,7 +127,7 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     k("contains", NotEnforced, Schema),
     k("minContains", NotEnforced, Leaf),
     k("maxContains", NotEnforced, Leaf),
-    k("$anchor", NotEnforced, Leaf),
+    k("dependencies", NotEnforced, Map),
     k("$dynamicAnchor", NotEnforced, Leaf),
     k("$recursiveAnchor", NotEnforced, Leaf),
     // Not supported yet.
@@ -143,6 +136,25 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     // Ignored on purpose.
     k("$schema", Annotation, Leaf),
     k("$id", Annotation, Leaf),
+    // Names a schema for `$ref` (resolved in `ids.rs`).
+    k("$anchor", Annotation, Leaf),
+    k("$vocabulary", Annotation, Leaf),
+    // Editor vocabularies (VS Code's JSON language service, IntelliJ,
+    // yaml-language-server): hints for people typing a document.
+    k("markdownDescription", Annotation, Leaf),
+    k("markdownEnumDescriptions", Annotation, Leaf),
+    k("enumDescriptions", Annotation, Leaf),
+    k("enumNames", Annotation, Leaf),
+    k("deprecationMessage", Annotation, Leaf),
+    k("errorMessage", Annotation, Leaf),
+    k("patternErrorMessage", Annotation, Leaf),
+    k("defaultSnippets", Annotation, Leaf),
+    k("doNotSuggest", Annotation, Leaf),
+    k("suggestSortText", Annotation, Leaf),
+    k("allowComments", Annotation, Leaf),
+    k("allowTrailingCommas", Annotation, Leaf),
+    k("ignoreCase", Annotation, Leaf),
+    k("fileMatch", Annotation, Leaf),
     k("$comment", Annotation, Leaf),
     k("title", Annotation, Leaf),
     k("examples", Annotation, Leaf),
@@ -171,7 +183,6 @@ pub(crate) fn role(name: &str) -> Option<Role> {
     lookup(name).map(|keyword| keyword.role)
 }
 
-#[cfg(feature = "webhooks")]
 /// Where `name`'s subschemas are ([`Slots::None`] for unknown keywords:
 /// their values are not read as schemas).
 pub(crate) fn slots(name: &str) -> Slots {

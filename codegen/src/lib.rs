@@ -32,6 +32,7 @@
 pub mod check;
 mod emit;
 mod error;
+mod ids;
 mod keywords;
 mod load;
 mod lower;
@@ -162,6 +163,21 @@ impl Config {
     /// ```
     pub fn unique_items_as_set(&mut self, yes: bool) -> &mut Self {
         self.options.unique_items_as_set = yes;
+        self
+    }
+
+    /// Exact round trips, for proxies, archives and signature re-checks
+    /// (default: off). Every open object (one without
+    /// `additionalProperties: false`) keeps the properties it does not
+    /// list in a flattened `additional_properties` map, and an optional
+    /// property with a `default` stays `Option<T>`: absent in, absent out,
+    /// with `<field>_or_default()` returning the value or the default.
+    ///
+    /// ```
+    /// openai_webhooks_codegen::Config::new().lossless(true);
+    /// ```
+    pub fn lossless(&mut self, yes: bool) -> &mut Self {
+        self.options.lossless = yes;
         self
     }
 

@@ -49,6 +49,8 @@ pub struct SchemaSet {
     base: PathBuf,
     entries: Vec<String>,
     documents: BTreeMap<String, Document>,
+    /// Schemas named by `$id` and `$anchor`.
+    ids: crate::ids::IdIndex,
 }
 
 impl SchemaSet {
@@ -78,6 +80,7 @@ impl SchemaSet {
             base,
             entries: entries.clone(),
             documents: BTreeMap::new(),
+            ids: crate::ids::IdIndex::default(),
         };
         let mut queue: VecDeque<(String, Option<Location>)> =
             entries.into_iter().map(|e| (e, None)).collect();
@@ -94,11 +97,22 @@ impl SchemaSet {
                 }
                 Err(e) => return Err(e),
             };
+            set.ids.add_document(&name, doc.as_value());
             let mut refs = Vec::new();
             collect_refs(doc.as_value(), &Location::new(name.clone(), ""), &mut refs);
             for (loc, reference) in refs {
                 let (file_part, _) = split_ref(&reference);
-                if !file_part.is_empty() {
+                let from = NodeRef {
+                    file: loc.file.clone(),
+                    pointer: loc.pointer.clone(),
+                };
+                // A schema this document names by `$id` is not a file.
+                let named = set.ids.names_anything()
+                    && set
+                        .ids
+                        .resolve(&from, &reference)
+                        .is_some_and(|t| t.file == name);
+                if !file_part.is_empty() && !named {
                     match join_relative(&name, file_part) {
                         Some(target) => queue.push_back((target, Some(loc))),
                         None => diags.error(
@@ -126,6 +140,7 @@ impl SchemaSet {
             base: PathBuf::new(),
             entries: Vec::new(),
             documents: BTreeMap::new(),
+            ids: crate::ids::IdIndex::default(),
         };
         for (name, value) in documents {
             if let Err(error) = check_nesting(&name, &value) {
@@ -133,6 +148,7 @@ impl SchemaSet {
                 return Err(error);
             }
             let schema = to_schema(&name, value)?;
+            set.ids.add_document(&name, schema.as_value());
             set.entries.push(name.clone());
             set.documents.insert(name, schema);
         }
@@ -196,6 +212,14 @@ impl SchemaSet {
     /// with the file relative to the referring one. Anchors (`#name`) and
     /// absolute URIs are reported as errors.
     pub fn resolve(&self, from: &NodeRef, reference: &str) -> Result<NodeRef, String> {
+        // By `$id` or anchor first, where documents name their schemas.
+        if self.ids.names_anything() {
+            if let Some(target) = self.ids.resolve(from, reference) {
+                if self.get(&target).is_some() {
+                    return Ok(target);
+                }
+            }
+        }
         let (file_part, fragment) = split_ref(reference);
         if file_part.contains("://") || file_part.starts_with("urn:") {
             return Err(format!(
@@ -506,7 +530,7 @@ fn join_relative(from: &str, relative: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-fn percent_decode(fragment: &str) -> String {
+pub(crate) fn percent_decode(fragment: &str) -> String {
     let bytes = fragment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

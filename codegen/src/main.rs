@@ -90,6 +90,11 @@ struct GenerateOptions {
     /// booleans as `BTreeSet<T>` instead of `Vec<T>`.
     #[arg(long)]
     unique_items_as_set: bool,
+    /// Exact round trips: open objects keep unlisted properties in a
+    /// flattened map, and an absent property with a `default` stays absent
+    /// (the default is available through `<field>_or_default()`).
+    #[arg(long)]
+    lossless: bool,
     /// Also implement `schemars::JsonSchema` for every type, under
     /// `#[cfg(feature = "FEATURE")]`.
     #[arg(long, value_name = "FEATURE")]
@@ -113,6 +118,9 @@ impl GenerateOptions {
         if self.unique_items_as_set {
             args.push_str(" --unique-items-as-set");
         }
+        if self.lossless {
+            args.push_str(" --lossless");
+        }
         if let Some(feature) = &self.schemars_feature {
             args.push_str(&format!(" --schemars-feature {feature}"));
         }
@@ -128,6 +136,7 @@ impl GenerateOptions {
             .deny_warnings(self.deny_warnings)
             .merge_absent_and_null(self.merge_absent_and_null)
             .unique_items_as_set(self.unique_items_as_set)
+            .lossless(self.lossless)
             .schemars_feature(self.schemars_feature.as_deref());
         for mapping in &self.formats {
             let parsed = mapping.split_once('=').and_then(|(left, rust)| {

@@ -50,10 +50,18 @@ pub enum TypeKind {
     Const(Const),
     /// A set of allowed strings; `open` keeps unknown strings in `Other`.
     Enum(Enum),
+    /// A set of allowed JSON values that are not all strings (`const: 1`,
+    /// `enum: [1, "a", false]`): a unit variant each, read by JSON Schema
+    /// equality and written back as the schema gives them.
+    Literals(Literals),
     /// A union dispatched on a string property of every variant.
     Union(Union),
     /// A union without a tag: the first member that parses wins.
     Untagged(Untagged),
+    /// A fixed-length array whose last items may be missing
+    /// (`prefixItems` with `minItems` below its length): a tuple struct
+    /// whose optional positions are `Option`s.
+    Tuple(Tuple),
     /// A name for another type (`pub type Name = Target;`).
     Alias(RustType),
     /// A serde-transparent tuple struct around a type
@@ -133,6 +141,9 @@ pub enum Presence {
     /// May be absent, and then takes the schema's `default`: the field is
     /// the value.
     Defaulted(DefaultValue),
+    /// May be absent, and stays absent (lossless mode): `Option<value>`,
+    /// with the schema's `default` available through an accessor.
+    OptionalWithDefault(DefaultValue),
 }
 
 impl Field {
@@ -149,7 +160,7 @@ impl Field {
     /// when absent and `null` are merged).
     pub fn ty(&self) -> RustType {
         match &self.presence {
-            Presence::Optional | Presence::OptionalNullApart => {
+            Presence::Optional | Presence::OptionalNullApart | Presence::OptionalWithDefault(_) => {
                 RustType::Option(Box::new(self.value.clone()))
             }
             Presence::OptionalNullMerged => match &self.value {
@@ -166,7 +177,10 @@ impl Field {
     /// as an `Option` (and not as an alias of one).
     pub fn option_inner(&self) -> Option<&RustType> {
         match (&self.presence, &self.value) {
-            (Presence::Optional | Presence::OptionalNullApart, value) => Some(value),
+            (
+                Presence::Optional | Presence::OptionalNullApart | Presence::OptionalWithDefault(_),
+                value,
+            ) => Some(value),
             (Presence::OptionalNullMerged, RustType::Option(inner)) => Some(inner),
             (Presence::OptionalNullMerged, value) => Some(value),
             (Presence::RequiredNullable | Presence::Defaulted(_), RustType::Option(inner)) => {
@@ -176,10 +190,11 @@ impl Field {
         }
     }
 
-    /// The schema's `default`, when it applies to an absent property.
+    /// The schema's `default`, when the field has one: applied to an
+    /// absent property, or offered by an accessor.
     pub fn default(&self) -> Option<&DefaultValue> {
         match &self.presence {
-            Presence::Defaulted(value) => Some(value),
+            Presence::Defaulted(value) | Presence::OptionalWithDefault(value) => Some(value),
             _ => None,
         }
     }
@@ -226,6 +241,32 @@ pub struct Enum {
     pub variants: Vec<EnumVariant>,
     /// `Some(name)`: any other string is kept in the variant `name(String)`.
     pub open: Option<String>,
+}
+
+/// A [`TypeKind::Tuple`].
+#[derive(Debug, Clone)]
+pub struct Tuple {
+    /// The item types, in order.
+    pub items: Vec<RustType>,
+    /// How many leading items must be present; the rest are `Option`s,
+    /// and an array stops at its first missing item.
+    pub required: usize,
+}
+
+/// The values of a [`TypeKind::Literals`].
+#[derive(Debug, Clone)]
+pub struct Literals {
+    /// The values, in schema order.
+    pub variants: Vec<LiteralVariant>,
+}
+
+/// One value of a [`Literals`].
+#[derive(Debug, Clone)]
+pub struct LiteralVariant {
+    /// The Rust variant name.
+    pub name: String,
+    /// The JSON value.
+    pub value: serde_json::Value,
 }
 
 /// One known value of an [`Enum`].
@@ -327,6 +368,8 @@ pub enum RustType {
     },
     /// `serde_json::Value`: any JSON.
     Value,
+    /// `()`: only `null` (`type: "null"`).
+    Null,
     /// A generated type.
     Named(TypeId),
     /// `Vec<T>`.
@@ -376,6 +419,7 @@ impl RustType {
             | RustType::Int { .. }
             | RustType::Float { .. }
             | RustType::Value
+            | RustType::Null
             | RustType::Named(_)
             | RustType::External(_) => {}
             RustType::Option(inner) => visit(inner, Holding::Inline),

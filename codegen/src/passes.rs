@@ -133,6 +133,7 @@ pub(crate) fn box_recursive_fields(space: &mut TypeSpace) {
             match &def.kind {
                 TypeKind::Struct(s) => slots(&mut s.fields.iter().map(|f| &f.value)),
                 TypeKind::Untagged(u) => slots(&mut u.variants.iter().map(|v| &v.ty)),
+                TypeKind::Tuple(t) => slots(&mut t.items.iter()),
                 TypeKind::Alias(ty) => {
                     let mut t = Vec::new();
                     inline_targets(ty, &mut t);
@@ -169,6 +170,7 @@ pub(crate) fn box_recursive_fields(space: &mut TypeSpace) {
                         let slot = match (field, &mut space.types[node].kind) {
                             (Some(i), TypeKind::Struct(s)) => Some(&mut s.fields[*i].value),
                             (Some(i), TypeKind::Untagged(u)) => Some(&mut u.variants[*i].ty),
+                            (Some(i), TypeKind::Tuple(t)) => Some(&mut t.items[*i]),
                             (Some(_), TypeKind::Newtype(ty)) => Some(ty),
                             _ => None,
                         };
@@ -198,7 +200,7 @@ fn box_inline(ty: RustType) -> RustType {
 pub(crate) fn compute_eq_hash(space: &mut TypeSpace) {
     fn ty_ok(space: &TypeSpace, ty: &RustType) -> bool {
         let here = match ty {
-            RustType::String | RustType::Bool | RustType::Int { .. } => true,
+            RustType::String | RustType::Bool | RustType::Int { .. } | RustType::Null => true,
             RustType::Float { .. } | RustType::Value => false,
             // A user's type may not be `Eq` or `Hash`.
             RustType::External(_) => false,
@@ -226,10 +228,12 @@ pub(crate) fn compute_eq_hash(space: &mut TypeSpace) {
                     s.fields.iter().all(|f| ty_ok(space, &f.value))
                         && s.extra.as_ref().is_none_or(|(_, t)| ty_ok(space, t))
                 }
-                TypeKind::Const(_) | TypeKind::Enum(_) => true,
+                // Unit variants, whatever JSON they stand for.
+                TypeKind::Const(_) | TypeKind::Enum(_) | TypeKind::Literals(_) => true,
                 // The catch-all variant holds a JSON value.
                 TypeKind::Union(_) => false,
                 TypeKind::Untagged(u) => u.variants.iter().all(|v| ty_ok(space, &v.ty)),
+                TypeKind::Tuple(t) => t.items.iter().all(|ty| ty_ok(space, ty)),
                 TypeKind::Alias(t) | TypeKind::Newtype(t) => ty_ok(space, t),
             };
             if !ok {

@@ -33,6 +33,7 @@ fn every_fixture_generates_its_snapshot() {
             match option {
                 "unique-items-as-set" => config.unique_items_as_set(true),
                 "merge-absent-and-null" => config.merge_absent_and_null(true),
+                "lossless" => config.lossless(true),
                 other => panic!("{}: unknown fixture option `{other}`", schema.display()),
             };
         }

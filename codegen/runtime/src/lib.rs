@@ -15,6 +15,36 @@
 
 pub mod union;
 
+/// Whether two JSON values are equal as JSON Schema compares them (`const`,
+/// `enum`): numbers by mathematical value (`1` equals `1.0`), objects by
+/// their entries whatever the order, arrays item by item.
+pub fn json_equal(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            if let (Some(x), Some(y)) = (x.as_i64(), y.as_i64()) {
+                return x == y;
+            }
+            if let (Some(x), Some(y)) = (x.as_u64(), y.as_u64()) {
+                return x == y;
+            }
+            match (x.as_f64(), y.as_f64()) {
+                (Some(x), Some(y)) => x == y,
+                _ => false,
+            }
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_equal(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(key, value)| y.get(key).is_some_and(|other| json_equal(value, other)))
+        }
+        _ => a == b,
+    }
+}
+
 /// Reads a required property that may be `null` (`deserialize_with` on an
 /// `Option` field without `#[serde(default)]`): unlike serde's default for
 /// `Option` fields, a missing property is an error.
@@ -73,5 +103,22 @@ mod tests {
             read("{}").unwrap_err(),
             "missing field `needed` at line 1 column 2"
         );
+    }
+
+    #[test]
+    fn json_equality_is_by_value() {
+        use serde_json::json;
+        let eq = crate::json_equal;
+        assert!(eq(&json!(1), &json!(1.0)));
+        assert!(eq(&json!(-3), &json!(-3.0)));
+        assert!(!eq(&json!(1), &json!(1.5)));
+        assert!(!eq(&json!(1), &json!("1")));
+        assert!(!eq(&json!(false), &json!(0)));
+        assert!(eq(&json!({"a": 1, "b": [2]}), &json!({"b": [2.0], "a": 1})));
+        assert!(!eq(&json!({"a": 1}), &json!({"a": 1, "b": 2})));
+        assert!(!eq(&json!([1, 2]), &json!([2, 1])));
+        assert!(eq(&json!(u64::MAX), &json!(u64::MAX)));
+        assert!(!eq(&json!(u64::MAX), &json!(-1)));
+        assert!(eq(&json!(null), &json!(null)));
     }
 }

@@ -148,7 +148,7 @@ pub(super) fn resume_parts(
             }
         });
         let double = envelope_index.is_some_and(|i| optional_somewhere[i]);
-        if field.default().is_some() {
+        if let Presence::Defaulted(_) = field.presence {
             let default = format_ident!("{}", default_fn(&field.name));
             parts.finals.push(if double && is_option {
                 quote!(let #name = match #slot {

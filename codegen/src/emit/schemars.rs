@@ -57,6 +57,30 @@ pub(super) fn with_json_schema(
                 }
             }
         }
+        TypeKind::Literals(l) => {
+            let values = l
+                .variants
+                .iter()
+                .map(|v| super::literals::json_expr(&v.value));
+            quote! {
+                #item
+                #[cfg(feature = #feature)]
+                #[automatically_derived]
+                impl ::schemars::JsonSchema for #name {
+                    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                        ::std::borrow::Cow::Borrowed(stringify!(#name))
+                    }
+                    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                        let mut map = ::serde_json::Map::new();
+                        map.insert(
+                            ::std::string::String::from("enum"),
+                            ::serde_json::Value::Array(::std::vec![#(#values),*]),
+                        );
+                        ::schemars::Schema::from(map)
+                    }
+                }
+            }
+        }
         TypeKind::Union(u) => {
             let members: Vec<TokenStream> = u
                 .variants

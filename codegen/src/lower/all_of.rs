@@ -79,6 +79,9 @@ pub(super) fn merge(
         }
         return AllOf::Single(Value::Object(only));
     }
+    if let Some(result) = not_objects(node, obj, members, own_shape, diags) {
+        return result;
+    }
     let mut merger = Merger {
         set,
         diags,
@@ -100,6 +103,114 @@ pub(super) fn merge(
         return AllOf::Any;
     }
     AllOf::Merged(merger.merged)
+}
+
+/// Keywords that make a schema describe an object.
+const OBJECT_KEYWORDS: &[&str] = &[
+    "properties",
+    "required",
+    "additionalProperties",
+    "patternProperties",
+];
+
+/// Whether `schema` describes an object (its keywords or its `type`).
+fn is_objectish(schema: &Map<String, Value>) -> bool {
+    OBJECT_KEYWORDS.iter().any(|k| schema.contains_key(*k))
+        || match schema.get("type") {
+            Some(Value::String(t)) => t == "object",
+            Some(Value::Array(types)) => types.iter().any(|t| t == "object"),
+            _ => false,
+        }
+}
+
+/// Whether `schema` only narrows values (`type` aside): validation keywords,
+/// annotations, and keywords the types do not enforce.
+fn only_validates(schema: &Map<String, Value>) -> bool {
+    schema.iter().all(|(key, value)| match key.as_str() {
+        "type" => value.is_string(),
+        "default" => true,
+        key => !matches!(
+            keywords::role(key),
+            Some(Role::Structural | Role::Unsupported | Role::Definitions)
+        ),
+    })
+}
+
+/// An `allOf` that is not about objects: members that only validate
+/// (`pattern`, `not`, `if`/`then`/`else`, a `type`) leave the base type,
+/// their rules documented as not enforced; one member that shapes the
+/// value (a `$ref`, an `enum`, …) beside such members is that member.
+/// `None` when objects are involved (the merge below); any JSON, with a
+/// warning, when several parts shape a value that is not an object.
+fn not_objects(
+    node: &NodeRef,
+    obj: &Map<String, Value>,
+    members: &[Value],
+    own_shape: bool,
+    diags: &mut Diagnostics,
+) -> Option<AllOf> {
+    let member = |v: &Value| match v {
+        Value::Object(m) => Some(m.clone()),
+        Value::Bool(true) => Some(Map::new()),
+        _ => None,
+    };
+    let maps: Vec<Map<String, Value>> = members.iter().map(member).collect::<Option<_>>()?;
+    if is_objectish(obj) || maps.iter().any(is_objectish) {
+        return None;
+    }
+    let shaping: Vec<usize> = (0..maps.len())
+        .filter(|i| !only_validates(&maps[*i]))
+        .collect();
+    let mut types: Vec<&str> = maps
+        .iter()
+        .chain(std::iter::once(obj))
+        .filter_map(|m| m.get("type").and_then(Value::as_str))
+        .collect();
+    types.sort_unstable();
+    types.dedup();
+    if types.len() > 1 {
+        diags.error(
+            &node.child("allOf").location(),
+            format!(
+                "the members of this `allOf` require different types ({}): no value is valid",
+                types.join(", ")
+            ),
+        );
+        return Some(AllOf::Invalid);
+    }
+    // The members' keywords are checked where they are written.
+    for (i, m) in maps.iter().enumerate() {
+        let at = node.child("allOf").child(&i.to_string());
+        if super::classify::check_keywords(&at, m, diags) {
+            return Some(AllOf::Any);
+        }
+    }
+    let mut base = match shaping.as_slice() {
+        [] => {
+            let mut base = obj.clone();
+            base.remove("allOf");
+            if let Some(t) = types.first() {
+                base.insert("type".into(), Value::String((*t).to_string()));
+            }
+            base
+        }
+        [only] if !own_shape => maps[*only].clone(),
+        // Several parts shape a value that is not an object (two arrays
+        // with their own items, two enums): not merged.
+        _ => {
+            diags.warn(
+                &node.child("allOf").location(),
+                "this `allOf` combines several schemas that are not objects and cannot be merged into one type yet: it becomes `serde_json::Value`",
+            );
+            return Some(AllOf::Any);
+        }
+    };
+    for key in ["description", "default", "nullable"] {
+        if let Some(v) = obj.get(key) {
+            base.insert(key.to_string(), v.clone());
+        }
+    }
+    Some(AllOf::Single(Value::Object(base)))
 }
 
 struct Merger<'a> {
@@ -177,6 +288,24 @@ impl Merger<'_> {
                                 self.merged.required.push((name.clone(), at.location()));
                             }
                         }
+                    }
+                }
+                // The properties a branch of `if`/`then`/`else` defines may
+                // be present: optional fields (the condition is not
+                // evaluated), unless a member defines them already.
+                "then" | "else" => {
+                    let Some(Value::Object(props)) = value.get("properties") else {
+                        continue;
+                    };
+                    for (name, schema) in props {
+                        if self.merged.properties.iter().any(|p| p.name == *name) {
+                            continue;
+                        }
+                        self.merged.properties.push(MergedProperty {
+                            name: name.clone(),
+                            node: node.child(key).child("properties").child(name),
+                            schema: schema.clone(),
+                        });
                     }
                 }
                 "type" if value != "object" => {

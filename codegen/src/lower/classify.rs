@@ -27,6 +27,12 @@ pub(super) enum Shape<'v> {
     Rewritten(Value),
     /// One string value.
     Const(String),
+    /// JSON values that are not all strings.
+    Literals(Vec<Value>),
+    /// Only `null`.
+    Null,
+    /// `type: [A, B, …]`: one member per type, tried in order.
+    TypeList(Vec<Value>),
     /// A closed set of strings.
     Enum(Vec<String>),
     /// Known strings, and any other string.
@@ -55,6 +61,8 @@ impl Shape<'_> {
         matches!(
             self,
             Shape::Const(_)
+                | Shape::Literals(_)
+                | Shape::TypeList(_)
                 | Shape::Enum(_)
                 | Shape::OpenEnum(_)
                 | Shape::Struct
@@ -154,24 +162,6 @@ pub(super) fn classify<'v>(
         }
         return Shape::Ref(reference);
     }
-    // `type: [T, "null"]`.
-    if let Some(Value::Array(types)) = obj.get("type") {
-        let non_null: Vec<&Value> = types.iter().filter(|t| *t != "null").collect();
-        if non_null.len() == 1 {
-            let mut inner = obj.clone();
-            inner.insert("type".into(), non_null[0].clone());
-            return if non_null.len() < types.len() {
-                Shape::Nullable(Value::Object(inner))
-            } else {
-                Shape::Rewritten(Value::Object(inner))
-            };
-        }
-        diags.error(
-            &node.child("type").location(),
-            "a type array with more than one non-null type is not supported yet",
-        );
-        return Shape::Invalid;
-    }
     // String values under another declared type: no value is valid.
     if let Some(Value::String(ty)) = obj.get("type") {
         let strings = match (obj.get("const"), obj.get("enum")) {
@@ -194,17 +184,15 @@ pub(super) fn classify<'v>(
     if let Some(c) = obj.get("const") {
         return match c {
             Value::String(s) => Shape::Const(s.clone()),
-            _ => {
-                diags.error(
-                    &node.child("const").location(),
-                    "only string constants are supported",
-                );
-                Shape::Invalid
-            }
+            Value::Null => Shape::Null,
+            other => Shape::Literals(vec![other.clone()]),
         };
     }
     if let Some(values) = obj.get("enum") {
         return classify_enum(node, obj, values, diags);
+    }
+    if let Some(Value::Array(types)) = obj.get("type") {
+        return classify_type_list(node, obj, types, diags);
     }
     if obj.contains_key("allOf") {
         return match all_of::merge(set, node, obj, diags) {
@@ -237,16 +225,16 @@ pub(super) fn classify<'v>(
         None => Shape::Any,
         Some(Value::String(t)) => match t.as_str() {
             "object" if obj.contains_key("properties") => Shape::Struct,
+            "object"
+                if obj.get("additionalProperties") == Some(&Value::Bool(false))
+                    && !obj.contains_key("patternProperties") =>
+            {
+                Shape::Struct
+            }
             "object" => Shape::Map,
             "array" => Shape::Array,
             "string" | "integer" | "number" | "boolean" => Shape::Primitive(t),
-            "null" => {
-                diags.error(
-                    &node.location(),
-                    "a schema that only allows null has no useful Rust type",
-                );
-                Shape::Invalid
-            }
+            "null" => Shape::Null,
             other => {
                 diags.error(
                     &node.child("type").location(),
@@ -265,8 +253,113 @@ pub(super) fn classify<'v>(
     }
 }
 
-/// `enum`: strings (and `null`) make an enum; other values keep the base
-/// type, unchecked.
+/// `type: [..]`: `null` in it makes the rest nullable; one type is that
+/// type; several make one member each (the keywords that apply to it),
+/// integers tried before numbers.
+fn classify_type_list<'v>(
+    node: &NodeRef,
+    obj: &Map<String, Value>,
+    types: &[Value],
+    diags: &mut Diagnostics,
+) -> Shape<'v> {
+    let mut names: Vec<&str> = Vec::new();
+    for (i, t) in types.iter().enumerate() {
+        match t.as_str() {
+            Some(
+                name @ ("null" | "boolean" | "integer" | "number" | "string" | "array" | "object"),
+            ) => {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+            Some(other) => {
+                diags.error(
+                    &node.child("type").child(&i.to_string()).location(),
+                    format!("unknown type `{other}`"),
+                );
+                return Shape::Invalid;
+            }
+            None => {
+                diags.error(
+                    &node.child("type").child(&i.to_string()).location(),
+                    "`type` must be a string or an array of strings",
+                );
+                return Shape::Invalid;
+            }
+        }
+    }
+    let non_null: Vec<&str> = names.iter().copied().filter(|t| *t != "null").collect();
+    let with_type = |t: &str| {
+        let mut inner = obj.clone();
+        inner.insert("type".into(), Value::String(t.to_string()));
+        Value::Object(inner)
+    };
+    match (non_null.as_slice(), non_null.len() < names.len()) {
+        ([], false) => {
+            diags.error(
+                &node.child("type").location(),
+                "an empty `type` array allows no value",
+            );
+            Shape::Invalid
+        }
+        ([], true) => Shape::Null,
+        ([only], true) => Shape::Nullable(with_type(only)),
+        ([only], false) => Shape::Rewritten(with_type(only)),
+        (_, true) => {
+            let mut inner = obj.clone();
+            inner.insert(
+                "type".into(),
+                Value::Array(
+                    non_null
+                        .iter()
+                        .map(|t| Value::String((*t).to_string()))
+                        .collect(),
+                ),
+            );
+            Shape::Nullable(Value::Object(inner))
+        }
+        (many, false) => {
+            let mut many = many.to_vec();
+            // An integer is also a number: the narrower member goes first.
+            many.sort_by_key(|t| *t != "integer");
+            Shape::TypeList(many.iter().map(|t| type_member(obj, t)).collect())
+        }
+    }
+}
+
+/// The member of a type list for type `t`: `t` with the keywords that
+/// shape a value of that type (the node's keywords were checked already).
+fn type_member(obj: &Map<String, Value>, t: &str) -> Value {
+    let keep: &[&str] = match t {
+        "object" => &[
+            "properties",
+            "required",
+            "additionalProperties",
+            "patternProperties",
+        ],
+        "array" => &["items", "prefixItems", "additionalItems", "uniqueItems"],
+        "integer" => &[
+            "format",
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+        ],
+        "number" | "string" => &["format"],
+        _ => &[],
+    };
+    let mut member = Map::new();
+    member.insert("type".into(), Value::String(t.to_string()));
+    for key in keep {
+        if let Some(value) = obj.get(*key) {
+            member.insert((*key).to_string(), value.clone());
+        }
+    }
+    Value::Object(member)
+}
+
+/// `enum`: strings (and `null`) make an enum; other values a type of
+/// exactly those values.
 fn classify_enum<'v>(
     node: &NodeRef,
     obj: &Map<String, Value>,
@@ -274,18 +367,33 @@ fn classify_enum<'v>(
     diags: &mut Diagnostics,
 ) -> Shape<'v> {
     let Some(mut values) = string_list(values) else {
-        // Numbers or mixed values: the base type, values not checked.
-        diags.warn(
-            &node.child("enum").location(),
-            "only enums of strings become Rust enums: this one keeps its base type and its values are not checked",
-        );
-        let mut inner = obj.clone();
-        inner.remove("enum");
-        return Shape::Rewritten(Value::Object(inner));
+        // Numbers, booleans, objects or mixed values: a type of exactly
+        // those values (`null` makes it nullable).
+        let Value::Array(items) = values else {
+            diags.error(&node.child("enum").location(), "`enum` must be an array");
+            return Shape::Invalid;
+        };
+        if items.len() > MAX_ENUM_VALUES {
+            diags.error(
+                &node.child("enum").location(),
+                format!("an `enum` of {} values is more than the {MAX_ENUM_VALUES} the generator accepts", items.len()),
+            );
+            return Shape::Invalid;
+        }
+        let non_null: Vec<Value> = items.iter().filter(|v| !v.is_null()).cloned().collect();
+        if non_null.len() < items.len() {
+            let mut inner = obj.clone();
+            inner.insert("enum".into(), Value::Array(non_null));
+            return Shape::Nullable(Value::Object(inner));
+        }
+        return Shape::Literals(non_null);
     };
     let nullable = values.iter().any(Option::is_none);
     values.retain(Option::is_some);
     let values: Vec<String> = values.into_iter().flatten().collect();
+    if nullable && values.is_empty() {
+        return Shape::Null;
+    }
     if nullable {
         let mut inner = obj.clone();
         inner.insert(
@@ -338,8 +446,18 @@ fn classify_union<'v>(
         );
         return Shape::Invalid;
     }
+    if items.iter().all(|v| *v == Value::Bool(false)) {
+        diags.error(
+            &node.child(keyword).location(),
+            format!("every member of this `{keyword}` is `false`: it accepts nothing"),
+        );
+        return Shape::Invalid;
+    }
     let is_null = |v: &Value| v.get("type") == Some(&Value::String("null".into()));
     let non_null: Vec<&Value> = items.iter().filter(|v| !is_null(v)).collect();
+    if non_null.is_empty() {
+        return Shape::Null;
+    }
     if non_null.len() < items.len() {
         // `anyOf: [X, {type: null}]`: an optional X.
         let mut inner = obj.clone();

@@ -85,6 +85,9 @@ pub(crate) struct Options {
     /// Read an array with `uniqueItems: true` as a `BTreeSet<T>` (when `T`
     /// can be ordered) instead of a `Vec<T>`.
     pub unique_items_as_set: bool,
+    /// Exact round trips: every open object keeps its unlisted properties,
+    /// and an absent property with a `default` stays absent.
+    pub lossless: bool,
 }
 
 /// [`lower`] with [`Options`].
@@ -104,8 +107,14 @@ pub(crate) fn lower_with(set: &SchemaSet, options: &Options) -> Result<Lowered, 
             file: file.clone(),
             pointer: String::new(),
         };
-        let Some(Value::Object(obj)) = set.get(&root) else {
-            continue;
+        let obj = match set.get(&root) {
+            Some(Value::Object(obj)) => obj,
+            // `true`: any JSON; `false`: nothing (an error, located).
+            Some(Value::Bool(_)) => {
+                lowerer.named(&root, &naming::type_name(file_stem(file)));
+                continue;
+            }
+            _ => continue,
         };
         // The named definitions: `$defs`, `definitions`, and in an OpenAPI
         // document `components/schemas`.
@@ -274,6 +283,11 @@ impl<'a> Lowerer<'a> {
     fn lower_kind(&mut self, node: &NodeRef, value: &Value, shape: Shape, name: &str) -> TypeKind {
         match shape {
             Shape::Const(value) => TypeKind::Const(scalars::lower_const(value)),
+            Shape::Literals(values) => TypeKind::Literals(scalars::lower_literals(values)),
+            Shape::TypeList(items) => {
+                let members = self.lower_members(node, "type", &items, name);
+                TypeKind::Untagged(self.lower_untagged(node, "type", &items, members, name))
+            }
             Shape::Enum(values) => TypeKind::Enum(scalars::lower_enum(values, None)),
             Shape::OpenEnum(values) => {
                 TypeKind::Enum(scalars::lower_enum(values, Some("Other".to_string())))
@@ -322,6 +336,9 @@ impl<'a> Lowerer<'a> {
                     ty => RustType::Option(Box::new(ty)),
                 })
             }
+            Shape::Array if scalars::optional_tail(value) => {
+                TypeKind::Tuple(self.lower_short_tuple(node, value, name))
+            }
             shape => TypeKind::Alias(self.lower_shape(node, value, shape, name)),
         }
     }
@@ -357,13 +374,19 @@ impl<'a> Lowerer<'a> {
                     ty => RustType::Option(Box::new(ty)),
                 }
             }
+            Shape::Null => RustType::Null,
             shape @ (Shape::Const(_)
+            | Shape::Literals(_)
+            | Shape::TypeList(_)
             | Shape::Enum(_)
             | Shape::OpenEnum(_)
             | Shape::Struct
             | Shape::AllOf(_)
             | Shape::Union(..)
             | Shape::Untagged(_)) => RustType::Named(self.named_shaped(node, value, shape, hint)),
+            shape @ Shape::Array if scalars::optional_tail(value) => {
+                RustType::Named(self.named_shaped(node, value, shape, hint))
+            }
             Shape::Map => self.lower_map(node, value, hint),
             Shape::Array => self.lower_array(node, value, hint),
             Shape::Primitive(t) => self.lower_primitive(node, value, t),

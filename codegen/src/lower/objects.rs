@@ -38,6 +38,8 @@ impl<'v> ObjectSource<'v> {
                 .iter()
                 .map(|(name, schema)| (name.clone(), props_node.child(name), Cow::Borrowed(schema)))
                 .collect(),
+            // `additionalProperties: false` alone: the empty object.
+            None => Vec::new(),
             _ => {
                 diags.error(
                     &props_node.location(),
@@ -121,6 +123,17 @@ impl Lowerer<'_> {
         let mut scope = Scope::default();
         let mut fields = Vec::new();
         for (json_name, child, schema) in &properties {
+            // The schema `false`: the property must be absent. No field;
+            // a closed object rejects it, an open one ignores it.
+            if **schema == Value::Bool(false) {
+                if let Some((_, location)) = required.iter().find(|(r, _)| r == json_name) {
+                    self.diags.error(
+                        location,
+                        format!("`{json_name}` is required, but its schema is `false`: no value is valid"),
+                    );
+                }
+                continue;
+            }
             let hint = format!("{name}{}", naming::type_name(json_name));
             let value = match self.properties.get(child) {
                 Some(ty) => ty.clone(),
@@ -141,6 +154,11 @@ impl Lowerer<'_> {
                 deprecated: is_deprecated(schema),
             });
         }
+        // Lossless: an open object keeps what it does not list.
+        let extra_type = match extra_type {
+            None if self.options.lossless && !deny_unknown_fields => Some(RustType::Value),
+            other => other,
+        };
         let extra = extra_type.map(|ty| (scope.claim("additional_properties"), ty));
         Struct {
             fields,
@@ -173,7 +191,9 @@ impl Lowerer<'_> {
             // An optional property with a `default` that fits its type keeps
             // its type and deserializes to the default when absent.
             Some(value) => match default_value(&self.space, ty, value, 0) {
-                Some(fitted) => return Presence::Defaulted(fitted),
+                Some(fitted) if !self.options.lossless => return Presence::Defaulted(fitted),
+                Some(fitted) if !nullable => return Presence::OptionalWithDefault(fitted),
+                Some(_) => {}
                 None => self.diags.warn(
                     &node.child("default").location(),
                     format!("`default` {value} does not fit the property's type, or holds an object of named properties: it is documented, not applied"),
@@ -262,7 +282,7 @@ fn is_nullable(space: &TypeSpace, ty: &RustType) -> bool {
     let mut ty = ty;
     for _ in 0..space.types.len() + 1 {
         match ty {
-            RustType::Option(_) => return true,
+            RustType::Option(_) | RustType::Null => return true,
             RustType::Named(id) => match &space.types.get(id.0).map(|t| &t.kind) {
                 Some(TypeKind::Alias(inner) | TypeKind::Newtype(inner)) => ty = inner,
                 _ => return false,

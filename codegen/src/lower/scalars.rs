@@ -16,6 +16,38 @@ pub(super) fn lower_const(value: String) -> Const {
     }
 }
 
+/// A type of exactly these JSON values, each a unit variant named after
+/// its value (`1` → `N1`, `-2.5` → `NMinus2Point5`, `false` → `False`).
+pub(super) fn lower_literals(values: Vec<Value>) -> Literals {
+    let mut scope = Scope::default();
+    let variants = values
+        .into_iter()
+        .map(|value| {
+            let wanted = match &value {
+                Value::Null => "Null".to_string(),
+                Value::Bool(true) => "True".to_string(),
+                Value::Bool(false) => "False".to_string(),
+                Value::Number(n) => {
+                    let text = n
+                        .to_string()
+                        .replace('-', "Minus")
+                        .replace('.', "Point")
+                        .replace('+', "");
+                    format!("N{text}")
+                }
+                Value::String(s) => naming::type_name(s),
+                Value::Array(_) => "List".to_string(),
+                Value::Object(_) => "Object".to_string(),
+            };
+            LiteralVariant {
+                name: scope.claim(&wanted),
+                value,
+            }
+        })
+        .collect();
+    Literals { variants }
+}
+
 /// A string enum; `open` names the variant that keeps other strings.
 pub(super) fn lower_enum(values: Vec<String>, open: Option<String>) -> Enum {
     let mut scope = Scope::default();
@@ -42,6 +74,14 @@ impl Lowerer<'_> {
         }
         let inner = match value.get("items") {
             None => RustType::Value,
+            // Only the empty array: not enforced (the schema of nothing).
+            Some(Value::Bool(false)) => {
+                self.diags.warn(
+                    &node.child("items").location(),
+                    "`items: false` (only an empty array is valid) is not enforced",
+                );
+                RustType::Value
+            }
             Some(items) => {
                 let child = node.child("items");
                 self.lower_type(&child, items, &format!("{hint}Item"))
@@ -58,6 +98,16 @@ impl Lowerer<'_> {
             );
         }
         RustType::Vec(Box::new(inner))
+    }
+
+    /// A tuple whose last items may be missing (see [`optional_tail`]).
+    pub(super) fn lower_short_tuple(&mut self, node: &NodeRef, value: &Value, hint: &str) -> Tuple {
+        let items = match self.lower_tuple(node, value, hint) {
+            RustType::Tuple(items) => items,
+            _ => Vec::new(),
+        };
+        let required = min_items(value).min(items.len());
+        Tuple { items, required }
     }
 
     /// A tuple: `prefixItems` (or an older draft's `items: [..]`) with no
@@ -134,6 +184,31 @@ impl Lowerer<'_> {
         }
         base
     }
+}
+
+/// `minItems`, 0 when absent.
+fn min_items(value: &Value) -> usize {
+    value
+        .get("minItems")
+        .and_then(Value::as_u64)
+        .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX))
+}
+
+/// Whether `value` is a tuple (a prefix, no further items) that fewer
+/// items than the prefix also satisfy: it becomes a named
+/// [`TypeKind::Tuple`] rather than a Rust tuple, which needs every item.
+pub(super) fn optional_tail(value: &Value) -> bool {
+    let (prefix, rest) = match value.get("prefixItems") {
+        Some(prefix) => (prefix, value.get("items")),
+        None => match value.get("items") {
+            Some(prefix @ Value::Array(_)) => (prefix, value.get("additionalItems")),
+            _ => return false,
+        },
+    };
+    let Value::Array(prefix) = prefix else {
+        return false;
+    };
+    rest == Some(&Value::Bool(false)) && !prefix.is_empty() && min_items(value) < prefix.len()
 }
 
 /// String formats the generator knows; all map to `String` by default.

@@ -20,13 +20,17 @@ impl Lowerer<'_> {
         keyword: &str,
         items: &[Value],
         name: &str,
-    ) -> Vec<RustType> {
+    ) -> Vec<Option<RustType>> {
         items
             .iter()
             .enumerate()
             .map(|(i, item)| {
+                // `false` accepts nothing: no variant.
+                if *item == Value::Bool(false) {
+                    return None;
+                }
                 let item_node = node.child(keyword).child(&i.to_string());
-                self.lower_type(&item_node, item, &format!("{name}Variant{}", i + 1))
+                Some(self.lower_type(&item_node, item, &format!("{name}Variant{}", i + 1)))
             })
             .collect()
     }
@@ -38,13 +42,14 @@ impl Lowerer<'_> {
         node: &NodeRef,
         keyword: &str,
         items: &[Value],
-        members: Vec<RustType>,
+        members: Vec<Option<RustType>>,
         name: &str,
     ) -> Untagged {
         let mut scope = Scope::default();
         let mut variants = Vec::new();
         let own = self.by_node.get(node).copied();
         for (i, (item, ty)) in items.iter().zip(members).enumerate() {
+            let Some(ty) = ty else { continue };
             let item_node = node.child(keyword).child(&i.to_string());
             if own.is_some_and(|own| ty == RustType::Named(own)) {
                 self.diags.error(
@@ -105,7 +110,7 @@ impl Lowerer<'_> {
         node: &NodeRef,
         keyword: &str,
         tag: &str,
-        members: &[RustType],
+        members: &[Option<RustType>],
         value: &Value,
         name: &str,
     ) -> Option<Union> {
@@ -117,6 +122,7 @@ impl Lowerer<'_> {
         // to `self.diags`.
         let mut problems = Diagnostics::default();
         for (i, ty) in members.iter().enumerate() {
+            let Some(ty) = ty else { continue };
             let item_node = node.child(keyword).child(&i.to_string());
             let RustType::Named(id) = *ty else {
                 problems.error(
@@ -320,6 +326,7 @@ fn primitive_variant_name(ty: &RustType) -> String {
         RustType::Int { .. } => "Integer".into(),
         RustType::Float { .. } => "Number".into(),
         RustType::Value => "Any".into(),
+        RustType::Null => "Null".into(),
         RustType::Vec(inner) => format!("{}List", primitive_variant_name(inner)),
         RustType::Set(inner) => format!("{}Set", primitive_variant_name(inner)),
         RustType::Map(inner) => format!("{}Map", primitive_variant_name(inner)),

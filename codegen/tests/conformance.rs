@@ -1,0 +1,480 @@
+//! Conformance on the official JSON Schema Test Suite (in `../shared`,
+//! beside the checkout; draft 2020-12 and draft 7, `optional/` aside).
+//!
+//! For every test group the generator makes the types of the group's
+//! schema, in lossless mode (`Config::lossless`: the mode for exact round
+//! trips) (or refuses it with a located error: counted, never a crash);
+//! all generated groups are compiled together in one crate, and every test
+//! instance is run through the root type: a valid instance must
+//! deserialize and serialize back to the same JSON (equal as JSON Schema
+//! compares values: numbers by value, objects by keys); for an invalid
+//! instance, whether the types reject it is counted. A per-file table and
+//! totals are printed (`cargo test --test conformance -- --nocapture`).
+//!
+//! The test fails when a valid instance of a generated group is rejected
+//! or changed, unless a design rule below says why; the rules are in the
+//! README with the number of instances each excludes. Skipped where
+//! `../shared` is absent, with a notice.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use openai_webhooks_codegen::{Config, SchemaSet};
+use serde_json::Value;
+
+/// Files skipped by design, with the reason.
+const SKIPPED_FILES: &[(&str, &str)] = &[
+    (
+        "refRemote.json",
+        "references to other documents fetched over HTTP: the generator reads files, not URLs",
+    ),
+    (
+        "dynamicRef.json",
+        "`$dynamicRef` resolves by the dynamic scope of evaluation, which a static type cannot follow",
+    ),
+    (
+        "vocabulary.json",
+        "`$vocabulary` switches keywords off by meta-schema, which needs a remote meta-schema",
+    ),
+];
+
+/// Design rules: valid instances the types reject or change on purpose.
+/// `(rule, draft or "*", file, group description prefix or "*", test
+/// description prefix or "*")`.
+const RULES: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        UNTYPED,
+        "*",
+        "additionalProperties.json",
+        "additionalProperties being false does not allow other properties",
+        "ignores",
+    ),
+    (
+        UNTYPED,
+        "*",
+        "items.json",
+        "a schema given for items",
+        "ignores non-arrays",
+    ),
+    (
+        UNTYPED,
+        "*",
+        "items.json",
+        "a schema given for items",
+        "JavaScript pseudo-array",
+    ),
+    (
+        UNTYPED,
+        "*",
+        "properties.json",
+        "object properties validation",
+        "ignores",
+    ),
+    (
+        UNTYPED,
+        "*",
+        "properties.json",
+        "properties whose names are Javascript object property names",
+        "ignores",
+    ),
+    (
+        UNTYPED,
+        "*",
+        "required.json",
+        "required validation",
+        "ignores",
+    ),
+    (UNTYPED, "*", "ref.json", "root pointer ref", "*"),
+    (
+        UNTYPED,
+        "*",
+        "ref.json",
+        "simple URN base URI with $ref via the URN",
+        "valid under the URN IDed schema",
+    ),
+    (
+        INTEGER,
+        "*",
+        "type.json",
+        "integer type matches integers",
+        "a float with zero fractional part",
+    ),
+];
+
+/// The rule for schemas without `type`.
+const UNTYPED: &str = "untyped: a schema without `type` whose keywords all describe objects (`properties`, `required`, `additionalProperties`) is read as an object, and one with `items` as an array; valid values of other kinds are rejected";
+
+/// The rule for integers.
+const INTEGER: &str = "integer: `integer` is a Rust integer, which serde does not read from `1.0`";
+
+struct Group {
+    draft: String,
+    file: String,
+    description: String,
+    schema: Value,
+    tests: Vec<(String, Value, bool)>,
+}
+
+fn suite() -> Option<PathBuf> {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/json-schema-test-suite/tests");
+    if path.exists() {
+        Some(path)
+    } else {
+        println!(
+            "SKIPPED: {} is absent; the conformance test did not run",
+            path.display()
+        );
+        None
+    }
+}
+
+fn groups(root: &Path, skipped: &mut BTreeMap<String, usize>) -> Vec<Group> {
+    let mut out = Vec::new();
+    for draft in ["draft2020-12", "draft7"] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(draft))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        for path in files {
+            let file = path.file_name().unwrap().to_string_lossy().to_string();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let list: Vec<Value> = serde_json::from_str(&text).unwrap();
+            for group in list {
+                let tests: Vec<(String, Value, bool)> = group["tests"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| {
+                        (
+                            t["description"].as_str().unwrap_or_default().to_string(),
+                            t["data"].clone(),
+                            t["valid"].as_bool().unwrap(),
+                        )
+                    })
+                    .collect();
+                if SKIPPED_FILES.iter().any(|(f, _)| *f == file) {
+                    *skipped.entry(file.clone()).or_default() += tests.len();
+                    continue;
+                }
+                out.push(Group {
+                    draft: draft.to_string(),
+                    file: file.clone(),
+                    description: group["description"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                    schema: group["schema"].clone(),
+                    tests,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The design rule that excuses a valid instance, if any.
+fn rule_for(group: &Group, test: &str) -> Option<&'static str> {
+    RULES.iter().find_map(|(rule, draft, file, g, t)| {
+        let ok = (*draft == "*" || *draft == group.draft)
+            && *file == group.file
+            && (*g == "*" || group.description.starts_with(g))
+            && (*t == "*" || test.starts_with(t));
+        ok.then_some(*rule)
+    })
+}
+
+#[derive(Default, Clone)]
+struct Row {
+    groups: usize,
+    refused: usize,
+    valid: usize,
+    accepted: usize,
+    same: usize,
+    excused: usize,
+    invalid: usize,
+    invalid_run: usize,
+    rejected: usize,
+}
+
+impl Row {
+    fn add(&mut self, other: &Row) {
+        self.groups += other.groups;
+        self.refused += other.refused;
+        self.valid += other.valid;
+        self.accepted += other.accepted;
+        self.same += other.same;
+        self.excused += other.excused;
+        self.invalid += other.invalid;
+        self.invalid_run += other.invalid_run;
+        self.rejected += other.rejected;
+    }
+}
+
+fn percent(a: usize, b: usize) -> String {
+    if b == 0 {
+        "-".into()
+    } else {
+        format!("{:.1}%", 100.0 * a as f64 / b as f64)
+    }
+}
+
+#[test]
+fn json_schema_test_suite() {
+    let Some(root) = suite() else { return };
+    let mut skipped = BTreeMap::new();
+    let groups = groups(&root, &mut skipped);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("conformance");
+    let _ = std::fs::remove_dir_all(dir.join("src"));
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let runtime = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("runtime");
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        r#"[package]
+name = "conformance"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+serde = { version = "1", features = ["derive"] }
+serde_json = { version = "1", features = ["preserve_order", "arbitrary_precision"] }
+openai-webhooks-runtime = { path = "RUNTIME" }
+
+[workspace]
+"#
+        .replace("RUNTIME", &runtime.display().to_string()),
+    )
+    .unwrap();
+
+    // Generate each group; remember which were refused and why.
+    let mut refused: Vec<Option<String>> = Vec::new();
+    let mut crashes = Vec::new();
+    let mut main = String::from(
+        "#![allow(dead_code, deprecated, unused_imports, non_camel_case_types, clippy::all)]\n",
+    );
+    let mut calls = String::new();
+    for (g, group) in groups.iter().enumerate() {
+        let schema = group.schema.clone();
+        let result = std::panic::catch_unwind(|| {
+            let set = SchemaSet::from_documents([("schema.json".to_string(), schema)])?;
+            Config::new().lossless(true).generate_set(&set)
+        });
+        let generated = match result {
+            Err(_) => {
+                crashes.push(format!(
+                    "{} {}: {}",
+                    group.draft, group.file, group.description
+                ));
+                refused.push(Some("crash".into()));
+                continue;
+            }
+            Ok(Err(error)) => {
+                refused.push(Some(error.to_string()));
+                continue;
+            }
+            Ok(Ok(generated)) => generated,
+        };
+        let Some(root_type) = generated.names.get("#") else {
+            refused.push(Some("no root type".into()));
+            continue;
+        };
+        refused.push(None);
+        std::fs::write(dir.join(format!("src/g{g}.rs")), &generated.code).unwrap();
+        let _ = writeln!(main, "mod g{g};");
+        for (t, (_, data, _)) in group.tests.iter().enumerate() {
+            let json = serde_json::to_string(data).unwrap();
+            let _ = writeln!(calls, "    check::<g{g}::{root_type}>({g}, {t}, {json:?});");
+        }
+    }
+    main.push_str(CHECK);
+    main.push_str("\nfn main() {\n");
+    main.push_str(&calls);
+    main.push_str("}\n");
+    std::fs::write(dir.join("src/main.rs"), main).unwrap();
+    assert!(
+        crashes.is_empty(),
+        "the generator panicked on:\n{}",
+        crashes.join("\n")
+    );
+
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(&cargo)
+        .args(["build", "--quiet", "--message-format=short"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("error"))
+        .take(30)
+        .collect();
+    assert!(
+        output.status.success(),
+        "the generated code does not compile:\n{}",
+        errors.join("\n")
+    );
+    let run = Command::new(dir.join("target/debug/conformance"))
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    // `group test outcome [output]` per line.
+    let mut outcomes: BTreeMap<(usize, usize), (String, String)> = BTreeMap::new();
+    for line in String::from_utf8_lossy(&run.stdout).lines() {
+        let mut parts = line.splitn(4, ' ');
+        let g: usize = parts.next().unwrap().parse().unwrap();
+        let t: usize = parts.next().unwrap().parse().unwrap();
+        let outcome = parts.next().unwrap().to_string();
+        let detail = parts.next().unwrap_or_default().to_string();
+        outcomes.insert((g, t), (outcome, detail));
+    }
+
+    let mut rows: BTreeMap<String, Row> = BTreeMap::new();
+    let mut failures = Vec::new();
+    let mut excused: BTreeMap<&str, usize> = BTreeMap::new();
+    // Message → (groups, valid instances in them).
+    let mut refusals: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for (g, group) in groups.iter().enumerate() {
+        let keyword = group.file.trim_end_matches(".json").to_string();
+        let row = rows.entry(keyword).or_default();
+        row.groups += 1;
+        if let Some(reason) = &refused[g] {
+            row.refused += 1;
+            let first = reason.lines().next().unwrap_or_default();
+            let message = first.split_once(": ").map_or(first, |(_, m)| m);
+            let message = message.split_once(": ").map_or(message, |(_, m)| m);
+            if std::env::var_os("CONFORMANCE_VERBOSE").is_some() {
+                println!(
+                    "refused: {} {} / {}: {first}",
+                    group.draft, group.file, group.description
+                );
+            }
+            let entry = refusals.entry(message.to_string()).or_default();
+            entry.0 += 1;
+            entry.1 += group.tests.iter().filter(|(_, _, valid)| *valid).count();
+        }
+        for (t, (description, data, valid)) in group.tests.iter().enumerate() {
+            let outcome = outcomes.get(&(g, t));
+            let accepted = outcome.is_some_and(|(o, _)| o != "rejected");
+            let same = outcome.is_some_and(|(o, _)| o == "same");
+            if *valid {
+                row.valid += 1;
+                row.accepted += usize::from(accepted);
+                row.same += usize::from(same);
+                if refused[g].is_none() && !same {
+                    match rule_for(group, description) {
+                        Some(rule) => {
+                            row.excused += 1;
+                            *excused.entry(rule).or_default() += 1;
+                        }
+                        None => failures.push(format!(
+                            "{} {} / {} / {}: {} {}: {}",
+                            group.draft,
+                            group.file,
+                            group.description,
+                            description,
+                            data,
+                            outcome.map_or("", |(o, _)| o.as_str()),
+                            outcome.map_or("", |(_, d)| d.as_str()),
+                        )),
+                    }
+                }
+            } else {
+                row.invalid += 1;
+                if refused[g].is_none() {
+                    row.invalid_run += 1;
+                    row.rejected += usize::from(!accepted);
+                }
+            }
+        }
+    }
+    let mut table = String::from(
+        "| keyword | groups | refused | valid accepted | valid round-tripped | invalid rejected (of those run) |\n|---|---|---|---|---|---|\n",
+    );
+    let mut total = Row::default();
+    for (keyword, row) in &rows {
+        total.add(row);
+        let _ = writeln!(
+            table,
+            "| {keyword} | {} | {} | {}/{} | {}/{} | {}/{} |",
+            row.groups,
+            row.refused,
+            row.accepted,
+            row.valid,
+            row.same,
+            row.valid,
+            row.rejected,
+            row.invalid_run
+        );
+    }
+    let _ = writeln!(
+        table,
+        "| **total** | {} | {} | {} ({}) | {} ({}) | {} ({} of {}) |",
+        total.groups,
+        total.refused,
+        total.accepted,
+        percent(total.accepted, total.valid),
+        total.same,
+        percent(total.same, total.valid),
+        total.rejected,
+        percent(total.rejected, total.invalid_run),
+        total.invalid_run,
+    );
+    println!("{table}");
+    println!("skipped by design: {skipped:?}");
+    println!("excused by rule: {excused:?}");
+    println!("refusals by message (groups, valid instances in them):");
+    for (message, (groups, valid)) in &refusals {
+        println!("  {groups:4} {valid:4}  {message}");
+    }
+    assert!(
+        failures.is_empty(),
+        "{} valid instances rejected or changed with no rule to excuse them:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The checking half of the program: runs one instance through a type.
+const CHECK: &str = r#"
+/// JSON Schema equality: numbers by value, objects by keys and values.
+fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.to_string(), y.to_string());
+            x == y || match (x.parse::<f64>(), y.parse::<f64>()) {
+                (Ok(x), Ok(y)) => x == y,
+                _ => false,
+            }
+        }
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y)),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn check<T: serde::de::DeserializeOwned + serde::Serialize>(group: usize, test: usize, json: &str) {
+    let input: serde_json::Value = serde_json::from_str(json).unwrap();
+    match serde_json::from_str::<T>(json) {
+        Err(error) => println!("{group} {test} rejected {}", error.to_string().replace('\n', " ")),
+        Ok(value) => match serde_json::to_value(&value) {
+            Ok(output) if same(&input, &output) => println!("{group} {test} same"),
+            Ok(output) => println!("{group} {test} changed {output}"),
+            Err(error) => println!("{group} {test} changed serialize error: {}", error.to_string().replace('\n', " ")),
+        },
+    }
+}
+"#;
