@@ -138,6 +138,9 @@ pub struct Diagnostics {
     pub errors: Vec<Diagnostic>,
     /// Documented fallbacks that were taken; the output is still produced.
     pub warnings: Vec<Diagnostic>,
+    /// Unknown keywords: each name once, with its first place and count
+    /// (see [`Diagnostics::unknown_keyword`]).
+    unknown: Vec<(String, Location, usize)>,
 }
 
 impl Diagnostics {
@@ -149,6 +152,30 @@ impl Diagnostics {
     /// Records a warning at `location`.
     pub fn warn(&mut self, location: &Location, message: impl Into<String>) {
         self.push(false, location, message.into());
+    }
+
+    /// Records a keyword the generator does not know. A schema can repeat
+    /// one in thousands of places (an editor's hint on every property):
+    /// [`Diagnostics::finish_unknown`] turns each name into one warning, at
+    /// its first place, with the count.
+    pub fn unknown_keyword(&mut self, location: &Location, keyword: &str) {
+        match self.unknown.iter_mut().find(|(k, ..)| k == keyword) {
+            Some((_, _, count)) => *count += 1,
+            None => self
+                .unknown
+                .push((keyword.to_string(), location.clone(), 1)),
+        }
+    }
+
+    /// One warning per unknown keyword recorded, in the order first met.
+    pub fn finish_unknown(&mut self) {
+        for (keyword, location, count) in std::mem::take(&mut self.unknown) {
+            let message = match count {
+                1 => format!("unknown keyword `{keyword}` ignored"),
+                n => format!("unknown keyword `{keyword}` ignored ({n} places; this is the first)"),
+            };
+            self.warn(&location, message);
+        }
     }
 
     fn push(&mut self, is_error: bool, location: &Location, message: String) {

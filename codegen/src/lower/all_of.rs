@@ -40,6 +40,109 @@ pub(super) struct MergedProperty {
     pub schema: Value,
 }
 
+/// An object with `properties` beside a `oneOf`/`anyOf` whose members
+/// only add to it (`required` lists, further properties, no other type):
+/// one struct with the object's properties and, optional, every member's
+/// (a property that members define differently holds any JSON). Which
+/// alternative applies is validation, not enforced (a warning says so).
+/// `None` when the node is not like that: a union then.
+pub(super) fn merge_alternatives(
+    set: &SchemaSet,
+    node: &NodeRef,
+    obj: &Map<String, Value>,
+    keyword: &str,
+    diags: &mut Diagnostics,
+) -> Option<Merged> {
+    let Some(Value::Object(base)) = obj.get("properties") else {
+        return None;
+    };
+    if obj.contains_key("discriminator") {
+        return None;
+    }
+    let Some(Value::Array(items)) = obj.get(keyword) else {
+        return None;
+    };
+    let mut members = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let at = node.child(keyword).child(&i.to_string());
+        let (target, member) = super::resolve_refs(set, &at, item).ok()?;
+        let Value::Object(member) = member else {
+            return None;
+        };
+        let adds_only = member.iter().all(|(key, value)| match key.as_str() {
+            "properties" | "required" => true,
+            "type" => value == "object",
+            key => !matches!(
+                keywords::role(key),
+                Some(Role::Structural | Role::Unsupported | Role::Definitions)
+            ),
+        });
+        if !adds_only {
+            return None;
+        }
+        // An inline member's keywords are checked here, where they are
+        // written (a `$ref`'d one is checked where it is defined).
+        let inline = item.get("$ref").is_none();
+        members.push((target, member, inline));
+    }
+    let mut merged = Merged {
+        own: obj
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "properties" | "required" | "oneOf" | "anyOf"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        properties: base
+            .iter()
+            .map(|(name, schema)| MergedProperty {
+                name: name.clone(),
+                node: node.child("properties").child(name),
+                schema: schema.clone(),
+            })
+            .collect(),
+        required: match obj.get("required") {
+            Some(Value::Array(names)) => names
+                .iter()
+                .enumerate()
+                .filter_map(|(i, n)| {
+                    let at = node.child("required").child(&i.to_string()).location();
+                    Some((n.as_str()?.to_string(), at))
+                })
+                .collect(),
+            _ => Vec::new(),
+        },
+    };
+    for (target, member, inline) in &members {
+        if *inline && super::classify::check_keywords(target, member, diags) {
+            return None;
+        }
+        let Some(Value::Object(props)) = member.get("properties") else {
+            continue;
+        };
+        for (name, schema) in props {
+            match merged.properties.iter_mut().find(|p| p.name == *name) {
+                Some(existing) if existing.schema == *schema || base.contains_key(name) => {}
+                Some(existing) => {
+                    diags.warn(
+                        &target.child("properties").child(name).location(),
+                        format!("`{name}` is defined differently by the alternatives of this `{keyword}`: it holds any JSON"),
+                    );
+                    existing.schema = Value::Bool(true);
+                }
+                None => merged.properties.push(MergedProperty {
+                    name: name.clone(),
+                    node: target.child("properties").child(name),
+                    schema: schema.clone(),
+                }),
+            }
+        }
+    }
+    diags.warn(
+        &node.child(keyword).location(),
+        format!("the alternatives of this `{keyword}` only add to the object beside them: their properties are merged into it (optional), and which alternative applies is not enforced"),
+    );
+    Some(merged)
+}
+
 /// Members nested deeper than this (through `$ref`s) are refused.
 const MAX_MEMBER_DEPTH: usize = 64;
 
@@ -79,7 +182,7 @@ pub(super) fn merge(
         }
         return AllOf::Single(Value::Object(only));
     }
-    if let Some(result) = not_objects(node, obj, members, own_shape, diags) {
+    if let Some(result) = not_objects(set, node, obj, members, own_shape, diags) {
         return result;
     }
     let mut merger = Merger {
@@ -128,7 +231,8 @@ fn is_objectish(schema: &Map<String, Value>) -> bool {
 fn only_validates(schema: &Map<String, Value>) -> bool {
     schema.iter().all(|(key, value)| match key.as_str() {
         "type" => value.is_string(),
-        "default" => true,
+        // A member `{nullable: true}` makes the result nullable (below).
+        "default" | "nullable" => true,
         key => !matches!(
             keywords::role(key),
             Some(Role::Structural | Role::Unsupported | Role::Definitions)
@@ -143,6 +247,7 @@ fn only_validates(schema: &Map<String, Value>) -> bool {
 /// `None` when objects are involved (the merge below); any JSON, with a
 /// warning, when several parts shape a value that is not an object.
 fn not_objects(
+    set: &SchemaSet,
     node: &NodeRef,
     obj: &Map<String, Value>,
     members: &[Value],
@@ -155,7 +260,13 @@ fn not_objects(
         _ => None,
     };
     let maps: Vec<Map<String, Value>> = members.iter().map(member).collect::<Option<_>>()?;
-    if is_objectish(obj) || maps.iter().any(is_objectish) {
+    // A `$ref` member counts as what it refers to.
+    let refers_to_object = |i: usize| {
+        let at = node.child("allOf").child(&i.to_string());
+        super::resolve_refs(set, &at, &members[i])
+            .is_ok_and(|(_, target)| target.as_object().is_some_and(is_objectish))
+    };
+    if is_objectish(obj) || maps.iter().any(is_objectish) || (0..maps.len()).any(refers_to_object) {
         return None;
     }
     let shaping: Vec<usize> = (0..maps.len())
@@ -209,6 +320,12 @@ fn not_objects(
         if let Some(v) = obj.get(key) {
             base.insert(key.to_string(), v.clone());
         }
+    }
+    if maps
+        .iter()
+        .any(|m| m.get("nullable") == Some(&Value::Bool(true)))
+    {
+        base.insert("nullable".into(), Value::Bool(true));
     }
     Some(AllOf::Single(Value::Object(base)))
 }

@@ -107,7 +107,7 @@ pub(super) fn check_keywords(
                 );
                 fallback = true;
             }
-            None => diags.warn(&location, format!("unknown keyword `{key}` ignored")),
+            None => diags.unknown_keyword(&location, key),
         }
     }
     fallback
@@ -207,6 +207,11 @@ pub(super) fn classify<'v>(
     }
     for keyword in ["oneOf", "anyOf"] {
         if let Some(items) = obj.get(keyword) {
+            // Properties beside alternatives that only add to the object:
+            // one struct, nothing dropped.
+            if let Some(merged) = all_of::merge_alternatives(set, node, obj, keyword, diags) {
+                return Shape::AllOf(merged);
+            }
             return classify_union(set, node, obj, keyword, items, diags);
         }
     }

@@ -156,6 +156,7 @@ pub(crate) fn lower_with(set: &SchemaSet, options: &Options) -> Result<Lowered, 
         mut diags,
         ..
     } = lowerer;
+    diags.finish_unknown();
     check_alias_cycles(&space, &mut diags);
     break_alias_recursion(&mut space);
     if !diags.errors.is_empty() {

@@ -668,13 +668,14 @@ fn each_node_is_read_and_reported_once() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), lines.len(), "{lines:#?}");
+    // `odd` is written in five places, each read once: counted five times.
+    assert!(
+        lines.iter().any(|l| l
+            == "s.json#/$defs/Base/properties/p/odd: unknown keyword `odd` ignored (5 places; this is the first)"),
+        "{lines:#?}"
+    );
     for at in [
-        "s.json#/$defs/Base/properties/p/odd",
         "s.json#/$defs/N/type: `type` beside `$ref`",
-        "s.json#/$defs/L/odd",
-        "s.json#/$defs/S/allOf/0/odd",
-        "s.json#/$defs/Q/anyOf/0/odd",
-        "s.json#/$defs/U/oneOf/0/odd",
         "s.json#/$defs/R/required/0",
         "s.json#/$defs/M/allOf: required property `gone`",
     ] {
@@ -740,4 +741,62 @@ fn unique_items_become_sets_only_when_asked_and_orderable() {
         ),
         "{warned}"
     );
+}
+
+#[test]
+fn unknown_keywords_warn_once_each_and_editor_hints_are_quiet() {
+    let prop = || json!({"type": "string", "markdownDescription": "**x**", "frob": 1, "defaultSnippets": []});
+    let out = lower_doc(json!({"$defs": {"A": {"type": "object", "properties": {
+        "a": prop(), "b": prop(), "c": prop(), "d": {"type": "string", "zap": true}
+    }}}}))
+    .unwrap();
+    let w = warnings(&out);
+    assert_eq!(out.warnings.len(), 2, "{w}");
+    assert!(
+        w.contains("s.json#/$defs/A/properties/a/frob: unknown keyword `frob` ignored (3 places; this is the first)"),
+        "{w}"
+    );
+    assert!(
+        w.contains("s.json#/$defs/A/properties/d/zap: unknown keyword `zap` ignored"),
+        "{w}"
+    );
+    assert!(
+        !w.contains("markdownDescription") && !w.contains("defaultSnippets"),
+        "{w}"
+    );
+}
+
+#[test]
+fn properties_beside_alternatives_that_only_add_are_one_struct() {
+    let out = lower_doc(json!({"$defs": {"Step": {
+        "type": "object",
+        "properties": {"name": {"type": "string"}},
+        "required": ["name"],
+        "anyOf": [
+            {"properties": {"uses": {"type": "string"}}, "required": ["uses"]},
+            {"properties": {"run": {"type": "string"}, "name": {"type": "integer"}}, "required": ["run"]}
+        ]
+    }}}))
+    .unwrap();
+    let TypeKind::Struct(step) = &find(&out.space, "Step").kind else {
+        panic!("{:?}", find(&out.space, "Step").kind)
+    };
+    let fields: Vec<(&str, bool)> = step
+        .fields
+        .iter()
+        .map(|f| (f.json_name.as_str(), f.is_required()))
+        .collect();
+    // The object's own `name` wins over a member's; members' properties
+    // are optional.
+    assert_eq!(fields, [("name", true), ("uses", false), ("run", false)]);
+    assert_eq!(step.fields[0].value, RustType::String);
+    assert!(warnings(&out)
+        .contains("s.json#/$defs/Step/anyOf: the alternatives of this `anyOf` only add"));
+    // Alternatives that are not objects stay a union.
+    let out = lower_doc(json!({"$defs": {"U": {
+        "type": "object", "properties": {"a": {"type": "string"}},
+        "oneOf": [{"type": "string"}, {"required": ["a"]}]
+    }}}))
+    .unwrap();
+    assert!(matches!(find(&out.space, "U").kind, TypeKind::Untagged(_)));
 }
