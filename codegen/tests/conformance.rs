@@ -223,104 +223,209 @@ fn percent(a: usize, b: usize) -> String {
     }
 }
 
+/// What one generator made of one group: its code and root type, or why
+/// it made nothing.
+type Made = Result<(String, String), String>;
+
 #[test]
 fn json_schema_test_suite() {
     let Some(root) = suite() else { return };
-    let mut skipped = BTreeMap::new();
-    let groups = groups(&root, &mut skipped);
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("conformance");
-    let _ = std::fs::remove_dir_all(dir.join("src"));
-    std::fs::create_dir_all(dir.join("src")).unwrap();
-    let runtime = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("runtime");
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        r#"[package]
-name = "conformance"
-version = "0.0.0"
-edition = "2021"
-publish = false
-
-[dependencies]
-serde = { version = "1", features = ["derive"] }
-serde_json = { version = "1", features = ["preserve_order", "arbitrary_precision"] }
-openai-webhooks-runtime = { path = "RUNTIME" }
-
-[workspace]
-"#
-        .replace("RUNTIME", &runtime.display().to_string()),
-    )
-    .unwrap();
-
-    // Generate each group; remember which were refused and why.
-    let mut refused: Vec<Option<String>> = Vec::new();
-    let mut crashes = Vec::new();
-    let mut main = String::from(
-        "#![allow(dead_code, deprecated, unused_imports, non_camel_case_types, clippy::all)]\n",
-    );
-    let mut calls = String::new();
-    for (g, group) in groups.iter().enumerate() {
+    let outcome = run(&root, "conformance", "", &|group: &Group| {
         let schema = group.schema.clone();
         let result = std::panic::catch_unwind(|| {
             let set = SchemaSet::from_documents([("schema.json".to_string(), schema)])?;
             Config::new().lossless(true).generate_set(&set)
         });
-        let generated = match result {
-            Err(_) => {
-                crashes.push(format!(
-                    "{} {}: {}",
-                    group.draft, group.file, group.description
-                ));
-                refused.push(Some("crash".into()));
-                continue;
+        match result {
+            Err(_) => Err("crash".into()),
+            Ok(Err(error)) => Err(error.to_string()),
+            Ok(Ok(generated)) => match generated.names.get("#") {
+                Some(name) => Ok((generated.code, name.clone())),
+                None => Err("no root type".into()),
+            },
+        }
+    });
+    assert!(
+        outcome.crashes.is_empty(),
+        "the generator panicked on:\n{}",
+        outcome.crashes.join("\n")
+    );
+    assert!(
+        outcome.uncompiled.is_empty(),
+        "the generated code does not compile:\n{}",
+        outcome.uncompiled.join("\n")
+    );
+    assert!(
+        outcome.failures.is_empty(),
+        "{} valid instances rejected or changed with no rule to excuse them:\n{}",
+        outcome.failures.len(),
+        outcome.failures.join("\n")
+    );
+}
+
+/// The same run with cargo-typify, for the comparison in the README: only
+/// when `TYPIFY` names its binary (`cargo install cargo-typify`). The root
+/// schema gets the title `Root`, which typify names its root type after;
+/// groups it panics on or whose output does not compile count as refused.
+#[test]
+fn cargo_typify_for_comparison() {
+    let Some(typify) = std::env::var_os("TYPIFY") else {
+        println!("SKIPPED: set TYPIFY to a cargo-typify binary to measure it the same way");
+        return;
+    };
+    let Some(root) = suite() else { return };
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("typify-inputs");
+    std::fs::create_dir_all(&work).unwrap();
+    let counter = std::sync::atomic::AtomicUsize::new(0);
+    let extra = "regress = \"0.10\"\nchrono = { version = \"0.4\", features = [\"serde\"] }\nuuid = { version = \"1\", features = [\"serde\"] }\n";
+    run(&root, "typify-conformance", extra, &|group: &Group| {
+        let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut schema = group.schema.clone();
+        match &mut schema {
+            Value::Object(map) => {
+                map.insert("title".into(), Value::String("Root".into()));
             }
-            Ok(Err(error)) => {
-                refused.push(Some(error.to_string()));
-                continue;
+            Value::Bool(_) => return Err("boolean root schema".into()),
+            _ => return Err("not a schema".into()),
+        }
+        let input = work.join(format!("s{n}.json"));
+        let output = work.join(format!("s{n}.rs"));
+        std::fs::write(&input, serde_json::to_string(&schema).unwrap()).unwrap();
+        let _ = std::fs::remove_file(&output);
+        let run = Command::new(&typify)
+            .args(["typify", "-B"])
+            .arg(&input)
+            .arg("-o")
+            .arg(&output)
+            .output()
+            .unwrap();
+        if !run.status.success() {
+            let stderr = String::from_utf8_lossy(&run.stderr);
+            return Err(if stderr.contains("panicked") {
+                "crash".into()
+            } else {
+                stderr.lines().next().unwrap_or("failed").to_string()
+            });
+        }
+        let code = std::fs::read_to_string(&output).map_err(|e| e.to_string())?;
+        if !code.contains("pub enum Root")
+            && !code.contains("pub struct Root")
+            && !code.contains("pub type Root")
+        {
+            return Err("no root type".into());
+        }
+        Ok((code, "Root".into()))
+    });
+}
+
+/// What a run found.
+struct Outcome {
+    crashes: Vec<String>,
+    uncompiled: Vec<String>,
+    failures: Vec<String>,
+}
+
+/// Generates every group with `generate`, compiles them together in the
+/// crate `name` (groups whose code does not compile are set aside and
+/// counted as refused), runs every instance, prints the table.
+fn run(root: &Path, name: &str, extra_deps: &str, generate: &dyn Fn(&Group) -> Made) -> Outcome {
+    let mut skipped = BTreeMap::new();
+    let groups = groups(root, &mut skipped);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(dir.join("src"));
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let runtime = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("runtime");
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = {{ version = \"1\", features = [\"preserve_order\", \"arbitrary_precision\"] }}\nopenai-webhooks-runtime = {{ path = \"{}\" }}\n{extra_deps}\n[workspace]\n",
+            runtime.display()
+        ),
+    )
+    .unwrap();
+
+    // Generate each group; remember which were refused and why.
+    let mut refused: Vec<Option<String>> = Vec::new();
+    let mut roots: Vec<String> = Vec::new();
+    let mut crashes = Vec::new();
+    for (g, group) in groups.iter().enumerate() {
+        match generate(group) {
+            Err(reason) => {
+                if reason == "crash" {
+                    crashes.push(format!(
+                        "{} {}: {}",
+                        group.draft, group.file, group.description
+                    ));
+                }
+                refused.push(Some(reason));
+                roots.push(String::new());
             }
-            Ok(Ok(generated)) => generated,
-        };
-        let Some(root_type) = generated.names.get("#") else {
-            refused.push(Some("no root type".into()));
-            continue;
-        };
-        refused.push(None);
-        std::fs::write(dir.join(format!("src/g{g}.rs")), &generated.code).unwrap();
-        let _ = writeln!(main, "mod g{g};");
-        for (t, (_, data, _)) in group.tests.iter().enumerate() {
-            let json = serde_json::to_string(data).unwrap();
-            let _ = writeln!(calls, "    check::<g{g}::{root_type}>({g}, {t}, {json:?});");
+            Ok((code, root_type)) => {
+                std::fs::write(dir.join(format!("src/g{g}.rs")), code).unwrap();
+                refused.push(None);
+                roots.push(root_type);
+            }
         }
     }
-    main.push_str(CHECK);
-    main.push_str("\nfn main() {\n");
-    main.push_str(&calls);
-    main.push_str("}\n");
-    std::fs::write(dir.join("src/main.rs"), main).unwrap();
-    assert!(
-        crashes.is_empty(),
-        "the generator panicked on:\n{}",
-        crashes.join("\n")
-    );
-
+    // Build; a group whose code does not compile is set aside, and the
+    // rest built again.
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(&cargo)
-        .args(["build", "--quiet", "--message-format=short"])
-        .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", dir.join("target"))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let errors: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.contains("error"))
-        .take(30)
-        .collect();
-    assert!(
-        output.status.success(),
-        "the generated code does not compile:\n{}",
-        errors.join("\n")
-    );
-    let run = Command::new(dir.join("target/debug/conformance"))
+    let mut uncompiled = Vec::new();
+    for _attempt in 0..20 {
+        let mut main = String::from(
+            "#![allow(dead_code, deprecated, unused_imports, non_camel_case_types, clippy::all)]\n",
+        );
+        let mut calls = String::new();
+        for (g, group) in groups.iter().enumerate() {
+            if refused[g].is_some() {
+                continue;
+            }
+            let _ = writeln!(main, "mod g{g};");
+            let root_type = &roots[g];
+            for (t, (_, data, _)) in group.tests.iter().enumerate() {
+                let json = serde_json::to_string(data).unwrap();
+                let _ = writeln!(calls, "    check::<g{g}::{root_type}>({g}, {t}, {json:?});");
+            }
+        }
+        main.push_str(CHECK);
+        main.push_str("\nfn main() {\n");
+        main.push_str(&calls);
+        main.push_str("}\n");
+        std::fs::write(dir.join("src/main.rs"), main).unwrap();
+        let output = Command::new(&cargo)
+            .args(["build", "--quiet", "--message-format=short"])
+            .current_dir(&dir)
+            .env("CARGO_TARGET_DIR", dir.join("target"))
+            .output()
+            .unwrap();
+        if output.status.success() {
+            break;
+        }
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let mut broken: Vec<usize> = stderr
+            .lines()
+            .filter(|l| l.contains("error"))
+            .filter_map(|l| l.strip_prefix("src/g")?.split(".rs").next()?.parse().ok())
+            .collect();
+        broken.sort_unstable();
+        broken.dedup();
+        assert!(
+            !broken.is_empty(),
+            "the harness does not compile:\n{stderr}"
+        );
+        for g in broken {
+            let first = stderr
+                .lines()
+                .find(|l| l.starts_with(&format!("src/g{g}.rs")))
+                .unwrap_or_default();
+            uncompiled.push(format!(
+                "{} {} / {}: {first}",
+                groups[g].draft, groups[g].file, groups[g].description
+            ));
+            refused[g] = Some("does not compile".into());
+        }
+    }
+    let run = Command::new(dir.join(format!("target/debug/{name}")))
         .output()
         .unwrap();
     assert!(
@@ -430,19 +535,18 @@ openai-webhooks-runtime = { path = "RUNTIME" }
         percent(total.rejected, total.invalid_run),
         total.invalid_run,
     );
-    println!("{table}");
+    println!("{name}:\n{table}");
     println!("skipped by design: {skipped:?}");
     println!("excused by rule: {excused:?}");
     println!("refusals by message (groups, valid instances in them):");
     for (message, (groups, valid)) in &refusals {
         println!("  {groups:4} {valid:4}  {message}");
     }
-    assert!(
-        failures.is_empty(),
-        "{} valid instances rejected or changed with no rule to excuse them:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    Outcome {
+        crashes,
+        uncompiled,
+        failures,
+    }
 }
 
 /// The checking half of the program: runs one instance through a type.
