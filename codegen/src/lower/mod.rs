@@ -97,6 +97,7 @@ pub(crate) fn lower_with(set: &SchemaSet, options: &Options) -> Result<Lowered, 
         set,
         space: TypeSpace::default(),
         by_node: HashMap::new(),
+        by_shape: HashMap::new(),
         properties: HashMap::new(),
         names: Scope::default(),
         diags: Diagnostics::default(),
@@ -196,6 +197,9 @@ struct Lowerer<'a> {
     space: TypeSpace,
     /// The named type made from each node.
     by_node: HashMap<NodeRef, TypeId>,
+    /// The named type made from each schema text, per file: identical
+    /// inline schemas are one type.
+    by_shape: HashMap<(String, String), TypeId>,
     /// The type of each property schema lowered so far: `allOf` brings a
     /// member's properties into every struct that includes it, and each
     /// is lowered (and reported on) once.
@@ -233,23 +237,49 @@ impl<'a> Lowerer<'a> {
         let set = self.set;
         let value = set.get(node).unwrap_or(&ANY);
         let shape = self.shape_of(node, value);
-        self.named_shaped(node, value, shape, wanted)
+        self.named_shaped(node, value, shape, wanted, false)
     }
 
     /// The named type for `node`, whose `value` (the node's own, or a form
     /// it was rewritten into) was classified as `shape`.
+    ///
+    /// An `inline` schema identical to one already lowered (same file, same
+    /// JSON, descriptions included: bundlers copy a `$ref`'s target to each
+    /// place that used it) is the same type; an inline schema with a
+    /// `title` asks for that name. Definitions are never merged with each
+    /// other: each keeps the name `--names` reports.
     fn named_shaped(
         &mut self,
         node: &NodeRef,
         value: &Value,
         shape: Shape,
         wanted: &str,
+        inline: bool,
     ) -> TypeId {
         if let Some(id) = self.by_node.get(node) {
             return *id;
         }
+        let key = (
+            node.file.clone(),
+            serde_json::to_string(value).unwrap_or_default(),
+        );
+        if inline {
+            if let Some(id) = self.by_shape.get(&key) {
+                self.by_node.insert(node.clone(), *id);
+                return *id;
+            }
+        }
+        let titled;
+        let wanted = match value.get("title") {
+            Some(Value::String(title)) if inline && !title.trim().is_empty() => {
+                titled = naming::type_name(title);
+                titled.as_str()
+            }
+            _ => wanted,
+        };
         let id = self.reserve(node, value, wanted);
         self.by_node.insert(node.clone(), id);
+        self.by_shape.entry(key).or_insert(id);
         if self.depth >= MAX_DEPTH {
             self.diags.error(
                 &node.location(),
@@ -384,9 +414,11 @@ impl<'a> Lowerer<'a> {
             | Shape::Struct
             | Shape::AllOf(_)
             | Shape::Union(..)
-            | Shape::Untagged(_)) => RustType::Named(self.named_shaped(node, value, shape, hint)),
+            | Shape::Untagged(_)) => {
+                RustType::Named(self.named_shaped(node, value, shape, hint, true))
+            }
             shape @ Shape::Array if scalars::optional_tail(value) => {
-                RustType::Named(self.named_shaped(node, value, shape, hint))
+                RustType::Named(self.named_shaped(node, value, shape, hint, true))
             }
             Shape::Map => self.lower_map(node, value, hint),
             Shape::Array => self.lower_array(node, value, hint),

@@ -800,3 +800,33 @@ fn properties_beside_alternatives_that_only_add_are_one_struct() {
     .unwrap();
     assert!(matches!(find(&out.space, "U").kind, TypeKind::Untagged(_)));
 }
+
+#[test]
+fn identical_inline_schemas_are_one_type_named_by_title() {
+    let repo = || json!({"title": "Repository", "type": "object", "properties": {"id": {"type": "integer"}}});
+    let out = lower_doc(json!({"$defs": {
+        "Push": {"type": "object", "properties": {"repository": repo(), "owner": {"type": "object", "properties": {"login": {"type": "string"}}}}},
+        "Star": {"type": "object", "properties": {"repository": repo(), "sender": {"type": "object", "properties": {"login": {"type": "string"}}}}},
+        // Same structure, other docs: another type.
+        "Fork": {"type": "object", "properties": {"repository": {"title": "Repository", "description": "The fork.", "type": "object", "properties": {"id": {"type": "integer"}}}}},
+        // Two definitions with the same schema keep their own names.
+        "A": {"type": "object", "properties": {"x": {"type": "string"}}},
+        "B": {"type": "object", "properties": {"x": {"type": "string"}}}
+    }}))
+    .unwrap();
+    let field = |owner: &str, i: usize| match &find(&out.space, owner).kind {
+        TypeKind::Struct(s) => match s.fields[i].value {
+            RustType::Named(id) => out.space.get(id).name.clone(),
+            ref other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(field("Push", 0), "Repository");
+    assert_eq!(field("Star", 0), "Repository");
+    // Untitled: named where it first occurs.
+    assert_eq!(field("Push", 1), "PushOwner");
+    assert_eq!(field("Star", 1), "PushOwner");
+    assert_eq!(field("Fork", 0), "Repository2");
+    assert!(matches!(find(&out.space, "A").kind, TypeKind::Struct(_)));
+    assert!(matches!(find(&out.space, "B").kind, TypeKind::Struct(_)));
+}
