@@ -217,7 +217,7 @@ fn normalize_hierarchical(rest: &str) -> String {
     }
 }
 
-fn has_scheme(reference: &str) -> bool {
+pub(crate) fn has_scheme(reference: &str) -> bool {
     let Some((scheme, _)) = reference.split_once(':') else {
         return false;
     };

@@ -112,7 +112,10 @@ impl SchemaSet {
                         .ids
                         .resolve(&from, &reference)
                         .is_some_and(|t| t.file == name);
-                if !file_part.is_empty() && !named {
+                // An absolute URI (`urn:`, `https:`) names a schema by
+                // `$id`, or a remote document: never a local file.
+                let absolute = crate::ids::has_scheme(file_part);
+                if !file_part.is_empty() && !named && !absolute {
                     match join_relative(&name, file_part) {
                         Some(target) => queue.push_back((target, Some(loc))),
                         None => diags.error(
@@ -221,9 +224,9 @@ impl SchemaSet {
             }
         }
         let (file_part, fragment) = split_ref(reference);
-        if file_part.contains("://") || file_part.starts_with("urn:") {
+        if file_part.contains("://") || crate::ids::has_scheme(file_part) {
             return Err(format!(
-                "`$ref` \"{reference}\" is an absolute URI; only references within the input files are supported"
+                "`$ref` \"{reference}\" is an absolute URI that no schema in the input declares as its `$id`; remote documents are not fetched"
             ));
         }
         let file = if file_part.is_empty() {
@@ -234,7 +237,7 @@ impl SchemaSet {
         };
         if !fragment.is_empty() && !fragment.starts_with('/') {
             return Err(format!(
-                "`$ref` \"{reference}\" uses an anchor; only JSON pointer fragments are supported"
+                "`$ref` \"{reference}\" names the anchor `{fragment}`, which no schema in scope declares (`$anchor`, or draft-07 `$id: \"#{fragment}\"`)"
             ));
         }
         let pointer = percent_decode(fragment);
