@@ -368,12 +368,24 @@ impl Merger<'_> {
                                     continue;
                                 }
                             };
-                        let Value::Object(member) = member else {
-                            self.diags.error(
-                                &target.location(),
-                                "an `allOf` member must be an object schema",
-                            );
-                            continue;
+                        let member = match member {
+                            Value::Object(member) => member,
+                            // `true` adds nothing.
+                            Value::Bool(true) => continue,
+                            Value::Bool(false) => {
+                                self.diags.error(
+                                    &target.location(),
+                                    "this `allOf` member is `false`: no value is valid",
+                                );
+                                continue;
+                            }
+                            _ => {
+                                self.diags.error(
+                                    &target.location(),
+                                    "an `allOf` member must be a schema",
+                                );
+                                continue;
+                            }
                         };
                         self.collect(&target, &member, false);
                     }
