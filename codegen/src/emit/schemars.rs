@@ -43,43 +43,24 @@ pub(super) fn with_json_schema(
                     ]
                 })
             };
-            quote! {
-                #item
-                #[cfg(feature = #feature)]
-                #[automatically_derived]
-                impl ::schemars::JsonSchema for #name {
-                    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-                        ::std::borrow::Cow::Borrowed(stringify!(#name))
-                    }
-                    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                        #body
-                    }
-                }
-            }
+            let schema = json_schema_impl(&name, feature, quote!(_), body);
+            quote!(#item #schema)
         }
         TypeKind::Literals(l) => {
             let values = l
                 .variants
                 .iter()
                 .map(|v| super::literals::json_expr(&v.value));
-            quote! {
-                #item
-                #[cfg(feature = #feature)]
-                #[automatically_derived]
-                impl ::schemars::JsonSchema for #name {
-                    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-                        ::std::borrow::Cow::Borrowed(stringify!(#name))
-                    }
-                    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                        let mut map = ::serde_json::Map::new();
-                        map.insert(
-                            ::std::string::String::from("enum"),
-                            ::serde_json::Value::Array(::std::vec![#(#values),*]),
-                        );
-                        ::schemars::Schema::from(map)
-                    }
-                }
-            }
+            let body = quote! {
+                let mut map = ::serde_json::Map::new();
+                map.insert(
+                    ::std::string::String::from("enum"),
+                    ::serde_json::Value::Array(::std::vec![#(#values),*]),
+                );
+                ::schemars::Schema::from(map)
+            };
+            let schema = json_schema_impl(&name, feature, quote!(_), body);
+            quote!(#item #schema)
         }
         TypeKind::Union(u) => {
             let members: Vec<TokenStream> = u
@@ -99,15 +80,7 @@ pub(super) fn with_json_schema(
             } else {
                 quote!(let mut catch_all)
             };
-            quote! {
-                #item
-                #[cfg(feature = #feature)]
-                #[automatically_derived]
-                impl ::schemars::JsonSchema for #name {
-                    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-                        ::std::borrow::Cow::Borrowed(stringify!(#name))
-                    }
-                    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            let body = quote! {
                         // One member per known tag value, and the catch-all:
                         // any other tag, with the envelope every event has.
                         let members = [#(generator.subschema_for::<#members>()),*];
@@ -126,9 +99,9 @@ pub(super) fn with_json_schema(
                         )*
                         one_of.push(catch_all);
                         ::schemars::json_schema!({ "oneOf": one_of })
-                    }
-                }
-            }
+            };
+            let schema = json_schema_impl(&name, feature, quote!(generator), body);
+            quote!(#item #schema)
         }
         // Aliases name types that carry their own impls; derived kinds are
         // handled above.
@@ -170,4 +143,26 @@ fn after_first_derive(item: TokenStream, attribute: TokenStream) -> TokenStream 
         }
     }
     out
+}
+
+/// A written-out `JsonSchema` impl for `name` under the feature: `body`
+/// builds the schema, with `generator` in scope (`_` when unused).
+pub(super) fn json_schema_impl(
+    name: &proc_macro2::Ident,
+    feature: &str,
+    generator: TokenStream,
+    body: TokenStream,
+) -> TokenStream {
+    quote! {
+        #[cfg(feature = #feature)]
+        #[automatically_derived]
+        impl ::schemars::JsonSchema for #name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(stringify!(#name))
+            }
+            fn json_schema(#generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                #body
+            }
+        }
+    }
 }

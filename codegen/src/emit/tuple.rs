@@ -69,24 +69,16 @@ pub(super) fn emit_tuple(
     let schema = schemars.map(|feature| {
         let min = Literal::usize_unsuffixed(t.required);
         let max = Literal::usize_unsuffixed(n);
-        quote! {
-            #[cfg(feature = #feature)]
-            #[automatically_derived]
-            impl ::schemars::JsonSchema for #name {
-                fn schema_name() -> ::std::borrow::Cow<'static, str> {
-                    ::std::borrow::Cow::Borrowed(stringify!(#name))
-                }
-                fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                    let items = ::std::vec![#(generator.subschema_for::<#types>().to_value()),*];
-                    ::schemars::json_schema!({
-                        "type": "array",
-                        "prefixItems": items,
-                        "minItems": #min,
-                        "maxItems": #max,
-                    })
-                }
-            }
-        }
+        let body = quote! {
+            let items = ::std::vec![#(generator.subschema_for::<#types>().to_value()),*];
+            ::schemars::json_schema!({
+                "type": "array",
+                "prefixItems": items,
+                "minItems": #min,
+                "maxItems": #max,
+            })
+        };
+        super::schemars::json_schema_impl(name, feature, quote!(generator), body)
     });
     quote! {
         #doc
