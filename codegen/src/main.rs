@@ -4,6 +4,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+/// Generation allocates and drops many small token trees: mimalloc makes
+/// the command about a third faster than the system allocator on a large
+/// schema (the library leaves the allocator to its caller).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use openai_webhooks_codegen::webhooks::{diff, events, sync};
 use openai_webhooks_codegen::{check, write_if_changed, Config, SchemaSet};
 
