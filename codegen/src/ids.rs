@@ -37,6 +37,10 @@ impl IdIndex {
         self.resources
             .entry(base.clone())
             .or_insert_with(|| node.clone());
+        // Most documents name nothing: one cheap scan spares them the walk.
+        if !mentions_ids(root) {
+            return;
+        }
         let openapi = root.get("openapi").is_some();
         self.walk(&node, root, &base);
         if openapi {
@@ -144,6 +148,28 @@ impl IdIndex {
             pointer = &pointer[..pointer.rfind('/')?];
         }
     }
+}
+
+/// Whether `$id`, `$anchor` or `$dynamicAnchor` is a key anywhere in
+/// `value` (without recursion: the document may be deep).
+fn mentions_ids(value: &Value) -> bool {
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Object(map) => {
+                if ["$id", "$anchor", "$dynamicAnchor"]
+                    .iter()
+                    .any(|k| map.contains_key(*k))
+                {
+                    return true;
+                }
+                stack.extend(map.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    false
 }
 
 fn strip_fragment(uri: &str) -> &str {
