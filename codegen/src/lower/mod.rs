@@ -12,13 +12,17 @@
 //! | `$ref` | the target's named type | here |
 //! | `const: "x"`, or `enum: ["x"]` | [`TypeKind::Const`]: a one-variant enum that is its own default | `scalars.rs` |
 //! | `enum: [strings]` | a closed [`TypeKind::Enum`]: unknown strings are rejected | `scalars.rs` |
+//! | `const`/`enum` of other values | [`TypeKind::Literals`]: exactly those JSON values | `scalars.rs` |
+//! | `type: [A, B]` | [`TypeKind::Untagged`], one member per type | `classify.rs`, `unions.rs` |
+//! | `type: null` | `()` | here |
+//! | `properties` beside a `oneOf`/`anyOf` that only adds to it | one [`TypeKind::Struct`] | `all_of.rs`, `objects.rs` |
 //! | `anyOf: [{enum: [...]}, {type: string}]` | an open [`TypeKind::Enum`]: unknown strings kept in `Other` | `scalars.rs` |
 //! | `oneOf`/`anyOf` of objects + `discriminator.propertyName` | [`TypeKind::Union`] dispatched on that property | `unions.rs` |
 //! | other `oneOf`/`anyOf` | [`TypeKind::Untagged`] | `unions.rs` |
 //! | `allOf` of objects | one [`TypeKind::Struct`] with every member's properties | `all_of.rs`, `objects.rs` |
 //! | `type: object` with `properties` | [`TypeKind::Struct`] | `objects.rs` |
 //! | `type: object` without `properties` | `BTreeMap<String, T>` (`T` from `additionalProperties`, default any JSON) | `objects.rs` |
-//! | `type: array` | `Vec<T>`, or a tuple for `prefixItems` | `scalars.rs` |
+//! | `type: array` | `Vec<T>` (`BTreeSet<T>` on request), a tuple for `prefixItems`, [`TypeKind::Tuple`] when its last items may be missing | `scalars.rs` |
 //! | `string`, `integer`, `number`, `boolean` | `String`, an integer chosen by `format` or range, `f64`, `bool` | `scalars.rs` |
 //! | `type: [T, "null"]`, `nullable: true`, `anyOf: [T, {type: null}]` | `Option<T>` | here |
 //! | `{}` or `true` | `serde_json::Value` | here |
@@ -31,7 +35,8 @@
 //!
 //! Each schema node is lowered once: named types are remembered by node,
 //! and so are property schemas, which `allOf` can bring into several
-//! structs. Whole-model analyses (alias cycles, boxing, `Eq`/`Hash`) run
+//! structs; identical inline schemas are one type. `$ref`s to `$id`s and
+//! anchors resolve through `crate::ids`. Whole-model analyses (alias cycles, boxing, `Eq`/`Hash`) run
 //! afterwards, in [`crate::passes`].
 
 mod all_of;
@@ -90,7 +95,7 @@ pub(crate) struct Options {
     pub lossless: bool,
 }
 
-/// [`lower`] with [`Options`].
+/// Lowering with [`Options`].
 pub(crate) fn lower_with(set: &SchemaSet, options: &Options) -> Result<Lowered, Error> {
     let mut lowerer = Lowerer {
         options,
