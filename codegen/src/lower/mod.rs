@@ -394,6 +394,15 @@ impl<'a> Lowerer<'a> {
                     let wanted = name_for_target(&target);
                     RustType::Named(self.named(&target, &wanted))
                 }
+                // A JSON Schema meta-schema, not in the input: the value
+                // is a schema document, any JSON to the types.
+                Err(_) if is_meta_schema(reference) => {
+                    self.diags.warn(
+                        &node.child("$ref").location(),
+                        format!("`$ref` \"{reference}\" is a JSON Schema meta-schema: the value is a schema document, typed `serde_json::Value`"),
+                    );
+                    RustType::Value
+                }
                 Err(message) => {
                     self.diags.error(&node.child("$ref").location(), message);
                     RustType::Value
@@ -457,6 +466,19 @@ fn resolve_refs(
         node.location(),
         "`$ref` chain too long or circular".to_string(),
     ))
+}
+
+/// Whether `reference` names one of the published JSON Schema
+/// meta-schemas (`https://json-schema.org/draft/2020-12/schema`,
+/// `http://json-schema.org/draft-07/schema#`, …).
+fn is_meta_schema(reference: &str) -> bool {
+    let rest = reference
+        .strip_prefix("https://json-schema.org/")
+        .or_else(|| reference.strip_prefix("http://json-schema.org/"));
+    rest.is_some_and(|rest| {
+        let path = rest.split('#').next().unwrap_or(rest);
+        path.starts_with("draft") && (path.ends_with("/schema") || path.ends_with("/schema/"))
+    })
 }
 
 /// `deprecated: true`.

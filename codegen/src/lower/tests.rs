@@ -830,3 +830,22 @@ fn identical_inline_schemas_are_one_type_named_by_title() {
     assert!(matches!(find(&out.space, "A").kind, TypeKind::Struct(_)));
     assert!(matches!(find(&out.space, "B").kind, TypeKind::Struct(_)));
 }
+
+#[test]
+fn a_meta_schema_reference_is_any_json_with_a_warning() {
+    let out = lower_doc(json!({"$defs": {"Tool": {"type": "object", "properties": {
+        "input_schema": {"$ref": "https://json-schema.org/draft/2020-12/schema"},
+        "old": {"$ref": "http://json-schema.org/draft-07/schema#"}
+    }}}}))
+    .unwrap();
+    let TypeKind::Struct(tool) = &find(&out.space, "Tool").kind else {
+        panic!()
+    };
+    assert!(tool.fields.iter().all(|f| f.value == RustType::Value));
+    assert!(warnings(&out).contains("s.json#/$defs/Tool/properties/input_schema/$ref: `$ref` \"https://json-schema.org/draft/2020-12/schema\" is a JSON Schema meta-schema"));
+    // Any other absolute URI the input does not define is still an error.
+    assert!(
+        errors(json!({"$defs": {"A": {"$ref": "https://example.com/schema"}}}))
+            .contains("absolute URI")
+    );
+}
