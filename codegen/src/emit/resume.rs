@@ -5,7 +5,8 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{default_fn, ident, rust_type};
+use super::structs::default_fn;
+use super::{ident, rust_type};
 use crate::model::*;
 
 /// How a variant's resume reads its fields: the statements of the function
