@@ -91,10 +91,8 @@ fn docs(lines: &[String]) -> TokenStream {
     let lines = lines.iter().map(|l| {
         let text = if l.is_empty() {
             String::new()
-        } else if l.chars().any(|c| c.is_control() && c != '\t') {
-            format!(" {}", escape_controls(l))
         } else {
-            format!(" {l}")
+            format!(" {}", escape_controls(l))
         };
         quote!(#[doc = #text])
     });

@@ -23,6 +23,9 @@ pub(crate) struct IdIndex {
     anchors: HashMap<(String, String), NodeRef>,
     /// Each schema that sets a base URI → that base.
     bases: HashMap<NodeRef, String>,
+    /// Whether some document declares an `$id` or an anchor (otherwise
+    /// references are plain file paths and pointers).
+    named: bool,
 }
 
 impl IdIndex {
@@ -41,6 +44,7 @@ impl IdIndex {
         if !mentions_ids(root) {
             return;
         }
+        self.named = true;
         let openapi = root.get("openapi").is_some();
         self.walk(&node, root, &base);
         if openapi {
@@ -126,11 +130,7 @@ impl IdIndex {
 
     /// Whether any document names schemas beyond its own file.
     pub(crate) fn names_anything(&self) -> bool {
-        !self.anchors.is_empty() || self.resources.len() > self.files()
-    }
-
-    fn files(&self) -> usize {
-        self.bases.keys().filter(|n| n.pointer.is_empty()).count()
+        self.named
     }
 
     /// The base URI in scope at `node`: that of the nearest schema at or

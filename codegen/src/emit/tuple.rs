@@ -4,7 +4,7 @@
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{derives, rust_type};
+use super::{derives, deserialize_with_visitor, rust_type};
 use crate::model::*;
 
 /// The struct and its serde impls (and, with `schemars`, its schema).
@@ -66,6 +66,24 @@ pub(super) fn emit_tuple(
     let too_many = Literal::usize_unsuffixed(n + 1);
     let expecting = format!("an array of {} to {n} items", t.required);
     let derive = derives(eq_hash, &[], false);
+    let deserialize = deserialize_with_visitor(
+        name,
+        &expecting,
+        quote! {
+            fn visit_seq<A: ::serde::de::SeqAccess<'de>>(self, mut seq: A) -> ::std::result::Result<#name, A::Error> {
+                #(#reads)*
+                if ::serde::de::SeqAccess::next_element::<::serde::de::IgnoredAny>(&mut seq)?.is_some() {
+                    return ::std::result::Result::Err(::serde::de::Error::invalid_length(#too_many, &self));
+                }
+                ::std::result::Result::Ok(#name(#(#vars),*))
+            }
+        },
+        quote!(),
+        quote!(::serde::Deserializer::deserialize_seq(
+            deserializer,
+            Visitor
+        )),
+    );
     let schema = schemars.map(|feature| {
         let min = Literal::usize_unsuffixed(t.required);
         let max = Literal::usize_unsuffixed(n);
@@ -96,25 +114,7 @@ pub(super) fn emit_tuple(
             }
         }
 
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                struct Visitor;
-                impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                    type Value = #name;
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.write_str(#expecting)
-                    }
-                    fn visit_seq<A: ::serde::de::SeqAccess<'de>>(self, mut seq: A) -> ::std::result::Result<#name, A::Error> {
-                        #(#reads)*
-                        if ::serde::de::SeqAccess::next_element::<::serde::de::IgnoredAny>(&mut seq)?.is_some() {
-                            return ::std::result::Result::Err(::serde::de::Error::invalid_length(#too_many, &self));
-                        }
-                        ::std::result::Result::Ok(#name(#(#vars),*))
-                    }
-                }
-                ::serde::Deserializer::deserialize_seq(deserializer, Visitor)
-            }
-        }
+        #deserialize
 
         #schema
     }

@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use super::objects::Requirement;
 use crate::error::{Diagnostics, Location};
 use crate::keywords::{self, Role};
 use crate::load::{NodeRef, SchemaSet};
@@ -30,7 +31,7 @@ pub(super) struct Merged {
     /// a property replaces an earlier one's, and moves to its place.
     pub properties: Vec<MergedProperty>,
     /// Required property names, each once, with where it was required.
-    pub required: Vec<(String, Location)>,
+    pub required: Vec<Requirement>,
 }
 
 /// A property of a merged object, with the node it was defined at.
@@ -72,10 +73,7 @@ pub(super) fn merge_alternatives(
         let adds_only = member.iter().all(|(key, value)| match key.as_str() {
             "properties" | "required" => true,
             "type" => value == "object",
-            key => !matches!(
-                keywords::role(key),
-                Some(Role::Structural | Role::Unsupported | Role::Definitions)
-            ),
+            key => shape_neutral(key),
         });
         if !adds_only {
             return None;
@@ -99,17 +97,7 @@ pub(super) fn merge_alternatives(
                 schema: schema.clone(),
             })
             .collect(),
-        required: match obj.get("required") {
-            Some(Value::Array(names)) => names
-                .iter()
-                .enumerate()
-                .filter_map(|(i, n)| {
-                    let at = node.child("required").child(&i.to_string()).location();
-                    Some((n.as_str()?.to_string(), at))
-                })
-                .collect(),
-            _ => Vec::new(),
-        },
+        required: super::objects::required_names(node, obj, diags),
     };
     for (target, member, inline) in &members {
         if *inline && super::classify::check_keywords(target, member, diags) {
@@ -166,21 +154,16 @@ pub(super) fn merge(
     });
     if members.len() == 1 && !own_shape {
         // `allOf: [X]` is X, with this node's description.
-        let mut only = match &members[0] {
-            Value::Object(m) => m.clone(),
+        let only = match &members[0] {
+            Value::Object(m) => m,
             other => return AllOf::Single(other.clone()),
         };
         // The member's keywords are checked where they are written.
         let member_node = node.child("allOf").child("0");
-        if super::classify::check_keywords(&member_node, &only, diags) {
+        if super::classify::check_keywords(&member_node, only, diags) {
             return AllOf::Any;
         }
-        for key in ["description", "default", "nullable"] {
-            if let Some(v) = obj.get(key) {
-                only.insert(key.to_string(), v.clone());
-            }
-        }
-        return AllOf::Single(Value::Object(only));
+        return AllOf::Single(Value::Object(with_own_docs(only.clone(), obj)));
     }
     if let Some(result) = not_objects(set, node, obj, members, own_shape, diags) {
         return result;
@@ -196,6 +179,7 @@ pub(super) fn merge(
         visited: Vec::new(),
         root: node.child("allOf").location(),
         unmergeable: false,
+        by_ref: false,
     };
     let before = merger.diags.errors.len();
     merger.collect(node, obj, true);
@@ -226,6 +210,15 @@ fn is_objectish(schema: &Map<String, Value>) -> bool {
         }
 }
 
+/// Whether the keyword `key` leaves a value's shape alone: it validates,
+/// annotates or documents.
+fn shape_neutral(key: &str) -> bool {
+    !matches!(
+        keywords::role(key),
+        Some(Role::Structural | Role::Unsupported | Role::Definitions)
+    )
+}
+
 /// Whether `schema` only narrows values (`type` aside): validation keywords,
 /// annotations, and keywords the types do not enforce.
 fn only_validates(schema: &Map<String, Value>) -> bool {
@@ -233,11 +226,18 @@ fn only_validates(schema: &Map<String, Value>) -> bool {
         "type" => value.is_string(),
         // A member `{nullable: true}` makes the result nullable (below).
         "default" | "nullable" => true,
-        key => !matches!(
-            keywords::role(key),
-            Some(Role::Structural | Role::Unsupported | Role::Definitions)
-        ),
+        key => shape_neutral(key),
     })
+}
+
+/// `base` with the `allOf` node's description, default and nullability.
+fn with_own_docs(mut base: Map<String, Value>, obj: &Map<String, Value>) -> Map<String, Value> {
+    for key in ["description", "default", "nullable"] {
+        if let Some(v) = obj.get(key) {
+            base.insert(key.to_string(), v.clone());
+        }
+    }
+    base
 }
 
 /// An `allOf` that is not about objects: members that only validate
@@ -254,26 +254,34 @@ fn not_objects(
     own_shape: bool,
     diags: &mut Diagnostics,
 ) -> Option<AllOf> {
-    let member = |v: &Value| match v {
-        Value::Object(m) => Some(m.clone()),
-        Value::Bool(true) => Some(Map::new()),
-        _ => None,
-    };
-    let maps: Vec<Map<String, Value>> = members.iter().map(member).collect::<Option<_>>()?;
+    let empty = Map::new();
+    let mut maps: Vec<&Map<String, Value>> = Vec::with_capacity(members.len());
+    for member in members {
+        maps.push(match member {
+            Value::Object(m) => m,
+            // `true` narrows nothing.
+            Value::Bool(true) => &empty,
+            _ => return None,
+        });
+    }
     // A `$ref` member counts as what it refers to.
     let refers_to_object = |i: usize| {
         let at = node.child("allOf").child(&i.to_string());
         super::resolve_refs(set, &at, &members[i])
             .is_ok_and(|(_, target)| target.as_object().is_some_and(is_objectish))
     };
-    if is_objectish(obj) || maps.iter().any(is_objectish) || (0..maps.len()).any(refers_to_object) {
+    if is_objectish(obj)
+        || maps.iter().any(|m| is_objectish(m))
+        || (0..maps.len()).any(refers_to_object)
+    {
         return None;
     }
     let shaping: Vec<usize> = (0..maps.len())
-        .filter(|i| !only_validates(&maps[*i]))
+        .filter(|i| !only_validates(maps[*i]))
         .collect();
     let mut types: Vec<&str> = maps
         .iter()
+        .copied()
         .chain(std::iter::once(obj))
         .filter_map(|m| m.get("type").and_then(Value::as_str))
         .collect();
@@ -296,7 +304,7 @@ fn not_objects(
             return Some(AllOf::Any);
         }
     }
-    let mut base = match shaping.as_slice() {
+    let base = match shaping.as_slice() {
         [] => {
             let mut base = obj.clone();
             base.remove("allOf");
@@ -305,7 +313,7 @@ fn not_objects(
             }
             base
         }
-        [only] if !own_shape => maps[*only].clone(),
+        [only] if !own_shape => (*maps[*only]).clone(),
         // Several parts shape a value that is not an object (two arrays
         // with their own items, two enums): not merged.
         _ => {
@@ -316,11 +324,7 @@ fn not_objects(
             return Some(AllOf::Any);
         }
     };
-    for key in ["description", "default", "nullable"] {
-        if let Some(v) = obj.get(key) {
-            base.insert(key.to_string(), v.clone());
-        }
-    }
+    let mut base = with_own_docs(base, obj);
     if maps
         .iter()
         .any(|m| m.get("nullable") == Some(&Value::Bool(true)))
@@ -340,6 +344,8 @@ struct Merger<'a> {
     root: Location,
     /// A member had a keyword that cannot be merged into an object.
     unmergeable: bool,
+    /// The member being collected was reached through a `$ref`.
+    by_ref: bool,
 }
 
 impl Merger<'_> {
@@ -387,7 +393,11 @@ impl Merger<'_> {
                                 continue;
                             }
                         };
+                        // Reached through `$ref`: everything below is.
+                        let outer = self.by_ref;
+                        self.by_ref |= target != member_node;
                         self.collect(&target, &member, false);
+                        self.by_ref = outer;
                     }
                 }
                 "properties" => {
@@ -413,8 +423,12 @@ impl Merger<'_> {
                                     .error(&at.location(), "`required` must list property names");
                                 continue;
                             };
-                            if !self.merged.required.iter().any(|(r, _)| r == name) {
-                                self.merged.required.push((name.clone(), at.location()));
+                            if !self.merged.required.iter().any(|r| r.name == *name) {
+                                self.merged.required.push(Requirement {
+                                    name: name.clone(),
+                                    at: at.location(),
+                                    by_ref: self.by_ref,
+                                });
                             }
                         }
                     }

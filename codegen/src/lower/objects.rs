@@ -20,9 +20,46 @@ pub(super) struct ObjectSource<'v> {
     /// `additionalProperties`, `patternProperties`.
     keywords: Cow<'v, Map<String, Value>>,
     properties: Vec<(String, NodeRef, Cow<'v, Value>)>,
-    required: Vec<(String, Location)>,
-    /// Made from an `allOf`.
-    merged: bool,
+    required: Vec<Requirement>,
+}
+
+/// A name `required` lists, and where.
+pub(super) struct Requirement {
+    pub name: String,
+    pub at: Location,
+    /// Written in a schema an `allOf` reached through `$ref`, which may be
+    /// lowered as a type of its own (and report its own problems).
+    pub by_ref: bool,
+}
+
+/// The names `required` lists at `node`, each with its place.
+pub(super) fn required_names(
+    node: &NodeRef,
+    obj: &Map<String, Value>,
+    diags: &mut Diagnostics,
+) -> Vec<Requirement> {
+    match obj.get("required") {
+        None => Vec::new(),
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, name)| {
+                let at = node.child("required").child(&i.to_string());
+                Some(Requirement {
+                    name: name.as_str()?.to_string(),
+                    at: at.location(),
+                    by_ref: false,
+                })
+            })
+            .collect(),
+        Some(_) => {
+            diags.error(
+                &node.child("required").location(),
+                "`required` must be an array of property names",
+            );
+            Vec::new()
+        }
+    }
 }
 
 impl<'v> ObjectSource<'v> {
@@ -48,30 +85,12 @@ impl<'v> ObjectSource<'v> {
                 Vec::new()
             }
         };
-        let required = match value.get("required") {
-            None => Vec::new(),
-            Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
-                .iter()
-                .enumerate()
-                .filter_map(|(i, name)| {
-                    let at = node.child("required").child(&i.to_string());
-                    Some((name.as_str()?.to_string(), at.location()))
-                })
-                .collect(),
-            Some(_) => {
-                diags.error(
-                    &node.child("required").location(),
-                    "`required` must be an array of property names",
-                );
-                Vec::new()
-            }
-        };
+        let required = required_names(node, &keywords, diags);
         ObjectSource {
             node: node.clone(),
             keywords,
             properties,
             required,
-            merged: false,
         }
     }
 
@@ -86,7 +105,6 @@ impl<'v> ObjectSource<'v> {
                 .map(|p| (p.name, p.node, Cow::Owned(p.schema)))
                 .collect(),
             required: merged.required,
-            merged: true,
         }
     }
 }
@@ -98,20 +116,21 @@ impl Lowerer<'_> {
             keywords,
             mut properties,
             required,
-            merged,
         } = source;
-        // A required property with no schema may hold any JSON. In a merged
-        // `allOf` the member that requires it may be a struct of its own
-        // too (reported there): this is reported at the `allOf`.
-        for (r, location) in &required {
+        // A required property with no schema may hold any JSON. One
+        // required by an `allOf` member reached through `$ref` is reported
+        // at the `allOf` (the member reports its own).
+        for requirement in &required {
+            let (r, location) = (&requirement.name, &requirement.at);
             if !properties.iter().any(|(name, ..)| name == r) {
                 let message = format!("required property `{r}` is not declared in `properties`: it becomes a `serde_json::Value` field");
-                match merged {
-                    false => self.diags.warn(location, message),
-                    true => self.diags.warn(
+                if requirement.by_ref {
+                    self.diags.warn(
                         &node.child("allOf").location(),
                         format!("{message} (required at {location})"),
-                    ),
+                    );
+                } else {
+                    self.diags.warn(location, message);
                 }
                 let at = node.child("properties").child(r);
                 properties.push((r.clone(), at, Cow::Owned(Value::Bool(true))));
@@ -126,9 +145,9 @@ impl Lowerer<'_> {
             // The schema `false`: the property must be absent. No field;
             // a closed object rejects it, an open one ignores it.
             if **schema == Value::Bool(false) {
-                if let Some((_, location)) = required.iter().find(|(r, _)| r == json_name) {
+                if let Some(requirement) = required.iter().find(|r| r.name == *json_name) {
                     self.diags.error(
-                        location,
+                        &requirement.at,
                         format!("`{json_name}` is required, but its schema is `false`: no value is valid"),
                     );
                 }
@@ -143,7 +162,7 @@ impl Lowerer<'_> {
                     ty
                 }
             };
-            let required = required.iter().any(|(r, _)| r == json_name);
+            let required = required.iter().any(|r| r.name == *json_name);
             let presence = self.presence(child, schema, &value, required);
             fields.push(Field {
                 name: scope.claim(&naming::field_name(json_name)),

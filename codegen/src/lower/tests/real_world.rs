@@ -212,3 +212,40 @@ fn a_meta_schema_reference_is_any_json_with_a_warning() {
             .contains("absolute URI")
     );
 }
+
+#[test]
+fn a_requirement_is_reported_where_it_is_written() {
+    // Beside alternatives: at the object's own `required`, never at an
+    // `allOf` that is not there.
+    let out = lower_doc(json!({"$defs": {"S": {
+        "type": "object", "properties": {"a": {"type": "string"}}, "required": ["gone"],
+        "oneOf": [{"required": ["a"]}]
+    }}}))
+    .unwrap();
+    let w = warnings(&out);
+    assert!(
+        w.contains("s.json#/$defs/S/required/0: required property `gone` is not declared"),
+        "{w}"
+    );
+    assert!(!w.contains("/allOf"), "{w}");
+    // An inline `allOf` member is reported in place; one reached through
+    // `$ref` (a type of its own) at the `allOf`, and by itself.
+    let out = lower_doc(json!({"$defs": {
+        "R": {"type": "object", "properties": {}, "required": ["far"]},
+        "M": {"allOf": [{"$ref": "#/$defs/R"}, {"properties": {}, "required": ["near"]}]}
+    }}))
+    .unwrap();
+    let w = warnings(&out);
+    assert!(
+        w.contains("s.json#/$defs/M/allOf/1/required/0: required property `near`"),
+        "{w}"
+    );
+    assert!(w.contains("s.json#/$defs/M/allOf: required property `far` is not declared in `properties`: it becomes a `serde_json::Value` field (required at s.json#/$defs/R/required/0)"), "{w}");
+    assert_eq!(out.warnings.len(), 3, "{w}");
+    // A malformed `required` beside alternatives is a located error.
+    assert!(errors(json!({"$defs": {"S": {
+        "type": "object", "properties": {"a": {"type": "string"}}, "required": [1],
+        "oneOf": [{"required": ["a"]}]
+    }}}))
+    .contains("s.json#/$defs/S/required: `required` must be an array of property names"));
+}
