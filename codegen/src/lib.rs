@@ -62,6 +62,7 @@ pub struct Config {
     out_dir: Option<PathBuf>,
     rerun_if_changed: bool,
     deny_warnings: bool,
+    ref_roots: Vec<PathBuf>,
     options: lower::Options,
     emit: emit::EmitOptions,
 }
@@ -72,6 +73,7 @@ impl Default for Config {
             out_dir: None,
             rerun_if_changed: true,
             deny_warnings: false,
+            ref_roots: Vec::new(),
             options: lower::Options::default(),
             emit: emit::EmitOptions::default(),
         }
@@ -130,6 +132,20 @@ impl Config {
     /// ```
     pub fn deny_warnings(&mut self, yes: bool) -> &mut Self {
         self.deny_warnings = yes;
+        self
+    }
+
+    /// Also reads schema files that `$ref`s reach inside `dir` (repeatable).
+    /// By default only files inside the input's folder (the input folder,
+    /// or the folder of the input file) are read: a reference that leaves
+    /// it, through `..` or a symbolic link, is an error, so a third-party
+    /// schema cannot pull other files of the machine into generated code.
+    ///
+    /// ```
+    /// openai_webhooks_codegen::Config::new().ref_root("../shared-schemas");
+    /// ```
+    pub fn ref_root(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.ref_roots.push(dir.into());
         self
     }
 
@@ -219,7 +235,7 @@ impl Config {
     /// # Ok::<(), openai_webhooks_codegen::Error>(())
     /// ```
     pub fn generate(&self, input: impl AsRef<Path>) -> Result<Generated, Error> {
-        let set = load::SchemaSet::load(input.as_ref())?;
+        let set = load::SchemaSet::load_with_roots(input.as_ref(), &self.ref_roots)?;
         self.generate_set(&set)
     }
 
@@ -409,8 +425,12 @@ fn definition_names(
 }
 
 /// Writes `text` to `path` unless the file already holds exactly that.
+/// Only a regular file is read first: a pipe, a terminal or
+/// `/dev/stdout` is written straight away (reading it would wait for
+/// input that never comes).
 pub fn write_if_changed(path: &Path, text: &str) -> Result<(), Error> {
-    if std::fs::read_to_string(path).ok().as_deref() == Some(text) {
+    let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
+    if regular && std::fs::read_to_string(path).ok().as_deref() == Some(text) {
         return Ok(());
     }
     if let Some(parent) = path.parent() {

@@ -12,6 +12,7 @@ use std::path::{Component, Path, PathBuf};
 use serde_json::Value;
 
 use crate::error::{pointer_segment, Diagnostics, Error, Location};
+use crate::keywords::{self, Slots};
 
 /// A schema node: a document and a JSON pointer into it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -40,6 +41,12 @@ impl NodeRef {
 
 /// Every schema document of one generator run.
 ///
+/// Files are read only inside the input's tree (the input folder, or the
+/// folder of the input file) and inside the folders added with
+/// [`SchemaSet::load_with_roots`]; a `$ref` that reaches further, directly,
+/// through `..` or through a symbolic link, is a located error. Absolute
+/// paths and `file:` URIs are never read, and nothing is fetched.
+///
 /// Display names are paths relative to the parent of the input: generating
 /// from the directory `…/schema` names its files `schema/a.json`,
 /// `schema/events/b.json`; generating from the file `…/x/api.json` names it
@@ -47,6 +54,9 @@ impl NodeRef {
 #[derive(Debug, Clone)]
 pub struct SchemaSet {
     base: PathBuf,
+    /// The folders files may be read from (canonical): the input's tree
+    /// and the roots the caller allowed.
+    allowed: Vec<PathBuf>,
     entries: Vec<String>,
     documents: BTreeMap<String, Document>,
     /// Schemas named by `$id` and `$anchor`.
@@ -55,8 +65,15 @@ pub struct SchemaSet {
 
 impl SchemaSet {
     /// Loads a file, or every `*.json`, `*.yaml` and `*.yml` file below a directory (sorted by
-    /// path), together with every file their `$ref`s reach.
+    /// path), together with every file their `$ref`s reach inside the
+    /// input's tree.
     pub fn load(input: &Path) -> Result<SchemaSet, Error> {
+        Self::load_with_roots(input, &[])
+    }
+
+    /// [`SchemaSet::load`], also reading files that `$ref`s reach inside
+    /// each of `roots` (folders, for schemas split across sibling trees).
+    pub fn load_with_roots(input: &Path, roots: &[PathBuf]) -> Result<SchemaSet, Error> {
         let canonical = input.canonicalize().map_err(|source| Error::Io {
             path: input.display().to_string(),
             source,
@@ -65,6 +82,18 @@ impl SchemaSet {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| canonical.clone());
+        let tree = if canonical.is_dir() {
+            canonical.clone()
+        } else {
+            base.clone()
+        };
+        let mut allowed = vec![tree];
+        for root in roots {
+            allowed.push(root.canonicalize().map_err(|source| Error::Io {
+                path: root.display().to_string(),
+                source,
+            })?);
+        }
         let mut entries = Vec::new();
         if canonical.is_dir() {
             let mut found = Vec::new();
@@ -78,11 +107,12 @@ impl SchemaSet {
         }
         let mut set = SchemaSet {
             base,
+            allowed,
             entries: entries.clone(),
             documents: BTreeMap::new(),
             ids: crate::ids::IdIndex::default(),
         };
-        let mut queue: VecDeque<(String, Option<Location>)> =
+        let mut queue: VecDeque<(String, Option<(Location, String)>)> =
             entries.into_iter().map(|e| (e, None)).collect();
         let mut diags = Diagnostics::default();
         while let Some((name, referrer)) = queue.pop_front() {
@@ -117,11 +147,8 @@ impl SchemaSet {
                 let absolute = crate::ids::has_scheme(file_part);
                 if !file_part.is_empty() && !named && !absolute {
                     match join_relative(&name, file_part) {
-                        Some(target) => queue.push_back((target, Some(loc))),
-                        None => diags.error(
-                            &loc,
-                            format!("`$ref` \"{reference}\" leaves the file system root"),
-                        ),
+                        Some(target) => queue.push_back((target, Some((loc, reference)))),
+                        None => diags.error(&loc, absolute_path_message(&reference)),
                     }
                 }
             }
@@ -141,6 +168,7 @@ impl SchemaSet {
     ) -> Result<SchemaSet, Error> {
         let mut set = SchemaSet {
             base: PathBuf::new(),
+            allowed: Vec::new(),
             entries: Vec::new(),
             documents: BTreeMap::new(),
             ids: crate::ids::IdIndex::default(),
@@ -158,23 +186,60 @@ impl SchemaSet {
         Ok(set)
     }
 
-    fn read_document(&self, name: &str, referrer: Option<&Location>) -> Result<Document, Error> {
+    /// Builds a set of one document from its bytes, parsed as YAML when
+    /// `name` ends in `.yaml` or `.yml` and as JSON otherwise, with the
+    /// checks [`SchemaSet::load`] applies to files (duplicate keys, nesting
+    /// depth, a root that is a schema).
+    pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<SchemaSet, Error> {
+        let value = parse_document(name, bytes)?;
+        SchemaSet::from_documents([(name.to_string(), value)])
+    }
+
+    fn read_document(
+        &self,
+        name: &str,
+        referrer: Option<&(Location, String)>,
+    ) -> Result<Document, Error> {
         let path = self.base.join(name);
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(source) => {
-                return Err(match referrer {
-                    Some(loc) => Error::at(
-                        loc.clone(),
-                        format!("`$ref` points to {name}, which cannot be read: {source}"),
-                    ),
-                    None => Error::Io {
-                        path: name.to_string(),
-                        source,
-                    },
-                })
-            }
+        let cannot_read = |source: std::io::Error| match referrer {
+            Some((loc, _)) => Error::at(
+                loc.clone(),
+                format!("`$ref` points to {name}, which cannot be read: {source}"),
+            ),
+            None => Error::Io {
+                path: name.to_string(),
+                source,
+            },
         };
+        // Symbolic links are followed before the check, so a link inside
+        // the tree to a file outside it is refused like a plain `..`.
+        let real = path.canonicalize().map_err(cannot_read)?;
+        if !self.allowed.iter().any(|root| real.starts_with(root)) {
+            let tree = self.allowed[0].file_name().map_or_else(
+                || self.allowed[0].display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            let how = if real == normalize_lexically(&path) {
+                String::new()
+            } else {
+                " through a symbolic link".to_string()
+            };
+            return Err(match referrer {
+                Some((loc, reference)) => Error::at(
+                    loc.clone(),
+                    format!(
+                        "`$ref` \"{reference}\" reaches {name}{how}, outside the input's folder `{tree}`: schema files are read only inside it; allow another folder with `--ref-root DIR` (`Config::ref_root`)"
+                    ),
+                ),
+                None => Error::at(
+                    Location::new(name, ""),
+                    format!(
+                        "this file leads{how} outside the input's folder `{tree}`: schema files are read only inside it; allow another folder with `--ref-root DIR` (`Config::ref_root`)"
+                    ),
+                ),
+            });
+        }
+        let bytes = std::fs::read(&real).map_err(cannot_read)?;
         let value = parse_document(name, &bytes)?;
         if let Err(error) = check_nesting(name, &value) {
             dismantle(value);
@@ -224,6 +289,14 @@ impl SchemaSet {
             }
         }
         let (file_part, fragment) = split_ref(reference);
+        if file_part
+            .get(..5)
+            .is_some_and(|s| s.eq_ignore_ascii_case("file:"))
+        {
+            return Err(format!(
+                "`$ref` \"{reference}\" is a `file:` URI that no schema in the input declares as its `$id`; `file:` URIs are never read (file references are relative paths inside the input's folder)"
+            ));
+        }
         if file_part.contains("://") || crate::ids::has_scheme(file_part) {
             return Err(format!(
                 "`$ref` \"{reference}\" is an absolute URI that no schema in the input declares as its `$id`; remote documents are not fetched"
@@ -232,8 +305,7 @@ impl SchemaSet {
         let file = if file_part.is_empty() {
             from.file.clone()
         } else {
-            join_relative(&from.file, file_part)
-                .ok_or_else(|| format!("`$ref` \"{reference}\" leaves the file system root"))?
+            join_relative(&from.file, file_part).ok_or_else(|| absolute_path_message(reference))?
         };
         if !fragment.is_empty() && !fragment.starts_with('/') {
             return Err(format!(
@@ -503,6 +575,29 @@ fn display_name(base: &Path, path: &Path) -> String {
         .join("/")
 }
 
+/// Why a reference by absolute path is refused.
+fn absolute_path_message(reference: &str) -> String {
+    format!(
+        "`$ref` \"{reference}\" is an absolute path, which is never read as a file (file references are relative to the referring file); an absolute-path reference resolves only to a schema that a document of the input declares by `$id`"
+    )
+}
+
+/// `path` with `.` and `..` removed, without touching the file system (to
+/// tell a symbolic link from a plain path in messages).
+fn normalize_lexically(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Splits `file#fragment` at the first `#`.
 fn split_ref(reference: &str) -> (&str, &str) {
     match reference.split_once('#') {
@@ -552,8 +647,19 @@ pub(crate) fn percent_decode(fragment: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Every string-valued `$ref` below `value`, with its location.
+/// Every string-valued `$ref` below `value` that can be a reference, with
+/// its location. In a schema, only the keywords the registry gives
+/// subschema slots (and unknown ones, which may hold anything) are walked:
+/// the values of `default`, `const`, `enum` and `examples` are instance
+/// data, where a `$ref` key is just a key. Outside schemas (an OpenAPI
+/// document's paths and components) everything is walked, and the places
+/// known to hold schemas (definitions, `schema`) are read as schemas.
 fn collect_refs(value: &Value, at: &Location, out: &mut Vec<(Location, String)>) {
+    let openapi = value.get("openapi").is_some() || value.get("swagger").is_some();
+    collect_refs_in(value, at, !openapi, out);
+}
+
+fn collect_refs_in(value: &Value, at: &Location, schema: bool, out: &mut Vec<(Location, String)>) {
     match value {
         Value::Object(map) => {
             for (key, child) in map {
@@ -563,12 +669,42 @@ fn collect_refs(value: &Value, at: &Location, out: &mut Vec<(Location, String)>)
                         continue;
                     }
                 }
-                collect_refs(child, &at.child(key), out);
+                let here = at.child(key);
+                if !schema {
+                    let is_schema =
+                        key == "schema" || keywords::is_definition_pointer(&here.pointer);
+                    collect_refs_in(child, &here, is_schema, out);
+                    continue;
+                }
+                let known = keywords::lookup(key).filter(|_| !key.starts_with("x-"));
+                match known.map(|k| k.slots) {
+                    // A known keyword without subschemas: a value, maybe
+                    // instance data.
+                    Some(Slots::None) => {}
+                    Some(Slots::Schema | Slots::SchemaOrArray | Slots::Array) => match child {
+                        Value::Array(items) => {
+                            for (i, item) in items.iter().enumerate() {
+                                collect_refs_in(item, &here.child(&i.to_string()), true, out);
+                            }
+                        }
+                        other => collect_refs_in(other, &here, true, out),
+                    },
+                    Some(Slots::Map) => {
+                        if let Value::Object(entries) = child {
+                            for (name, item) in entries {
+                                collect_refs_in(item, &here.child(name), true, out);
+                            }
+                        }
+                    }
+                    // Unknown, or an extension: it may hold schemas (a
+                    // bundler's own container), so it is walked as such.
+                    None => collect_refs_in(child, &here, false, out),
+                }
             }
         }
-        Value::Array(items) => {
+        Value::Array(items) if !schema => {
             for (i, child) in items.iter().enumerate() {
-                collect_refs(child, &at.child(&i.to_string()), out);
+                collect_refs_in(child, &at.child(&i.to_string()), false, out);
             }
         }
         _ => {}
@@ -640,6 +776,46 @@ mod tests {
         assert!(yaml_to_json("a: [")
             .unwrap_err()
             .starts_with("not valid YAML"));
+    }
+
+    #[test]
+    fn a_ref_key_in_instance_data_is_data() {
+        let dir = std::env::temp_dir().join(format!("codegen-data-refs-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("schema")).unwrap();
+        let schema = json!({
+            "$defs": {
+                "Link": {
+                    "type": "object",
+                    "properties": {"$ref": {"type": "string"}, "next": {"$ref": "other.json"}},
+                    "default": {"$ref": "nowhere.json"},
+                    "examples": [{"$ref": "../../outside.json"}]
+                },
+                "Fixed": {"const": {"$ref": "fixed.json"}},
+                "Choice": {"enum": [{"$ref": "a.json"}, 1]}
+            },
+            // Unknown keywords may hold schemas: still followed.
+            "x-bundle": {"Other": {"$ref": "bundled.json"}}
+        });
+        std::fs::write(dir.join("schema/s.json"), schema.to_string()).unwrap();
+        std::fs::write(dir.join("schema/other.json"), "{}").unwrap();
+        std::fs::write(dir.join("schema/bundled.json"), "{}").unwrap();
+        let set = SchemaSet::load(&dir.join("schema/s.json")).unwrap();
+        assert_eq!(
+            set.files().collect::<Vec<_>>(),
+            ["bundled.json", "other.json", "s.json"]
+        );
+        // An OpenAPI document's `responses.default` is no instance data.
+        std::fs::write(
+            dir.join("schema/api.json"),
+            json!({"openapi": "3.1.0", "paths": {"/": {"get": {"responses": {"default": {"$ref": "resp.json"}}}}}})
+                .to_string(),
+        )
+        .unwrap();
+        let err = SchemaSet::load(&dir.join("schema/api.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`$ref` points to resp.json"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

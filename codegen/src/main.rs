@@ -109,6 +109,10 @@ struct GenerateOptions {
     /// (repeatable).
     #[arg(long = "format", value_name = "TYPE:FORMAT=RUST_TYPE")]
     formats: Vec<String>,
+    /// Also read schema files that `$ref`s reach inside DIR (repeatable);
+    /// by default only the input's folder is read.
+    #[arg(long = "ref-root", value_name = "DIR")]
+    ref_roots: Vec<PathBuf>,
 }
 
 impl GenerateOptions {
@@ -133,6 +137,9 @@ impl GenerateOptions {
         for mapping in &self.formats {
             args.push_str(&format!(" --format '{mapping}'"));
         }
+        for root in &self.ref_roots {
+            args.push_str(&format!(" --ref-root {}", root.display()));
+        }
         args
     }
 
@@ -144,6 +151,9 @@ impl GenerateOptions {
             .unique_items_as_set(self.unique_items_as_set)
             .lossless(self.lossless)
             .schemars_feature(self.schemars_feature.as_deref());
+        for root in &self.ref_roots {
+            config.ref_root(root);
+        }
         for mapping in &self.formats {
             let parsed = mapping.split_once('=').and_then(|(left, rust)| {
                 left.split_once(':').map(|(ty, format)| (ty, format, rust))

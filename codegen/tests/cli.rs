@@ -399,3 +399,155 @@ fn diff_classifies_a_validation_only_change_as_needing_no_bump() {
     );
     assert!(report.contains("1.2.4"), "{report}");
 }
+
+#[test]
+fn references_stay_inside_the_input_folder_unless_allowed() {
+    let dir = temp_dir("confined");
+    let schema = dir.join("schema");
+    std::fs::create_dir_all(schema.join("events")).unwrap();
+    std::fs::create_dir_all(dir.join("shared")).unwrap();
+    std::fs::create_dir_all(dir.join("private")).unwrap();
+    std::fs::write(
+        dir.join("shared/common.json"),
+        r#"{"$defs": {"Id": {"type": "string"}}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("private/token.json"),
+        r#"{"description": "SECRET-TOKEN", "type": "string"}"#,
+    )
+    .unwrap();
+    let run = |args: &[&std::ffi::OsStr]| bin().arg("generate").args(args).output().unwrap();
+    let stderr = |out: &std::process::Output| String::from_utf8_lossy(&out.stderr).into_owned();
+
+    // `..` inside a folder input: refused, nothing of the file printed.
+    std::fs::write(
+        schema.join("events/a.json"),
+        r#"{"$defs": {"A": {"$ref": "../../private/token.json"}}}"#,
+    )
+    .unwrap();
+    let out = run(&[schema.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = stderr(&out);
+    assert!(
+        err.contains("schema/events/a.json#/$defs/A: `$ref` \"../../private/token.json\" reaches private/token.json, outside the input's folder `schema`")
+            && err.contains("--ref-root DIR"),
+        "{err}"
+    );
+    assert!(!err.contains("SECRET"), "{err}");
+
+    // Through a symbolic link inside the tree: refused too.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(dir.join("private/token.json"), schema.join("link.json"))
+            .unwrap();
+        std::fs::write(
+            schema.join("events/a.json"),
+            r#"{"$defs": {"A": {"$ref": "../link.json"}}}"#,
+        )
+        .unwrap();
+        let out = run(&[schema.join("events/a.json").as_os_str()]);
+        let err = stderr(&out);
+        assert!(err.contains("outside the input's folder `events`"), "{err}");
+        // The link is an entry of the folder input: refused as a file.
+        let out = run(&[schema.as_os_str()]);
+        let err = stderr(&out);
+        assert!(
+            err.contains("schema/link.json#: this file leads through a symbolic link outside the input's folder `schema`"),
+            "{err}"
+        );
+        std::fs::remove_file(schema.join("link.json")).unwrap();
+    }
+
+    // A sibling folder, allowed with --ref-root: read, and only that one.
+    std::fs::write(
+        schema.join("events/a.json"),
+        r#"{"$defs": {"A": {"type": "object", "properties": {"id": {"$ref": "../../shared/common.json#/$defs/Id"}}}}}"#,
+    )
+    .unwrap();
+    let out = run(&[schema.as_os_str()]);
+    assert!(stderr(&out).contains("outside the input's folder `schema`"));
+    let out = run(&[
+        schema.as_os_str(),
+        "--ref-root".as_ref(),
+        dir.join("shared").as_os_str(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("pub id: ::std::option::Option<Id>"));
+    std::fs::write(
+        schema.join("events/b.json"),
+        r#"{"$defs": {"B": {"$ref": "../../private/token.json"}}}"#,
+    )
+    .unwrap();
+    let out = run(&[
+        schema.as_os_str(),
+        "--ref-root".as_ref(),
+        dir.join("shared").as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("reaches private/token.json"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn sync_refuses_an_event_type_that_is_not_a_file_name_before_writing() {
+    for (event_type, why) in [
+        ("../../escape", "path separator"),
+        ("a\\\\b", "path separator"),
+        ("x..y", "`..`"),
+        ("bell\\u0007", "control character"),
+        ("con", "reserves that name"),
+        ("LPT1.happened", "reserves that name"),
+        ("what?", "Windows refuses"),
+    ] {
+        let dir = temp_dir("sync-unsafe");
+        let api = OPENAPI.replace("\"thing.made\"", &format!("\"{event_type}\""));
+        std::fs::write(dir.join("api.json"), api).unwrap();
+        let out = bin()
+            .arg("sync")
+            .arg("--openapi")
+            .arg(dir.join("api.json"))
+            .arg(dir.join("schema"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{event_type}: {err}");
+        assert!(
+            err.contains("api.json#/components/schemas/WebhookThingMade: the event type")
+                && err.contains(why)
+                && err.contains("nothing was written"),
+            "{event_type}: {err}"
+        );
+        assert!(!dir.join("schema").exists(), "{event_type}: wrote files");
+    }
+}
+
+#[test]
+fn generate_writes_to_a_pipe_without_reading_it() {
+    use std::io::Read;
+    let dir = temp_dir("pipe");
+    std::fs::write(dir.join("s.json"), SCHEMA).unwrap();
+    // `-o /dev/stdout` with standard output a pipe: the compare-before-write
+    // step must not read the pipe (it would wait forever).
+    let mut child = bin()
+        .arg("generate")
+        .arg(dir.join("s.json"))
+        .arg("-o")
+        .arg("/dev/stdout")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut code = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut code)
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    assert!(code.contains("pub struct Thing"), "{code}");
+}

@@ -205,3 +205,39 @@ fn deep_documents_built_in_memory_are_refused_not_overflowed() {
     assert!(generated.code.contains("pub type A = ::std::vec::Vec<"));
     openai_webhooks_codegen::webhooks::events::find(&set).unwrap();
 }
+
+/// Every identifier in `tokens`, inside groups too (string literals and
+/// doc comments are literals, not identifiers).
+fn identifiers(tokens: proc_macro2::TokenStream, out: &mut Vec<String>) {
+    for token in tokens {
+        match token {
+            proc_macro2::TokenTree::Ident(ident) => out.push(ident.to_string()),
+            proc_macro2::TokenTree::Group(group) => identifiers(group.stream(), out),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn schema_text_cannot_inject_code() {
+    // The fixture puts quotes, `*/`, `"]`, newlines and control characters
+    // in descriptions, titles, property names, enum values, a constant and
+    // a default; its snapshot compiles in `codegen-fixtures`, whose
+    // payload test reads those values back.
+    let schema = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/cases/hostile_text.json"
+    );
+    let code = Config::new().generate(schema).unwrap().code;
+    let file = syn::parse_file(&code).unwrap();
+    // No inner attribute (`#![no_std]` stays in a doc comment).
+    assert!(file.attrs.is_empty(), "{code}");
+    let mut idents = Vec::new();
+    identifiers(quote::ToTokens::into_token_stream(file), &mut idents);
+    for smuggled in ["evil", "Evil", "panic", "no_std"] {
+        assert!(
+            !idents.iter().any(|i| i == smuggled),
+            "`{smuggled}` became code:\n{code}"
+        );
+    }
+}

@@ -4,14 +4,11 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use openai_webhooks_codegen::{load, Config};
+use openai_webhooks_codegen::{Config, SchemaSet};
 
 fuzz_target!(|bytes: &[u8]| {
     for name in ["input.json", "input.yaml"] {
-        let Ok(value) = load::parse_document(name, bytes) else {
-            continue;
-        };
-        let Ok(set) = load::SchemaSet::from_documents([(name.to_string(), value)]) else {
+        let Ok(set) = SchemaSet::from_bytes(name, bytes) else {
             continue;
         };
         let _ = Config::new().generate_set(&set);

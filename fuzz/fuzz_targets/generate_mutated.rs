@@ -8,7 +8,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use openai_webhooks_codegen::{load::SchemaSet, Config};
+use openai_webhooks_codegen::{Config, SchemaSet};
 use serde_json::{json, Value};
 
 /// Every schema file, by the name it has inside the schema directory.

@@ -103,6 +103,24 @@ pub fn sync(openapi: &Path, dir: &Path, options: &SyncOptions) -> Result<SyncRep
         ));
     }
     let theirs = events::find(&upstream)?;
+    // Each new event becomes `events/<type>.json`: a type that is not a
+    // plain file name is refused before anything is written.
+    let unsafe_types: Vec<_> = theirs
+        .iter()
+        .filter_map(|(event_type, event)| {
+            unsafe_file_name(event_type).map(|why| {
+                crate::error::Diagnostic {
+                    location: event.node.location(),
+                    message: format!(
+                        "the event type {event_type:?} cannot name a schema file ({why}); nothing was written"
+                    ),
+                }
+            })
+        })
+        .collect();
+    if !unsafe_types.is_empty() {
+        return Err(Error::Schema(unsafe_types));
+    }
 
     std::fs::create_dir_all(dir).map_err(|source| Error::Io {
         path: dir.display().to_string(),
@@ -278,6 +296,34 @@ pub fn sync(openapi: &Path, dir: &Path, options: &SyncOptions) -> Result<SyncRep
             .push(dir.join(file.strip_prefix(&prefix).unwrap_or(file)));
     }
     Ok(report)
+}
+
+/// Why `name` is not a safe file name on every platform (`None` when it
+/// is): path separators, `..`, control characters, characters Windows
+/// refuses, names Windows reserves for devices, trailing dots and spaces.
+fn unsafe_file_name(name: &str) -> Option<&'static str> {
+    const RESERVED: &[&str] = &[
+        "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+        "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+    ];
+    let stem = name.split('.').next().unwrap_or(name);
+    if name.is_empty() {
+        Some("it is empty")
+    } else if name.contains(['/', '\\']) {
+        Some("it holds a path separator")
+    } else if name.contains("..") {
+        Some("it holds `..`")
+    } else if name.chars().any(char::is_control) {
+        Some("it holds a control character")
+    } else if name.contains(['<', '>', ':', '"', '|', '?', '*']) {
+        Some("it holds a character Windows refuses in file names")
+    } else if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(stem)) {
+        Some("Windows reserves that name for a device")
+    } else if name.starts_with('.') || name.ends_with(['.', ' ']) {
+        Some("it starts with a dot or ends with a dot or a space")
+    } else {
+        None
+    }
 }
 
 /// Schema files are written as `serde_json` pretty-prints them (two-space
