@@ -180,6 +180,7 @@ pub(super) fn merge(
         root: node.child("allOf").location(),
         unmergeable: false,
         by_ref: false,
+        ref_is_member: false,
     };
     let before = merger.diags.errors.len();
     merger.collect(node, obj, true);
@@ -190,6 +191,57 @@ pub(super) fn merge(
         return AllOf::Any;
     }
     AllOf::Merged(merger.merged)
+}
+
+/// A `$ref` with keywords beside it that shape an object (JSON Schema
+/// 2019-09 and later): both apply, as an `allOf` of the reference and the
+/// siblings would, merged in place so that each property keeps the node it
+/// is written at. `None` unless the siblings add to an object
+/// (`properties`, `required`, …) and the reference names one: the caller
+/// then keeps the reference, with a warning for the siblings.
+pub(super) fn merge_ref_and_siblings(
+    set: &SchemaSet,
+    node: &NodeRef,
+    obj: &Map<String, Value>,
+    diags: &mut Diagnostics,
+) -> Option<AllOf> {
+    let reference = Value::Object(
+        obj.iter()
+            .filter(|(k, _)| *k == "$ref")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    );
+    let target_is_object = super::resolve_refs(set, node, &reference)
+        .is_ok_and(|(_, target)| target.as_object().is_some_and(is_objectish));
+    // Siblings that add to an object (a `type: object` alone adds nothing
+    // to a reference that is one).
+    let adds_to_object = OBJECT_KEYWORDS.iter().any(|k| obj.contains_key(*k));
+    if !adds_to_object || !target_is_object {
+        return None;
+    }
+    let mut merger = Merger {
+        set,
+        diags,
+        merged: Merged {
+            own: Map::new(),
+            properties: Vec::new(),
+            required: Vec::new(),
+        },
+        visited: Vec::new(),
+        root: node.child("$ref").location(),
+        unmergeable: false,
+        by_ref: false,
+        ref_is_member: true,
+    };
+    let before = merger.diags.errors.len();
+    merger.collect(node, obj, true);
+    Some(if merger.diags.errors.len() > before {
+        AllOf::Invalid
+    } else if merger.unmergeable {
+        AllOf::Any
+    } else {
+        AllOf::Merged(merger.merged)
+    })
 }
 
 /// Keywords that make a schema describe an object.
@@ -346,9 +398,45 @@ struct Merger<'a> {
     unmergeable: bool,
     /// The member being collected was reached through a `$ref`.
     by_ref: bool,
+    /// The root's own `$ref` is a member (its siblings apply with it).
+    ref_is_member: bool,
 }
 
 impl Merger<'_> {
+    /// Collects what the `$ref` at `node` names, as a member reached
+    /// through a reference.
+    fn collect_ref(&mut self, node: &NodeRef, reference: &Value) {
+        let at = node.child("$ref");
+        let Value::String(reference) = reference else {
+            self.diags.error(&at.location(), "`$ref` must be a string");
+            return;
+        };
+        let target = match self.set.resolve(node, reference) {
+            Ok(target) => target,
+            Err(message) => {
+                self.diags.error(&at.location(), message);
+                return;
+            }
+        };
+        match self.set.get(&target) {
+            Some(Value::Object(member)) => {
+                let outer = self.by_ref;
+                self.by_ref = true;
+                self.collect(&target, member, false);
+                self.by_ref = outer;
+            }
+            // `true` adds nothing.
+            Some(Value::Bool(true)) => {}
+            Some(Value::Bool(false)) => self.diags.error(
+                &target.location(),
+                "this `allOf` member is `false`: no value is valid",
+            ),
+            _ => self
+                .diags
+                .error(&target.location(), "an `allOf` member must be a schema"),
+        }
+    }
+
     fn collect(&mut self, node: &NodeRef, obj: &Map<String, Value>, is_root: bool) {
         if self.visited.contains(node) || self.visited.len() > MAX_MEMBER_DEPTH {
             self.diags.error(
@@ -358,6 +446,18 @@ impl Merger<'_> {
             return;
         }
         self.visited.push(node.clone());
+        // A member's `$ref` (or the root's, when its siblings apply with
+        // it) is a member of its own; in draft-07 and earlier the keywords
+        // beside it are ignored.
+        if let Some(reference) = obj.get("$ref") {
+            if !is_root || self.ref_is_member {
+                self.collect_ref(node, reference);
+                if !super::classify::ref_siblings_apply(self.set, node) {
+                    self.visited.pop();
+                    return;
+                }
+            }
+        }
         for (key, value) in obj {
             match key.as_str() {
                 "allOf" => {
@@ -366,38 +466,22 @@ impl Merger<'_> {
                     };
                     for (i, member) in members.iter().enumerate() {
                         let member_node = node.child("allOf").child(&i.to_string());
-                        let (target, member) =
-                            match super::resolve_refs(self.set, &member_node, member) {
-                                Ok(found) => found,
-                                Err((location, message)) => {
-                                    self.diags.error(&location, message);
-                                    continue;
-                                }
-                            };
-                        let member = match member {
-                            Value::Object(member) => member,
+                        match member {
+                            // Its `$ref` is followed in `collect`, one
+                            // step at a time, so that keywords beside
+                            // each reference in a chain are merged too.
+                            Value::Object(member) => self.collect(&member_node, member, false),
                             // `true` adds nothing.
-                            Value::Bool(true) => continue,
-                            Value::Bool(false) => {
-                                self.diags.error(
-                                    &target.location(),
-                                    "this `allOf` member is `false`: no value is valid",
-                                );
-                                continue;
-                            }
-                            _ => {
-                                self.diags.error(
-                                    &target.location(),
-                                    "an `allOf` member must be a schema",
-                                );
-                                continue;
-                            }
-                        };
-                        // Reached through `$ref`: everything below is.
-                        let outer = self.by_ref;
-                        self.by_ref |= target != member_node;
-                        self.collect(&target, &member, false);
-                        self.by_ref = outer;
+                            Value::Bool(true) => {}
+                            Value::Bool(false) => self.diags.error(
+                                &member_node.location(),
+                                "this `allOf` member is `false`: no value is valid",
+                            ),
+                            _ => self.diags.error(
+                                &member_node.location(),
+                                "an `allOf` member must be a schema",
+                            ),
+                        }
                     }
                 }
                 "properties" => {

@@ -148,6 +148,20 @@ pub(super) fn classify<'v>(
             diags.error(&node.child("$ref").location(), "`$ref` must be a string");
             return Shape::Invalid;
         };
+        let shaping_sibling = obj.keys().any(|key| {
+            keywords::role(key) == Some(Role::Structural)
+                && !matches!(key.as_str(), "$ref" | "nullable" | "default")
+        });
+        if shaping_sibling && ref_siblings_apply(set, node) {
+            if let Some(merged) = all_of::merge_ref_and_siblings(set, node, obj, diags) {
+                return match merged {
+                    all_of::AllOf::Merged(merged) => Shape::AllOf(merged),
+                    all_of::AllOf::Single(value) => Shape::Rewritten(value),
+                    all_of::AllOf::Any => Shape::Any,
+                    all_of::AllOf::Invalid => Shape::Invalid,
+                };
+            }
+        }
         for key in obj.keys() {
             if keywords::role(key) == Some(Role::Structural)
                 && !matches!(key.as_str(), "$ref" | "nullable" | "default")
@@ -255,6 +269,31 @@ pub(super) fn classify<'v>(
             );
             Shape::Invalid
         }
+    }
+}
+
+/// Whether keywords beside a `$ref` apply together with it (JSON Schema
+/// 2019-09 and later, OpenAPI 3.1) rather than being ignored (draft-07 and
+/// earlier, OpenAPI 3.0, Swagger 2.0), from the document's `$schema`,
+/// `openapi` or `swagger`. A document that declares none is read as the
+/// current draft.
+pub(super) fn ref_siblings_apply(set: &SchemaSet, node: &NodeRef) -> bool {
+    let Some(root) = set.document(&node.file).map(|d| d.as_value()) else {
+        return true;
+    };
+    if root.get("swagger").is_some() {
+        return false;
+    }
+    if let Some(Value::String(version)) = root.get("openapi") {
+        return !version.starts_with("3.0") && !version.starts_with('2');
+    }
+    match root.get("$schema") {
+        Some(Value::String(dialect)) => {
+            !["draft-03", "draft-04", "draft-05", "draft-06", "draft-07"]
+                .iter()
+                .any(|old| dialect.contains(old))
+        }
+        _ => true,
     }
 }
 

@@ -7,24 +7,27 @@ fn each_node_is_read_and_reported_once() {
     // Read through rewrites (`nullable`, a type list, a one-member `allOf`,
     // `anyOf` with null) and through `allOf`s sharing a member; no
     // diagnostic may repeat, and each points where its keyword is written.
-    let out = lower_doc(json!({"$defs": {
-        "Base": {"type": "object", "properties": {
-            "p": {"type": "object", "properties": {"v": {"type": "string"}}, "odd": 1}
-        }},
-        "A": {"allOf": [{"$ref": "#/$defs/Base"}, {"properties": {"a": {"type": "string"}}}]},
-        "B": {"allOf": [{"$ref": "#/$defs/Base"}, {"properties": {"b": {"type": "string"}}}]},
-        "N": {"nullable": true, "$ref": "#/$defs/Base", "type": "object"},
-        "L": {"type": ["string", "null"], "odd": 2},
-        "S": {"allOf": [{"type": "string", "odd": 3}]},
-        "Q": {"anyOf": [{"type": "string", "odd": 4}, {"type": "null"}]},
-        // A discriminator that does not fit: lowered as a union first, then
-        // untagged; each member once.
-        "U": {"oneOf": [{"type": "string", "odd": 5}, {"$ref": "#/$defs/Base"}],
-              "discriminator": {"propertyName": "kind"}},
-        // A member requiring an undeclared property, merged into another.
-        "R": {"type": "object", "properties": {}, "required": ["gone"]},
-        "M": {"allOf": [{"$ref": "#/$defs/R"}, {"properties": {"m": {"type": "string"}}}]}
-    }}))
+    // Draft-07: keywords beside `$ref` are ignored (with a warning).
+    let out = lower_doc(
+        json!({"$schema": "http://json-schema.org/draft-07/schema#", "$defs": {
+            "Base": {"type": "object", "properties": {
+                "p": {"type": "object", "properties": {"v": {"type": "string"}}, "odd": 1}
+            }},
+            "A": {"allOf": [{"$ref": "#/$defs/Base"}, {"properties": {"a": {"type": "string"}}}]},
+            "B": {"allOf": [{"$ref": "#/$defs/Base"}, {"properties": {"b": {"type": "string"}}}]},
+            "N": {"nullable": true, "$ref": "#/$defs/Base", "type": "object"},
+            "L": {"type": ["string", "null"], "odd": 2},
+            "S": {"allOf": [{"type": "string", "odd": 3}]},
+            "Q": {"anyOf": [{"type": "string", "odd": 4}, {"type": "null"}]},
+            // A discriminator that does not fit: lowered as a union first, then
+            // untagged; each member once.
+            "U": {"oneOf": [{"type": "string", "odd": 5}, {"$ref": "#/$defs/Base"}],
+                  "discriminator": {"propertyName": "kind"}},
+            // A member requiring an undeclared property, merged into another.
+            "R": {"type": "object", "properties": {}, "required": ["gone"]},
+            "M": {"allOf": [{"$ref": "#/$defs/R"}, {"properties": {"m": {"type": "string"}}}]}
+        }}),
+    )
     .unwrap();
     let lines: Vec<String> = out.warnings.iter().map(ToString::to_string).collect();
     let mut unique = lines.clone();
