@@ -97,16 +97,29 @@ pub(crate) fn break_alias_recursion(space: &mut TypeSpace) {
 /// A depth-first walk over those containment edges boxes each field that
 /// closes a cycle; `Vec` and maps already allocate, so they are not edges.
 pub(crate) fn box_recursive_fields(space: &mut TypeSpace) {
-    /// The named types a field type holds inline.
-    fn inline_targets(ty: &RustType, out: &mut Vec<usize>) {
-        if let RustType::Named(id) = ty {
-            out.push(id.0);
-        }
-        ty.for_each_inner(|inner, holding| {
-            if holding == Holding::Inline {
-                inline_targets(inner, out);
+    /// The named types a field type holds inline. An alias is looked
+    /// through (`B = A` holds an `A` inline): a cycle that passes through
+    /// one is then found at the field that holds the alias, which can be
+    /// boxed (an alias itself has nowhere to put a `Box`).
+    /// Iterative: alias chains can be long.
+    fn inline_targets(space: &TypeSpace, ty: &RustType, out: &mut Vec<usize>) {
+        let mut pending = vec![ty];
+        while let Some(ty) = pending.pop() {
+            if let RustType::Named(id) = ty {
+                if out.contains(&id.0) {
+                    continue;
+                }
+                out.push(id.0);
+                if let TypeKind::Alias(aliased) = &space.types[id.0].kind {
+                    pending.push(aliased);
+                }
             }
-        });
+            ty.for_each_inner(|inner, holding| {
+                if holding == Holding::Inline {
+                    pending.push(inner);
+                }
+            });
+        }
     }
     #[derive(Clone, Copy, PartialEq)]
     enum State {
@@ -125,7 +138,7 @@ pub(crate) fn box_recursive_fields(space: &mut TypeSpace) {
                 tys.enumerate()
                     .map(|(i, ty)| {
                         let mut t = Vec::new();
-                        inline_targets(ty, &mut t);
+                        inline_targets(space, ty, &mut t);
                         (Some(i), t)
                     })
                     .collect()
@@ -136,7 +149,7 @@ pub(crate) fn box_recursive_fields(space: &mut TypeSpace) {
                 TypeKind::Tuple(t) => slots(&mut t.items.iter()),
                 TypeKind::Alias(ty) => {
                     let mut t = Vec::new();
-                    inline_targets(ty, &mut t);
+                    inline_targets(space, ty, &mut t);
                     vec![(None, t)]
                 }
                 TypeKind::Newtype(ty) => slots(&mut std::iter::once(ty)),

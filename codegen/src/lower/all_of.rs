@@ -32,6 +32,9 @@ pub(super) struct Merged {
     pub properties: Vec<MergedProperty>,
     /// Required property names, each once, with where it was required.
     pub required: Vec<Requirement>,
+    /// Members whose `additionalProperties` (a schema) or
+    /// `patternProperties` type the properties no member lists.
+    pub extras: Vec<NodeRef>,
 }
 
 /// A property of a merged object, with the node it was defined at.
@@ -98,6 +101,7 @@ pub(super) fn merge_alternatives(
             })
             .collect(),
         required: super::objects::required_names(node, obj, diags),
+        extras: Vec::new(),
     };
     for (target, member, inline) in &members {
         if *inline && super::classify::check_keywords(target, member, diags) {
@@ -175,12 +179,14 @@ pub(super) fn merge(
             own: Map::new(),
             properties: Vec::new(),
             required: Vec::new(),
+            extras: Vec::new(),
         },
         visited: Vec::new(),
         root: node.child("allOf").location(),
         unmergeable: false,
         by_ref: false,
         ref_is_member: false,
+        branch_properties: Vec::new(),
     };
     let before = merger.diags.errors.len();
     merger.collect(node, obj, true);
@@ -226,12 +232,14 @@ pub(super) fn merge_ref_and_siblings(
             own: Map::new(),
             properties: Vec::new(),
             required: Vec::new(),
+            extras: Vec::new(),
         },
         visited: Vec::new(),
         root: node.child("$ref").location(),
         unmergeable: false,
         by_ref: false,
         ref_is_member: true,
+        branch_properties: Vec::new(),
     };
     let before = merger.diags.errors.len();
     merger.collect(node, obj, true);
@@ -242,6 +250,70 @@ pub(super) fn merge_ref_and_siblings(
     } else {
         AllOf::Merged(merger.merged)
     })
+}
+
+/// An `allOf` with an inline member typed `["object", "null"]` (or
+/// another list with both), when every member accepts `null`: the same
+/// node with `null` taken out of those lists, to be read as `Option` of
+/// it. `None` otherwise (a member of type `object` rules `null` out, and
+/// the list then only adds `object`).
+pub(super) fn nullable_object(
+    set: &SchemaSet,
+    node: &NodeRef,
+    obj: &Map<String, Value>,
+) -> Option<Value> {
+    let Some(Value::Array(members)) = obj.get("allOf") else {
+        return None;
+    };
+    let object_or_null = |m: &Value| {
+        m.get("type")
+            .and_then(Value::as_array)
+            .is_some_and(|types| {
+                types.iter().any(|t| t == "object") && types.iter().any(|t| t == "null")
+            })
+    };
+    if !members.iter().any(object_or_null) {
+        return None;
+    }
+    let accepts_null = |m: &Value| match m {
+        Value::Bool(b) => *b,
+        Value::Object(m) => {
+            m.get("nullable") == Some(&Value::Bool(true))
+                || match m.get("type") {
+                    None => {
+                        !m.contains_key("const")
+                            && !m.contains_key("enum")
+                            && !m.contains_key("$ref")
+                    }
+                    Some(Value::String(t)) => t == "null",
+                    Some(Value::Array(types)) => types.iter().any(|t| t == "null"),
+                    Some(_) => false,
+                }
+        }
+        _ => false,
+    };
+    let own = Value::Object(
+        obj.iter()
+            .filter(|(k, _)| *k != "allOf")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    );
+    let every_member = members.iter().enumerate().all(|(i, member)| {
+        let at = node.child("allOf").child(&i.to_string());
+        super::resolve_refs(set, &at, member).is_ok_and(|(_, target)| accepts_null(&target))
+    });
+    if !every_member || !accepts_null(&own) {
+        return None;
+    }
+    let mut rewritten = obj.clone();
+    if let Some(Value::Array(members)) = rewritten.get_mut("allOf") {
+        for member in members.iter_mut().filter(|m| object_or_null(m)) {
+            if let Some(Value::Array(types)) = member.get_mut("type") {
+                types.retain(|t| t != "null");
+            }
+        }
+    }
+    Some(Value::Object(rewritten))
 }
 
 /// Keywords that make a schema describe an object.
@@ -365,7 +437,15 @@ fn not_objects(
             }
             base
         }
-        [only] if !own_shape => (*maps[*only]).clone(),
+        // The one member that shapes the value, with the type the others
+        // give (`[{type: string}, {format: date-time}]` is a string).
+        [only] if !own_shape => {
+            let mut base = (*maps[*only]).clone();
+            if let (false, Some(t)) = (base.contains_key("type"), types.first()) {
+                base.insert("type".into(), Value::String((*t).to_string()));
+            }
+            base
+        }
         // Several parts shape a value that is not an object (two arrays
         // with their own items, two enums): not merged.
         _ => {
@@ -400,6 +480,8 @@ struct Merger<'a> {
     by_ref: bool,
     /// The root's own `$ref` is a member (its siblings apply with it).
     ref_is_member: bool,
+    /// Properties that came from `then`/`else` branches (by node).
+    branch_properties: Vec<NodeRef>,
 }
 
 impl Merger<'_> {
@@ -519,22 +601,65 @@ impl Merger<'_> {
                 }
                 // The properties a branch of `if`/`then`/`else` defines may
                 // be present: optional fields (the condition is not
-                // evaluated), unless a member defines them already.
+                // evaluated), unless a member defines them already. Two
+                // branches that define one property differently: it holds
+                // any JSON (either branch's documents are read).
                 "then" | "else" => {
+                    let branch = node.child(key);
+                    let (branch, value) = match super::resolve_refs(self.set, &branch, value) {
+                        Ok(found) => found,
+                        Err((location, message)) => {
+                            self.diags.error(&location, message);
+                            continue;
+                        }
+                    };
                     let Some(Value::Object(props)) = value.get("properties") else {
                         continue;
                     };
                     for (name, schema) in props {
-                        if self.merged.properties.iter().any(|p| p.name == *name) {
-                            continue;
+                        let at = branch.child("properties").child(name);
+                        match self.merged.properties.iter_mut().find(|p| p.name == *name) {
+                            Some(existing)
+                                if self.branch_properties.contains(&existing.node)
+                                    && existing.schema != *schema =>
+                            {
+                                self.diags.warn(
+                                    &at.location(),
+                                    format!("`{name}` is defined differently by the branches of `if`/`then`/`else`: it holds any JSON"),
+                                );
+                                existing.schema = Value::Bool(true);
+                            }
+                            Some(_) => {}
+                            None => {
+                                self.branch_properties.push(at.clone());
+                                self.merged.properties.push(MergedProperty {
+                                    name: name.clone(),
+                                    node: at,
+                                    schema: schema.clone(),
+                                });
+                            }
                         }
-                        self.merged.properties.push(MergedProperty {
-                            name: name.clone(),
-                            node: node.child(key).child("properties").child(name),
-                            schema: schema.clone(),
-                        });
                     }
                 }
+                // A member's map of unlisted properties types them in the
+                // merged object too; its `additionalProperties: false`
+                // closes only that member, and is not carried over.
+                "additionalProperties" | "patternProperties" if !is_root => {
+                    if value.is_object() && !self.merged.extras.contains(node) {
+                        self.merged.extras.push(node.clone());
+                    } else if *value == Value::Bool(false) {
+                        self.diags.warn(
+                            &node.child(key).location(),
+                            "`additionalProperties: false` in an `allOf` member closes only that member; the merged object stays open (not enforced)",
+                        );
+                    }
+                }
+                // `["object", "null"]`: the object part merges (whether the
+                // whole accepts `null` is decided before merging).
+                "type"
+                    if value
+                        .as_array()
+                        .is_some_and(|types| types.iter().any(|t| t == "object")) => {}
                 "type" if value != "object" => {
                     self.diags.error(
                         &node.child("type").location(),

@@ -209,6 +209,9 @@ pub(super) fn classify<'v>(
         return classify_type_list(node, obj, types, diags);
     }
     if obj.contains_key("allOf") {
+        if let Some(inner) = all_of::nullable_object(set, node, obj) {
+            return Shape::Nullable(inner);
+        }
         return match all_of::merge(set, node, obj, diags) {
             all_of::AllOf::Single(value) => Shape::Rewritten(value),
             all_of::AllOf::Merged(merged) => {

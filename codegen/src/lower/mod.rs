@@ -73,9 +73,11 @@ pub(crate) struct Lowered {
 /// Lowers every type the entry files define: their `$defs`/`definitions`
 /// entries, their roots when a root describes a type, and everything those
 /// reach through `$ref`.
+/// On the big-stack thread every caller uses (`lower_with` recurses once
+/// per `$ref` level).
 #[cfg(test)]
 pub(crate) fn lower(set: &SchemaSet) -> Result<Lowered, Error> {
-    lower_with(set, &Options::default())
+    crate::lower_on_big_stack(set, &Options::default())
 }
 
 /// Choices the caller makes about the output.

@@ -21,6 +21,9 @@ pub(super) struct ObjectSource<'v> {
     keywords: Cow<'v, Map<String, Value>>,
     properties: Vec<(String, NodeRef, Cow<'v, Value>)>,
     required: Vec<Requirement>,
+    /// `allOf` members whose `additionalProperties` / `patternProperties`
+    /// also give the type of unlisted properties.
+    extras: Vec<NodeRef>,
 }
 
 /// A name `required` lists, and where.
@@ -91,6 +94,7 @@ impl<'v> ObjectSource<'v> {
             keywords,
             properties,
             required,
+            extras: Vec::new(),
         }
     }
 
@@ -105,6 +109,7 @@ impl<'v> ObjectSource<'v> {
                 .map(|p| (p.name, p.node, Cow::Owned(p.schema)))
                 .collect(),
             required: merged.required,
+            extras: merged.extras,
         }
     }
 }
@@ -116,6 +121,7 @@ impl Lowerer<'_> {
             keywords,
             mut properties,
             required,
+            extras,
         } = source;
         // A required property with no schema may hold any JSON. One
         // required by an `allOf` member reached through `$ref` is reported
@@ -137,8 +143,16 @@ impl Lowerer<'_> {
             }
         }
         let deny_unknown_fields = keywords.get("additionalProperties") == Some(&Value::Bool(false))
-            && keywords.get("patternProperties").is_none();
-        let extra_type = self.extra_properties(&node, &keywords, name);
+            && keywords.get("patternProperties").is_none()
+            && extras.is_empty();
+        let mut extra_types = Vec::new();
+        self.extra_properties(&node, &keywords, name, &mut extra_types);
+        for member in &extras {
+            if let Some(Value::Object(member_keywords)) = self.set.get(member) {
+                self.extra_properties(member, member_keywords, name, &mut extra_types);
+            }
+        }
+        let extra_type = same_or_any(extra_types);
         let mut scope = Scope::default();
         let mut fields = Vec::new();
         for (json_name, child, schema) in &properties {
@@ -238,7 +252,7 @@ impl Lowerer<'_> {
         if value.get("patternProperties").is_some() {
             let keywords = value.as_object().cloned().unwrap_or_default();
             let inner = self
-                .extra_properties(node, &keywords, hint)
+                .extra_properties_type(node, &keywords, hint)
                 .unwrap_or(RustType::Value);
             return RustType::Map(Box::new(inner));
         }
@@ -259,17 +273,29 @@ impl Lowerer<'_> {
         }
     }
 
-    /// The value type of properties an object does not list, when a schema
-    /// gives one: `additionalProperties: {schema}` and/or
-    /// `patternProperties` (patterns not checked). Several different types
-    /// make `serde_json::Value`.
-    fn extra_properties(
+    /// [`Lowerer::extra_properties`] of one object: `None` when it gives
+    /// no schema for unlisted properties.
+    fn extra_properties_type(
         &mut self,
         node: &NodeRef,
         keywords: &Map<String, Value>,
         name: &str,
     ) -> Option<RustType> {
         let mut types = Vec::new();
+        self.extra_properties(node, keywords, name, &mut types);
+        same_or_any(types)
+    }
+
+    /// The value types of properties an object does not list, as its
+    /// schema gives them: `additionalProperties: {schema}` and/or
+    /// `patternProperties` (patterns not checked), pushed to `types`.
+    fn extra_properties(
+        &mut self,
+        node: &NodeRef,
+        keywords: &Map<String, Value>,
+        name: &str,
+        types: &mut Vec<RustType>,
+    ) {
         if let Some(schema @ Value::Object(_)) = keywords.get("additionalProperties") {
             let child = node.child("additionalProperties");
             types.push(self.lower_type(&child, schema, &format!("{name}Value")));
@@ -287,13 +313,18 @@ impl Lowerer<'_> {
                 "`patternProperties` must be an object of schemas",
             ),
         }
-        let first = types.first()?.clone();
-        Some(if types.iter().all(|t| *t == first) {
-            first
-        } else {
-            RustType::Value
-        })
     }
+}
+
+/// One type when all are the same, `serde_json::Value` when they differ,
+/// `None` when there are none.
+fn same_or_any(types: Vec<RustType>) -> Option<RustType> {
+    let first = types.first()?.clone();
+    Some(if types.iter().all(|t| *t == first) {
+        first
+    } else {
+        RustType::Value
+    })
 }
 
 /// Whether `ty` admits `null`: an `Option`, or an alias of one.
