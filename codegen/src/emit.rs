@@ -452,6 +452,40 @@ mod tests {
         }
     }
 
+    #[test]
+    fn non_exhaustive_is_printed_for_exactly_the_kinds_the_model_names() {
+        let set = SchemaSet::from_documents([(
+            "s.json".to_string(),
+            serde_json::json!({"$defs": {
+                "S": {"type": "object", "properties": {"a": {"type": "string"}}},
+                "C": {"const": "c"},
+                "E": {"enum": ["a", "b"]},
+                "O": {"anyOf": [{"enum": ["a"]}, {"type": "string"}]},
+                "L": {"enum": [1, 2]},
+                "U": {"oneOf": [{"$ref": "#/$defs/M"}]},
+                "M": {"type": "object", "required": ["t"], "properties": {"t": {"const": "m"}}},
+                "X": {"type": ["string", "integer"]},
+                "T": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}], "minItems": 1, "items": false},
+                "A": {"$ref": "#/$defs/S"},
+                "N": {"type": "array", "items": {"$ref": "#/$defs/N"}}
+            }}),
+        )])
+        .unwrap();
+        let space = crate::lower::lower(&set).unwrap().space;
+        let mut kinds = std::collections::BTreeSet::new();
+        for (i, def) in space.types.iter().enumerate() {
+            let code = emit_range(&space, i..i + 1, &EmitOptions::default()).to_string();
+            assert_eq!(
+                code.contains("non_exhaustive"),
+                def.kind.non_exhaustive(),
+                "{}: {code}",
+                def.name
+            );
+            kinds.insert(def.kind.word());
+        }
+        assert_eq!(kinds.len(), 10, "every kind: {kinds:?}");
+    }
+
     fn text(space: &TypeSpace) -> String {
         crate::generate_code(space, &EmitOptions::default(), &[]).unwrap()
     }
@@ -465,6 +499,7 @@ mod tests {
             presence,
             docs: vec![],
             deprecated: false,
+            node: NodeRef::default(),
         };
         let opt = |t| RustType::Option(Box::new(t));
         let space = TypeSpace {
@@ -545,6 +580,7 @@ mod tests {
                             presence: Presence::Required,
                             docs: vec![],
                             deprecated: false,
+                            node: NodeRef::default(),
                         },
                         Field {
                             name: "note".into(),
@@ -553,6 +589,7 @@ mod tests {
                             presence: Presence::Optional,
                             docs: vec![],
                             deprecated: false,
+                            node: NodeRef::default(),
                         },
                     ],
                     deny_unknown_fields: true,

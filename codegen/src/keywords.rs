@@ -1,9 +1,11 @@
 //! The one table of JSON Schema keywords: what each means to the generator
 //! and where its subschemas are. Lowering (which keywords it acts on, warns
 //! about or refuses), event extraction (which keywords survive expansion,
-//! which children hold schemas), `diff` (which changes can alter the Rust
-//! types), `sync` and definition discovery all read it; none keeps a
-//! keyword list of its own.
+//! which children hold schemas), `diff` (which keywords are documentation,
+//! and where subschemas are, when it lists what moved in a schema whose
+//! generated types did not change), `sync` and definition discovery all
+//! read it. `diff` never decides an impact from a keyword's role: it
+//! compares the generated models.
 //!
 //! To teach the generator a keyword: add it here with its role and slots,
 //! then act on it in lowering (the compiler does not force that step: a
@@ -189,13 +191,6 @@ pub(crate) fn slots(name: &str) -> Slots {
     lookup(name).map_or(Slots::None, |keyword| keyword.slots)
 }
 
-#[cfg(feature = "webhooks")]
-/// Whether a change to `name` alone can change the generated types or the
-/// wire format (structural keywords, and unknown ones, to be safe).
-pub(crate) fn shapes_types(name: &str) -> bool {
-    matches!(role(name), Some(Role::Structural) | Option::None)
-}
-
 /// Where a document keeps the schemas it names: `$defs` and `definitions`
 /// in any schema document, `components/schemas` in an OpenAPI document
 /// (one with an `openapi` key), as JSON pointers from the root.
@@ -241,8 +236,6 @@ mod tests {
         assert_eq!(role("min_items"), Option::None);
         assert_eq!(slots("items"), Slots::SchemaOrArray);
         assert_eq!(slots("x-schema"), Slots::None);
-        assert!(shapes_types("type") && shapes_types("unknown"));
-        assert!(!shapes_types("pattern") && !shapes_types("description") && !shapes_types("not"));
         assert!(is_definition_pointer("/components/schemas/A"));
         assert!(!is_definition_pointer("/components/schemas/A/properties/b"));
     }

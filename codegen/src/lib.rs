@@ -235,8 +235,13 @@ impl Config {
     /// # Ok::<(), openai_webhooks_codegen::Error>(())
     /// ```
     pub fn generate(&self, input: impl AsRef<Path>) -> Result<Generated, Error> {
-        let set = load::SchemaSet::load_with_roots(input.as_ref(), &self.ref_roots)?;
-        self.generate_set(&set)
+        self.generate_set(&self.load(input)?)
+    }
+
+    /// Loads a schema file or folder as [`Config::generate`] reads it
+    /// (with the folders allowed by [`Config::ref_root`]).
+    pub fn load(&self, input: impl AsRef<Path>) -> Result<SchemaSet, Error> {
+        load::SchemaSet::load_with_roots(input.as_ref(), &self.ref_roots)
     }
 
     /// Generates Rust source from schema documents already loaded.

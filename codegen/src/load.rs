@@ -15,7 +15,7 @@ use crate::error::{pointer_segment, Diagnostics, Error, Location};
 use crate::keywords::{self, Slots};
 
 /// A schema node: a document and a JSON pointer into it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NodeRef {
     /// The document's display name (see [`SchemaSet`]).
     pub file: String,

@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use openai_webhooks_codegen::webhooks::{diff, events, sync};
-use openai_webhooks_codegen::{check, write_if_changed, Config, SchemaSet};
+use openai_webhooks_codegen::{check, write_if_changed, Config};
 
 /// Generate Rust types from JSON Schema.
 #[derive(Parser)]
@@ -54,21 +54,32 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Report what changed between two versions of the webhook events: events
-    /// and fields added and removed, required ↔ optional, type and enum
-    /// changes, each classified as breaking or additive, and the version bump
-    /// they imply.
+    /// Report what changed between two versions of a schema, in the
+    /// generated Rust API: types, fields, enum values and variants added,
+    /// removed and changed, each classified as breaking, additive, docs or
+    /// validation, and the version bump they imply. Both versions are
+    /// generated with the same options. When both hold webhook events the
+    /// report is per event (matched by event type, so a schema folder can
+    /// be compared with an OpenAPI document); otherwise, or with `--types`,
+    /// per definition (matched by Rust name).
     Diff {
-        /// The old version: a schema directory or file, or an OpenAPI document.
+        /// The old version: a schema file or folder, or an OpenAPI document.
         old: PathBuf,
         /// The new version, in either form.
         new: PathBuf,
-        /// `text` (default) or `markdown` (for a pull request).
-        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        /// `text` (default) or `markdown` (for a pull request). `--format
+        /// text` and `--format markdown` are read the same way (`--format`
+        /// otherwise maps a schema format to a Rust type, as in `generate`).
+        #[arg(long = "report", value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
         /// The crate's current version, to print the next one.
         #[arg(long, value_name = "X.Y.Z")]
         current_version: Option<semver::Version>,
+        /// Report per definition even when both versions hold webhook events.
+        #[arg(long)]
+        types: bool,
+        #[command(flatten)]
+        options: GenerateOptions,
     },
     /// Exit 1 with a unified diff when FILE differs from what INPUT generates
     /// (with the same options as `generate`).
@@ -249,23 +260,50 @@ fn main() -> ExitCode {
         Command::Diff {
             old,
             new,
-            format,
+            mut format,
             current_version,
+            types,
+            mut options,
         } => {
-            let load = |path: &PathBuf| SchemaSet::load(path).and_then(|set| events::find(&set));
-            let (old_events, new_events) = match (load(&old), load(&new)) {
-                (Ok(a), Ok(b)) => (a, b),
-                (Err(error), _) | (_, Err(error)) => {
+            options.formats.retain(|value| match value.as_str() {
+                "text" => {
+                    format = ReportFormat::Text;
+                    false
+                }
+                "markdown" => {
+                    format = ReportFormat::Markdown;
+                    false
+                }
+                _ => true,
+            });
+            let config = match options.config() {
+                Ok(config) => config,
+                Err(message) => {
+                    eprintln!("{message}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let (old_label, new_label) = (old.display().to_string(), new.display().to_string());
+            let compared = config.load(&old).and_then(|old_set| {
+                let new_set = config.load(&new)?;
+                // A webhook section that cannot be read is an error, not
+                // a reason to fall back to the type report.
+                let per_event = !types
+                    && !events::find(&old_set)?.is_empty()
+                    && !events::find(&new_set)?.is_empty();
+                if per_event {
+                    diff::compare_events(&old_set, &new_set, &config, &old_label, &new_label)
+                } else {
+                    diff::compare_types(&old_set, &new_set, &config, &old_label, &new_label)
+                }
+            });
+            let report = match compared {
+                Ok(found) => found,
+                Err(error) => {
                     report(&error);
                     return ExitCode::FAILURE;
                 }
             };
-            let report = diff::compare(
-                &old_events,
-                &new_events,
-                &old.display().to_string(),
-                &new.display().to_string(),
-            );
             match format {
                 ReportFormat::Text => print!("{}", report.to_text(current_version.as_ref())),
                 ReportFormat::Markdown => {

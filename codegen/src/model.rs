@@ -70,6 +70,42 @@ pub enum TypeKind {
     Newtype(RustType),
 }
 
+impl TypeKind {
+    /// Whether the Rust type is `#[non_exhaustive]`, so that a variant can
+    /// be added without breaking a user's `match`: string enums (open or
+    /// closed), unions and untagged unions. Constants, literal sets, structs
+    /// (public fields), tuples, aliases and newtypes are exhaustive. `emit`
+    /// prints the attribute from the same kinds (a unit test there checks
+    /// that the two agree), and `diff` reads it to classify an added variant.
+    pub fn non_exhaustive(&self) -> bool {
+        match self {
+            TypeKind::Enum(_) | TypeKind::Union(_) | TypeKind::Untagged(_) => true,
+            TypeKind::Struct(_)
+            | TypeKind::Const(_)
+            | TypeKind::Literals(_)
+            | TypeKind::Tuple(_)
+            | TypeKind::Alias(_)
+            | TypeKind::Newtype(_) => false,
+        }
+    }
+
+    /// A word for the kind, for messages.
+    pub fn word(&self) -> &'static str {
+        match self {
+            TypeKind::Struct(_) => "struct",
+            TypeKind::Const(_) => "constant",
+            TypeKind::Enum(e) if e.open.is_some() => "open enum",
+            TypeKind::Enum(_) => "enum",
+            TypeKind::Literals(_) => "set of values",
+            TypeKind::Union(_) => "tagged union",
+            TypeKind::Untagged(_) => "untagged union",
+            TypeKind::Tuple(_) => "tuple struct",
+            TypeKind::Alias(_) => "type alias",
+            TypeKind::Newtype(_) => "newtype",
+        }
+    }
+}
+
 /// A union serde tells apart by trying each member in order.
 #[derive(Debug, Clone)]
 pub struct Untagged {
@@ -119,6 +155,9 @@ pub struct Field {
     pub deprecated: bool,
     /// Documentation lines.
     pub docs: Vec<String>,
+    /// Where the property's schema is written (for a merged `allOf`, in
+    /// the member that defines it).
+    pub node: NodeRef,
 }
 
 /// Whether a property must be present, and how absence and `null` are held.

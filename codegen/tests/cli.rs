@@ -551,3 +551,52 @@ fn generate_writes_to_a_pipe_without_reading_it() {
     assert!(child.wait().unwrap().success());
     assert!(code.contains("pub struct Thing"), "{code}");
 }
+
+#[test]
+fn diff_reports_any_schema_by_type_with_generation_options() {
+    let dir = temp_dir("diff-types");
+    let pet = |max: u32, unique: bool| {
+        format!(
+            r#"{{"$defs": {{"Pet": {{"type": "object", "required": ["name"], "properties": {{
+                "name": {{"type": "string"}},
+                "age": {{"type": "integer", "minimum": 0, "maximum": {max}}},
+                "tags": {{"type": "array", "items": {{"type": "string"}}, "uniqueItems": {unique}}}
+            }}}}}}}}"#
+        )
+    };
+    std::fs::write(dir.join("old.json"), pet(200, false)).unwrap();
+    std::fs::write(dir.join("new.json"), pet(300, true)).unwrap();
+    let run = |extra: &[&str]| {
+        let out = bin()
+            .arg("diff")
+            .arg(dir.join("old.json"))
+            .arg(dir.join("new.json"))
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let report = run(&[]);
+    assert!(report.starts_with("Schema changes: "), "{report}");
+    assert!(
+        report.contains("~ Pet age: type changed from `u8` to `u16` [breaking] (new.json#/$defs/Pet/properties/age)"),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "~ Pet tags: `uniqueItems` changed from false to true [validation, not enforced]"
+        ),
+        "{report}"
+    );
+    // The same options as `generate`: with sets, the array's type changes.
+    let report = run(&["--unique-items-as-set", "--report", "markdown"]);
+    assert!(
+        report.contains("| `Pet` | `tags` (`new.json#/$defs/Pet/properties/tags`) | type changed from `Vec<String>` to `BTreeSet<String>` | **breaking** |"),
+        "{report}"
+    );
+}

@@ -66,6 +66,9 @@ use classify::Shape;
 pub(crate) struct Lowered {
     /// The named types, in emission order.
     pub space: TypeSpace,
+    /// The type each lowered schema node became.
+    #[cfg_attr(not(feature = "webhooks"), allow(dead_code))]
+    pub by_node: HashMap<NodeRef, TypeId>,
     /// Fallbacks that were taken (see the README's table).
     pub warnings: Vec<Diagnostic>,
 }
@@ -95,6 +98,9 @@ pub(crate) struct Options {
     /// Exact round trips: every open object keeps its unlisted properties,
     /// and an absent property with a `default` stays absent.
     pub lossless: bool,
+    /// Schema nodes to lower as named types besides the definitions
+    /// (`diff` compares webhook bodies written inline this way).
+    pub extra_roots: Vec<NodeRef>,
 }
 
 /// Lowering with [`Options`].
@@ -159,9 +165,14 @@ pub(crate) fn lower_with(set: &SchemaSet, options: &Options) -> Result<Lowered, 
             lowerer.named(&root, &wanted);
         }
     }
+    for node in &options.extra_roots {
+        let wanted = node.pointer.rsplit('/').next().unwrap_or("Root");
+        lowerer.named(node, &naming::type_name(wanted));
+    }
     let Lowerer {
         mut space,
         mut diags,
+        by_node,
         ..
     } = lowerer;
     diags.finish_unknown();
@@ -174,6 +185,7 @@ pub(crate) fn lower_with(set: &SchemaSet, options: &Options) -> Result<Lowered, 
     compute_eq_hash(&mut space);
     Ok(Lowered {
         space,
+        by_node,
         warnings: diags.warnings,
     })
 }

@@ -185,6 +185,7 @@ impl Lowerer<'_> {
                 presence,
                 docs: docs_of(schema),
                 deprecated: is_deprecated(schema),
+                node: child.clone(),
             });
         }
         // Lossless: an open object keeps what it does not list.

@@ -1,27 +1,42 @@
-//! Change reports between two versions of a set of webhook events, for the
-//! reviewer of an upstream update: what changed, what it does to Rust users,
+//! Change reports between two versions of a schema, for the reviewer of an
+//! update: what changed in the generated Rust API, what it does to users,
 //! and the version bump that implies.
 //!
-//! The classification follows the generated API and Cargo's semver rules:
+//! Both versions are lowered with the same options and their models
+//! compared (`api_diff.rs`), so an impact follows from what happened to the
+//! Rust types, never from a guess about keywords. Two forms:
 //!
-//! | change | impact | why |
+//! - [`compare_types`]: any JSON Schema or OpenAPI document; the subjects
+//!   are its definitions, matched by Rust name;
+//! - [`compare_events`]: webhook events (see [`crate::webhooks::events`]),
+//!   matched by event type whatever the files are called, so our `schema/`
+//!   can be compared with an upstream OpenAPI document.
+//!
+//! | change in the model | impact | why |
 //! |---|---|---|
-//! | event added | additive | `WebhookEvent` is `#[non_exhaustive]` |
-//! | event removed | breaking | its struct and variant disappear |
-//! | field added (optional or required) | breaking | structs have public fields and no `#[non_exhaustive]`, so struct literals stop compiling; a new required field also rejects payloads that lack it |
-//! | field removed | breaking | code reading it stops compiling |
-//! | required → optional, optional → required | breaking | `T` ↔ `Option<T>` |
-//! | type changed, constant changed | breaking | |
-//! | enum value added | additive | generated enums with several values are `#[non_exhaustive]` |
-//! | enum value removed | breaking | |
-//! | description or `deprecated` changed | docs | only documentation changes |
+//! | subject added | additive | a new public type (a new variant of the `#[non_exhaustive]` event union) |
+//! | subject removed | breaking | its type disappears |
+//! | field added (optional or required) | breaking | structs have public fields and are exhaustive: struct literals stop compiling |
+//! | field removed, renamed in Rust, or its Rust type changed (`u8` → `u16`, `T` ↔ `Option<T>`, another type) | breaking | |
+//! | required → has a default | additive | documents without it are now read |
+//! | default removed or changed, optional ↔ defaulted | breaking | |
+//! | enum value, union variant or accessor added, on a `#[non_exhaustive]` type | additive | |
+//! | the same on an exhaustive type (a set of non-string values) | breaking | a `match` stops compiling |
+//! | enum value, variant or accessor removed; constant changed; tag changed | breaking | |
+//! | `Eq`/`Hash` lost / gained | breaking / additive | |
+//! | unknown properties now rejected / accepted | breaking / additive | |
+//! | description or `deprecated` changed | docs | |
+//! | the model is identical but the schema differs (`maxLength`, `pattern`, a `minimum` within the same integer width, `uniqueItems` without `--unique-items-as-set`, a `format` mapped to nothing) | validation, not enforced | the Rust is identical |
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
 
-use crate::keywords::{self, Role};
-use crate::webhooks::events::{description_text, field_path, shape, type_shape, Event};
+use super::api_diff::{self, Names, Side, Walk};
+use crate::error::Error;
+use crate::load::{NodeRef, SchemaSet};
+use crate::model::TypeId;
+use crate::Config;
 
 /// What a change does to users of the generated crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -52,15 +67,19 @@ impl Impact {
 /// One change to one event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
-    /// The event type, such as `batch.cancelled`.
+    /// The subject: the event type, such as `batch.cancelled`, or the
+    /// Rust name of a definition.
     pub event: String,
-    /// Where in the payload, as `data.sip_headers[].name`; empty for the
-    /// event itself.
+    /// Where in the subject, as `data.sip_headers[].name`; empty for the
+    /// subject itself.
     pub path: String,
     /// What changed, in a few words.
     pub what: String,
     /// Its impact on Rust users.
     pub impact: Impact,
+    /// Where, as `file#/json/pointer` (in the new version; in the old one
+    /// for what was removed).
+    pub pointer: String,
 }
 
 /// The version bump a set of changes implies.
@@ -106,335 +125,261 @@ impl Bump {
 /// within an event in schema order.
 #[derive(Debug, Clone)]
 pub struct Report {
+    /// What the subjects are.
+    pub subjects: Subjects,
     /// How the old set was named on the command line.
     pub old_label: String,
     /// How the new set was named.
     pub new_label: String,
-    /// Number of events in the old set.
+    /// Number of subjects in the old set.
     pub old_events: usize,
-    /// Number of events in the new set.
+    /// Number of subjects in the new set.
     pub new_events: usize,
     /// The changes.
     pub changes: Vec<Change>,
 }
 
-/// Compares two sets of events (see [`crate::webhooks::events::find`]).
-pub fn compare(
-    old: &BTreeMap<String, Event>,
-    new: &BTreeMap<String, Event>,
+/// What a report compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subjects {
+    /// Webhook events, by event type.
+    Events,
+    /// Definitions, by Rust type name.
+    Types,
+}
+
+impl Subjects {
+    /// The plural noun (`events`, `types`).
+    pub(super) fn noun(self) -> &'static str {
+        match self {
+            Subjects::Events => "events",
+            Subjects::Types => "types",
+        }
+    }
+
+    /// The change that adds a subject.
+    pub(super) fn added(self) -> &'static str {
+        match self {
+            Subjects::Events => "event added",
+            Subjects::Types => "type added",
+        }
+    }
+
+    /// The change that removes a subject.
+    pub(super) fn removed(self) -> &'static str {
+        match self {
+            Subjects::Events => "event removed",
+            Subjects::Types => "type removed",
+        }
+    }
+}
+
+/// Lowers `set` as `config` would generate it, with `extra_roots` lowered
+/// as named types too.
+fn lower(
+    set: &SchemaSet,
+    config: &Config,
+    extra_roots: Vec<NodeRef>,
+) -> Result<crate::lower::Lowered, Error> {
+    let mut options = config.options.clone();
+    options.extra_roots = extra_roots;
+    crate::lower_on_big_stack(set, &options)
+}
+
+/// Compares the definitions of two versions of a schema (a file or folder
+/// of JSON Schema, or an OpenAPI document), each generated with `config`.
+/// Definitions are matched by Rust name; each is walked with the types it
+/// holds inline, and a definition it refers to reports its own changes.
+pub fn compare_types(
+    old: &SchemaSet,
+    new: &SchemaSet,
+    config: &Config,
     old_label: &str,
     new_label: &str,
-) -> Report {
+) -> Result<Report, Error> {
+    let (lowered_old, lowered_new) = (
+        lower(old, config, Vec::new())?,
+        lower(new, config, Vec::new())?,
+    );
+    let definitions = |lowered: &crate::lower::Lowered| -> BTreeMap<String, TypeId> {
+        lowered
+            .space
+            .types
+            .iter()
+            .enumerate()
+            .filter(|(i, def)| {
+                crate::keywords::is_definition_pointer(&def.origin.pointer)
+                    && lowered.by_node.get(&def.origin) == Some(&TypeId(*i))
+            })
+            .map(|(i, def)| (def.name.clone(), TypeId(i)))
+            .collect()
+    };
+    let (defs_old, defs_new) = (definitions(&lowered_old), definitions(&lowered_new));
+    let roots = |defs: &BTreeMap<String, TypeId>| defs.values().map(|id| id.0).collect();
+    let side_old = Side {
+        space: &lowered_old.space,
+        roots: roots(&defs_old),
+    };
+    let side_new = Side {
+        space: &lowered_new.space,
+        roots: roots(&defs_new),
+    };
+    let mut names: Vec<&String> = defs_old.keys().chain(defs_new.keys()).collect();
+    names.sort();
+    names.dedup();
     let mut changes = Vec::new();
-    let mut types: Vec<&String> = old.keys().chain(new.keys()).collect();
-    types.sort();
-    types.dedup();
-    for event in types {
-        match (old.get(event), new.get(event)) {
-            (Some(_), None) => changes.push(Change {
-                event: event.clone(),
-                path: String::new(),
-                what: "event removed".into(),
-                impact: Impact::Breaking,
-            }),
-            (None, Some(_)) => changes.push(Change {
-                event: event.clone(),
-                path: String::new(),
-                what: "event added".into(),
-                impact: Impact::Additive,
-            }),
+    for name in names {
+        match (defs_old.get(name), defs_new.get(name)) {
+            (Some(a), None) => changes.push(subject_change(
+                name,
+                Subjects::Types.removed(),
+                Impact::Breaking,
+                &lowered_old.space.get(*a).origin,
+            )),
+            (None, Some(b)) => changes.push(subject_change(
+                name,
+                Subjects::Types.added(),
+                Impact::Additive,
+                &lowered_new.space.get(*b).origin,
+            )),
             (Some(a), Some(b)) => {
-                compare_schemas(event, &a.expanded, &b.expanded, "", &mut changes)
+                let mut walk = Walk::new(&side_old, &side_new, Names::Compared, name);
+                walk.types(*a, *b, "");
+                let (na, nb) = (
+                    &lowered_old.space.get(*a).origin,
+                    &lowered_new.space.get(*b).origin,
+                );
+                let (va, vb) = (
+                    old.get(na).unwrap_or(&Value::Null),
+                    new.get(nb).unwrap_or(&Value::Null),
+                );
+                let mut found = walk.changes;
+                validation(name, va, vb, nb, &mut found);
+                changes.append(&mut found);
             }
             (None, None) => {}
         }
     }
-    Report {
+    Ok(Report {
+        subjects: Subjects::Types,
         old_label: old_label.to_string(),
         new_label: new_label.to_string(),
-        old_events: old.len(),
-        new_events: new.len(),
+        old_events: defs_old.len(),
+        new_events: defs_new.len(),
         changes,
-    }
+    })
 }
 
-/// Appends the changes from `old` to `new` (two expanded schemas) under
-/// `path`.
-pub fn compare_schemas(event: &str, old: &Value, new: &Value, path: &str, out: &mut Vec<Change>) {
-    if description_text(old) != description_text(new) {
-        let what = match (description_text(old), description_text(new)) {
-            (None, Some(_)) => "description added",
-            (Some(_), None) => "description removed",
-            _ => "description changed",
-        };
-        push_at(out, event, path, what.into(), Impact::Docs);
-    }
-    let deprecated = |v: &Value| v.get("deprecated") == Some(&Value::Bool(true));
-    if deprecated(old) != deprecated(new) {
-        let what = if deprecated(new) {
-            "now deprecated"
-        } else {
-            "no longer deprecated"
-        };
-        push_at(out, event, path, what.into(), Impact::Docs);
-    }
-
-    // Validation the types do not enforce, at this node (its children are
-    // compared below).
-    let validation_keys = old
-        .as_object()
-        .into_iter()
-        .chain(new.as_object())
-        .flat_map(|map| map.keys())
-        .filter(|key| {
-            !keywords::shapes_types(key) && keywords::role(key) != Some(Role::Documentation)
-        });
-    let mut seen = Vec::new();
-    for key in validation_keys {
-        if seen.contains(&key) {
-            continue;
-        }
-        seen.push(key);
-        let (a, b) = (old.get(key), new.get(key));
-        if a.map(shape) != b.map(shape) {
-            let show = |v: Option<&Value>| v.map_or("absent".to_string(), |v| v.to_string());
-            push_at(
-                out,
+/// Compares the webhook events of two versions (schema folders or OpenAPI
+/// documents, in any combination), each generated with `config`. Events
+/// are matched by event type and compared shape by shape: the names of the
+/// types inside do not matter, only what they hold.
+pub fn compare_events(
+    old: &SchemaSet,
+    new: &SchemaSet,
+    config: &Config,
+    old_label: &str,
+    new_label: &str,
+) -> Result<Report, Error> {
+    let (events_old, events_new) = (super::events::find(old)?, super::events::find(new)?);
+    let nodes = |events: &BTreeMap<String, super::events::Event>| {
+        events.values().map(|e| e.node.clone()).collect::<Vec<_>>()
+    };
+    let lowered_old = lower(old, config, nodes(&events_old))?;
+    let lowered_new = lower(new, config, nodes(&events_new))?;
+    let side_old = Side {
+        space: &lowered_old.space,
+        roots: HashSet::new(),
+    };
+    let side_new = Side {
+        space: &lowered_new.space,
+        roots: HashSet::new(),
+    };
+    let root = |lowered: &crate::lower::Lowered, event: &super::events::Event| {
+        lowered.by_node.get(&event.node).copied()
+    };
+    let mut types: Vec<&String> = events_old.keys().chain(events_new.keys()).collect();
+    types.sort();
+    types.dedup();
+    let mut changes = Vec::new();
+    for event in types {
+        match (events_old.get(event), events_new.get(event)) {
+            (Some(a), None) => changes.push(subject_change(
                 event,
-                path,
-                format!("`{key}` changed from {} to {}", show(a), show(b)),
-                Impact::Validation,
-            );
-        }
-    }
-
-    let (old_shape, new_shape) = (type_shape(old), type_shape(new));
-    if old_shape != new_shape {
-        let (rest_old, rest_new) = (outer_rules(&old_shape), outer_rules(&new_shape));
-        if rest_old != rest_new || kind_changed(old, new) {
-            push_at(
-                out,
-                event,
-                path,
-                format!("type changed from {} to {}", describe(old), describe(new)),
+                Subjects::Events.removed(),
                 Impact::Breaking,
-            );
-            return;
-        }
-        if let (Some(a), Some(b)) = (old.get("const"), new.get("const")) {
-            if a != b {
-                push_at(
-                    out,
-                    event,
-                    path,
-                    format!("value changed from {a} to {b}"),
-                    Impact::Breaking,
-                );
-            }
-        }
-        if let (Some(Value::Array(a)), Some(Value::Array(b))) = (old.get("enum"), new.get("enum")) {
-            let added: Vec<String> = b
-                .iter()
-                .filter(|v| !a.contains(v))
-                .map(Value::to_string)
-                .collect();
-            let removed: Vec<String> = a
-                .iter()
-                .filter(|v| !b.contains(v))
-                .map(Value::to_string)
-                .collect();
-            if !added.is_empty() {
-                push_at(
-                    out,
-                    event,
-                    path,
-                    format!("enum values added: {}", added.join(", ")),
-                    Impact::Additive,
-                );
-            }
-            if !removed.is_empty() {
-                push_at(
-                    out,
-                    event,
-                    path,
-                    format!("enum values removed: {}", removed.join(", ")),
-                    Impact::Breaking,
-                );
-            }
-        }
-        let required = |v: &Value, name: &str| {
-            v.get("required")
-                .and_then(Value::as_array)
-                .is_some_and(|r| r.iter().any(|x| x == name))
-        };
-        let empty = serde_json::Map::new();
-        let props = |v: &'_ Value| -> serde_json::Map<String, Value> {
-            v.get("properties")
-                .and_then(Value::as_object)
-                .unwrap_or(&empty)
-                .clone()
-        };
-        let (old_props, new_props) = (props(old), props(new));
-        for (name, old_prop) in &old_props {
-            let at = field_path(path, name);
-            match new_props.get(name) {
-                None => push_at(out, event, &at, "field removed".into(), Impact::Breaking),
-                Some(new_prop) => {
-                    match (required(old, name), required(new, name)) {
-                        (true, false) => push_at(
-                            out,
-                            event,
-                            &at,
-                            "now optional (`T` becomes `Option<T>`)".into(),
-                            Impact::Breaking,
-                        ),
-                        (false, true) => push_at(
-                            out,
-                            event,
-                            &at,
-                            "now required (payloads without it are rejected; `Option<T>` becomes `T`)"
-                                .into(),
-                            Impact::Breaking,
-                        ),
-                        _ => {}
+                &a.node,
+            )),
+            (None, Some(b)) => changes.push(subject_change(
+                event,
+                Subjects::Events.added(),
+                Impact::Additive,
+                &b.node,
+            )),
+            (Some(a), Some(b)) => {
+                let mut found = match (root(&lowered_old, a), root(&lowered_new, b)) {
+                    (Some(ta), Some(tb)) => {
+                        let mut walk = Walk::new(&side_old, &side_new, Names::Ignored, event);
+                        walk.types(ta, tb, "");
+                        walk.changes
                     }
-                    compare_schemas(event, old_prop, new_prop, &at, out);
-                }
-            }
-        }
-        for (name, new_prop) in &new_props {
-            if !old_props.contains_key(name) {
-                let what = if required(new, name) {
-                    format!(
-                        "required field added: {} (payloads without it are rejected)",
-                        describe(new_prop)
-                    )
-                } else {
-                    format!(
-                        "optional field added: {} (a new public struct field)",
-                        describe(new_prop)
-                    )
+                    _ => Vec::new(),
                 };
-                push_at(out, event, &field_path(path, name), what, Impact::Breaking);
+                validation(event, &a.expanded, &b.expanded, &b.node, &mut found);
+                changes.append(&mut found);
             }
+            (None, None) => {}
         }
-        compare_children(event, old, new, path, out);
-    } else {
-        for (name, old_prop) in old
-            .get("properties")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            if let Some(new_prop) = new.get("properties").and_then(|p| p.get(name)) {
-                compare_schemas(event, old_prop, new_prop, &field_path(path, name), out);
-            }
-        }
-        compare_children(event, old, new, path, out);
     }
+    Ok(Report {
+        subjects: Subjects::Events,
+        old_label: old_label.to_string(),
+        new_label: new_label.to_string(),
+        old_events: events_old.len(),
+        new_events: events_new.len(),
+        changes,
+    })
 }
 
-/// Items, tuple members and union alternatives, compared pairwise.
-fn compare_children(event: &str, old: &Value, new: &Value, path: &str, out: &mut Vec<Change>) {
-    if let (Some(a), Some(b)) = (old.get("items"), new.get("items")) {
-        if a.is_object() && b.is_object() {
-            compare_schemas(event, a, b, &format!("{path}[]"), out);
-        }
-    }
-    for keyword in ["anyOf", "oneOf", "allOf", "prefixItems"] {
-        if let (Some(Value::Array(a)), Some(Value::Array(b))) = (old.get(keyword), new.get(keyword))
-        {
-            for (i, (a, b)) in a.iter().zip(b).enumerate() {
-                let at = if keyword == "prefixItems" {
-                    format!("{path}[{i}]")
-                } else {
-                    path.to_string()
-                };
-                compare_schemas(event, a, b, &at, out);
-            }
-        }
-    }
-}
-
-fn push_at(out: &mut Vec<Change>, event: &str, path: &str, what: String, impact: Impact) {
-    out.push(Change {
-        event: event.to_string(),
-        path: path.to_string(),
-        what,
+fn subject_change(subject: &str, what: &str, impact: Impact, at: &NodeRef) -> Change {
+    Change {
+        event: subject.to_string(),
+        path: String::new(),
+        what: what.to_string(),
         impact,
-    });
-}
-
-/// The keywords of a shape that [`compare_schemas`] does not look into
-/// member by member: when these differ, the type as a whole changed.
-fn outer_rules(shape: &Value) -> Value {
-    let mut shape = shape.clone();
-    if let Value::Object(map) = &mut shape {
-        for key in [
-            "properties",
-            "required",
-            "enum",
-            "const",
-            "items",
-            "anyOf",
-            "oneOf",
-            "allOf",
-            "prefixItems",
-        ] {
-            map.shift_remove(key);
-        }
+        pointer: at.location().to_string(),
     }
-    shape
 }
 
-/// Whether the schema's kind (constant, enum, union of n alternatives,
-/// tuple of n) changed, which [`outer_rules`] alone cannot see.
-fn kind_changed(old: &Value, new: &Value) -> bool {
-    let has = |v: &Value, k: &str| v.get(k).is_some();
-    let len = |v: &Value, k: &str| v.get(k).and_then(Value::as_array).map(Vec::len);
-    ["const", "enum", "items", "properties"]
+/// Appends, as validation the types do not enforce, what differs between
+/// the two schemas of a subject at the places where the model comparison
+/// (`found`, so far) saw nothing.
+fn validation(subject: &str, old: &Value, new: &Value, at: &NodeRef, found: &mut Vec<Change>) {
+    let changed: HashMap<String, ()> = found
         .iter()
-        .any(|k| has(old, k) != has(new, k))
-        || ["anyOf", "oneOf", "allOf", "prefixItems"]
-            .iter()
-            .any(|k| len(old, k) != len(new, k))
-}
-
-/// A short description of a schema's type, for messages.
-pub fn describe(schema: &Value) -> String {
-    if let Some(constant) = schema.get("const") {
-        return format!("the constant {constant}");
-    }
-    if let Some(Value::Array(values)) = schema.get("enum") {
-        let values: Vec<String> = values.iter().map(Value::to_string).collect();
-        return format!("one of {}", values.join(", "));
-    }
-    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-        return format!("a reference to {reference}");
-    }
-    for keyword in ["oneOf", "anyOf"] {
-        if let Some(Value::Array(members)) = schema.get(keyword) {
-            let members: Vec<String> = members.iter().map(describe).collect();
-            return format!("({})", members.join(" | "));
-        }
-    }
-    let base = match schema.get("type") {
-        Some(Value::String(t)) => t.clone(),
-        Some(Value::Array(types)) => types
-            .iter()
-            .filter_map(Value::as_str)
-            .collect::<Vec<_>>()
-            .join(" or "),
-        _ if schema.get("properties").is_some() => "object".into(),
-        _ => "any value".into(),
+        .filter(|c| c.impact != Impact::Docs)
+        .map(|c| (c.path.clone(), ()))
+        .collect();
+    // Inside or around a place the model changed, the schema's changes
+    // are that change's cause (a `required` list beside a field that became
+    // optional): not repeated.
+    let within = |inner: &str, outer: &str| {
+        outer.is_empty()
+            || inner == outer
+            || inner.starts_with(&format!("{outer}."))
+            || inner.starts_with(&format!("{outer}["))
     };
-    let base = match schema.get("format").and_then(Value::as_str) {
-        Some(format) => format!("{base} ({format})"),
-        None => base,
-    };
-    match schema.get("items") {
-        Some(items) if items.is_object() => format!("array of {}", describe(items)),
-        _ => base,
+    let skip = |path: &str| changed.keys().any(|p| within(path, p) || within(p, path));
+    let mut out = Vec::new();
+    api_diff::validation_changes(old, new, "", at, &skip, &mut out);
+    for (path, node, what) in out {
+        found.push(Change {
+            event: subject.to_string(),
+            path,
+            what,
+            impact: Impact::Validation,
+            pointer: node.location().to_string(),
+        });
     }
 }
 
@@ -443,12 +388,26 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn changes(old: Value, new: Value) -> Vec<(String, String, Impact)> {
-        let mut out = Vec::new();
-        compare_schemas("e", &old, &new, "", &mut out);
-        out.into_iter()
+    /// The changes between two versions of the definition `T` (with `U`
+    /// beside it when given), generated with `config`.
+    fn changes_with(config: &Config, old: Value, new: Value) -> Vec<(String, String, Impact)> {
+        let set = |t: Value| {
+            SchemaSet::from_documents([("s.json".to_string(), json!({"$defs": {"T": t}}))]).unwrap()
+        };
+        compare_types(&set(old), &set(new), config, "old", "new")
+            .unwrap()
+            .changes
+            .into_iter()
             .map(|c| (c.path, c.what, c.impact))
             .collect()
+    }
+
+    fn changes(old: Value, new: Value) -> Vec<(String, String, Impact)> {
+        changes_with(&Config::default(), old, new)
+    }
+
+    fn impacts(found: &[(String, String, Impact)]) -> Vec<Impact> {
+        found.iter().map(|c| c.2).collect()
     }
 
     fn object(required: &[&str], properties: Value) -> Value {
@@ -456,78 +415,93 @@ mod tests {
     }
 
     #[test]
-    fn validation_only_changes_need_no_bump() {
-        let old = object(
-            &["id"],
-            json!({"id": {"type": "string", "maxLength": 10, "pattern": "^a"}}),
-        );
-        let new = object(
-            &["id"],
-            json!({"id": {"type": "string", "maxLength": 20, "pattern": "^a"}}),
+    fn a_range_that_widens_an_integer_is_a_type_change() {
+        // The case the keyword roles got wrong: `maximum` picks the width.
+        let found = changes(
+            object(
+                &["n"],
+                json!({"n": {"type": "integer", "minimum": 0, "maximum": 200}}),
+            ),
+            object(
+                &["n"],
+                json!({"n": {"type": "integer", "minimum": 0, "maximum": 300}}),
+            ),
         );
         assert_eq!(
-            changes(old.clone(), new),
+            found,
             [(
-                "id".into(),
-                "`maxLength` changed from 10 to 20".into(),
+                "n".into(),
+                "type changed from `u8` to `u16`".into(),
+                Impact::Breaking
+            )]
+        );
+        // Within the same width: validation only.
+        let found = changes(
+            object(
+                &["n"],
+                json!({"n": {"type": "integer", "minimum": 0, "maximum": 20}}),
+            ),
+            object(
+                &["n"],
+                json!({"n": {"type": "integer", "minimum": 0, "maximum": 30}}),
+            ),
+        );
+        assert_eq!(
+            found,
+            [(
+                "n".into(),
+                "`maximum` changed from 20 to 30".into(),
                 Impact::Validation
             )]
         );
-        // Added and removed, and `not` (also not enforced).
+    }
+
+    #[test]
+    fn unique_items_changes_the_type_only_when_the_option_says_so() {
+        let old = object(
+            &["s"],
+            json!({"s": {"type": "array", "items": {"type": "string"}}}),
+        );
         let new = object(
-            &["id"],
-            json!({"id": {"type": "string", "not": {"const": "x"}, "pattern": "^a"}}),
+            &["s"],
+            json!({"s": {"type": "array", "items": {"type": "string"}, "uniqueItems": true}}),
         );
-        let found = changes(old, new);
-        assert_eq!(found.len(), 2, "{found:?}");
-        assert!(found
-            .iter()
-            .all(|(_, _, impact)| *impact == Impact::Validation));
-        let report = Report {
-            old_label: "a".into(),
-            new_label: "b".into(),
-            old_events: 1,
-            new_events: 1,
-            changes: found
-                .into_iter()
-                .map(|(path, what, impact)| Change {
-                    event: "e".into(),
-                    path,
-                    what,
-                    impact,
-                })
-                .collect(),
-        };
-        assert_eq!(report.bump(), Bump::None);
-        assert!(report
-            .to_text(None)
-            .contains("0 breaking, 0 additive, 0 docs, 2 validation"));
-        // A type change beside a validation change is still breaking.
-        let found = changes(
-            json!({"type": "string", "maxLength": 10}),
-            json!({"type": "integer", "maxLength": 20}),
-        );
-        assert!(found
-            .iter()
-            .any(|(_, what, impact)| *impact == Impact::Breaking
-                && what == "type changed from string to integer"));
-    }
-
-    #[test]
-    fn equal_schemas_have_no_changes() {
-        let a = object(&["id"], json!({"id": {"type": "string"}}));
-        assert!(changes(a.clone(), a).is_empty());
-    }
-
-    #[test]
-    fn wording_and_whitespace() {
-        let a = json!({"description": "One\ntwo.", "type": "string"});
-        let b = json!({"description": "One two.", "type": "string"});
-        assert!(changes(a.clone(), b).is_empty());
-        let c = json!({"description": "Three.", "type": "string"});
+        // Default options: still `Vec<String>`.
         assert_eq!(
-            changes(a, c),
-            [("".into(), "description changed".into(), Impact::Docs)]
+            changes(old.clone(), new.clone()),
+            [(
+                "s".into(),
+                "`uniqueItems` changed from absent to true".into(),
+                Impact::Validation
+            )]
+        );
+        let mut config = Config::default();
+        config.unique_items_as_set(true);
+        assert_eq!(
+            changes_with(&config, old, new),
+            [(
+                "s".into(),
+                "type changed from `Vec<String>` to `BTreeSet<String>`".into(),
+                Impact::Breaking
+            )]
+        );
+    }
+
+    #[test]
+    fn min_items_that_turns_a_tuple_into_a_tuple_struct_is_breaking() {
+        let tuple = |min: u64| {
+            object(
+                &["p"],
+                json!({"p": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}], "items": false, "minItems": min}}),
+            )
+        };
+        let found = changes(tuple(2), tuple(1));
+        assert_eq!(impacts(&found), [Impact::Breaking], "{found:?}");
+        assert!(
+            found[0]
+                .1
+                .starts_with("type changed from `(String, i64)` to `T"),
+            "{found:?}"
         );
     }
 
@@ -544,6 +518,7 @@ mod tests {
         let found = changes(old, new);
         let summary: Vec<(&str, &str)> = found
             .iter()
+            .filter(|c| c.2 != Impact::Validation)
             .map(|(p, w, _)| (p.as_str(), w.split(' ').next().unwrap()))
             .collect();
         assert_eq!(
@@ -555,30 +530,51 @@ mod tests {
                 ("e", "optional")
             ]
         );
-        assert!(found.iter().all(|c| c.2 == Impact::Breaking));
-        assert!(found[2].1.contains("integer"), "{:?}", found[2]);
-    }
-
-    #[test]
-    fn required_to_optional_is_breaking() {
-        let old = object(&["a"], json!({"a": {"type": "string"}}));
-        let new = object(&[], json!({"a": {"type": "string"}}));
-        assert_eq!(
-            changes(old, new),
-            [(
-                "a".into(),
-                "now optional (`T` becomes `Option<T>`)".into(),
-                Impact::Breaking
-            )]
+        assert!(found.iter().all(|c| c.2 == Impact::Breaking), "{found:?}");
+        assert!(found[2].1.contains("`d: i64`"), "{:?}", found[2]);
+        assert!(
+            found[1].1.contains("`Option<String>` becomes `String`"),
+            "{:?}",
+            found[1]
         );
     }
 
     #[test]
-    fn enum_values_added_are_additive_and_removed_breaking() {
-        let old = json!({"type": "string", "enum": ["a", "b"]});
-        let new = json!({"type": "string", "enum": ["a", "c", "d"]});
+    fn required_to_optional_is_breaking_and_to_defaulted_additive() {
+        let req = object(&["a"], json!({"a": {"type": "string"}}));
+        let opt = object(&[], json!({"a": {"type": "string"}}));
+        let def = object(&[], json!({"a": {"type": "string", "default": "x"}}));
         assert_eq!(
-            changes(old, new),
+            changes(req.clone(), opt),
+            [(
+                "a".into(),
+                "now optional (`String` becomes `Option<String>`)".into(),
+                Impact::Breaking
+            )]
+        );
+        let found = changes(req.clone(), def.clone());
+        assert!(found.contains(&(
+            "a".into(),
+            "now has a default (documents without it are accepted)".into(),
+            Impact::Additive
+        )));
+        assert!(!impacts(&found).contains(&Impact::Breaking), "{found:?}");
+        let found = changes(def.clone(), req);
+        assert!(impacts(&found).contains(&Impact::Breaking), "{found:?}");
+        let other = object(&[], json!({"a": {"type": "string", "default": "y"}}));
+        assert!(changes(def, other)
+            .iter()
+            .any(|c| c.1.starts_with("default changed") && c.2 == Impact::Breaking));
+    }
+
+    #[test]
+    fn enum_values_added_are_additive_and_removed_breaking() {
+        let found = changes(
+            json!({"type": "string", "enum": ["a", "b"]}),
+            json!({"type": "string", "enum": ["a", "c", "d"]}),
+        );
+        assert_eq!(
+            found,
             [
                 (
                     "".into(),
@@ -592,45 +588,206 @@ mod tests {
                 ),
             ]
         );
-    }
-
-    #[test]
-    fn a_constant_that_grows_a_second_value_changes_type() {
-        let found = changes(json!({"const": "a"}), json!({"enum": ["a", "b"]}));
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].2, Impact::Breaking);
-        assert!(found[0]
-            .1
-            .starts_with("type changed from the constant \"a\" to one of"));
-    }
-
-    #[test]
-    fn type_changes_inside_arrays_and_open_enums_are_located() {
-        let old = object(
-            &[],
-            json!({"h": {"type": "array", "items": object(&[], json!({"n": {"type": "string"}}))},
-                   "s": {"anyOf": [{"type": "string", "enum": ["rtp", "srtp"]}, {"type": "string"}]}}),
-        );
-        let new = object(
-            &[],
-            json!({"h": {"type": "array", "items": object(&[], json!({"n": {"type": "integer"}}))},
-                   "s": {"anyOf": [{"type": "string", "enum": ["rtp", "srtp", "zrtp"]}, {"type": "string"}]}}),
-        );
+        // A set of non-string values is exhaustive: an added value breaks
+        // a `match`.
+        let found = changes(json!({"enum": [1, 2]}), json!({"enum": [1, 2, 3]}));
         assert_eq!(
-            changes(old, new),
+            found,
+            [("".into(), "enum values added: 3".into(), Impact::Breaking)]
+        );
+    }
+
+    #[test]
+    fn constants_and_kinds() {
+        assert_eq!(
+            changes(json!({"const": "a"}), json!({"const": "b"})),
+            [(
+                "".into(),
+                "value changed from \"a\" to \"b\"".into(),
+                Impact::Breaking
+            )]
+        );
+        let found = changes(json!({"const": "a"}), json!({"enum": ["a", "b"]}));
+        assert_eq!(
+            found,
+            [(
+                "".into(),
+                "type changed from constant `T` to enum `T`".into(),
+                Impact::Breaking
+            )]
+        );
+    }
+
+    #[test]
+    fn docs_and_deprecation_are_docs() {
+        let a = json!({"description": "One\ntwo.", "type": "string"});
+        let b = json!({"description": "One two.", "type": "string"});
+        assert!(changes(a.clone(), b).is_empty());
+        let c = json!({"description": "Three.", "type": "string", "deprecated": true});
+        assert_eq!(
+            changes(a, c),
             [
-                (
-                    "h[].n".into(),
-                    "type changed from string to integer".into(),
-                    Impact::Breaking
-                ),
-                (
-                    "s".into(),
-                    "enum values added: \"zrtp\"".into(),
-                    Impact::Additive
-                ),
+                ("".into(), "description changed".into(), Impact::Docs),
+                ("".into(), "now deprecated".into(), Impact::Docs)
             ]
         );
+    }
+
+    #[test]
+    fn validation_only_changes_need_no_bump() {
+        let old = object(
+            &["id"],
+            json!({"id": {"type": "string", "maxLength": 10, "pattern": "^a"}}),
+        );
+        let new = object(
+            &["id"],
+            json!({"id": {"type": "string", "maxLength": 20, "not": {"const": "x"}}}),
+        );
+        let found = changes(old, new);
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found.iter().all(|c| c.2 == Impact::Validation), "{found:?}");
+        // A type change beside a validation change: the type change only.
+        let found = changes(
+            object(&["n"], json!({"n": {"type": "string", "maxLength": 10}})),
+            object(&["n"], json!({"n": {"type": "integer", "maxLength": 20}})),
+        );
+        assert_eq!(
+            found,
+            [(
+                "n".into(),
+                "type changed from `String` to `i64`".into(),
+                Impact::Breaking
+            )]
+        );
+    }
+
+    #[test]
+    fn closing_an_object_and_losing_eq_are_breaking() {
+        let open = object(&[], json!({"a": {"type": "integer"}}));
+        let closed = json!({"type": "object", "properties": {"a": {"type": "integer"}}, "additionalProperties": false});
+        assert_eq!(
+            changes(open.clone(), closed.clone()),
+            [(
+                "".into(),
+                "unknown properties are now rejected".into(),
+                Impact::Breaking
+            )]
+        );
+        assert_eq!(
+            changes(closed, open.clone()),
+            [(
+                "".into(),
+                "unknown properties are now accepted".into(),
+                Impact::Additive
+            )]
+        );
+        let float = object(&[], json!({"a": {"type": "number"}}));
+        let found = changes(open, float);
+        assert!(found.contains(&(
+            "".into(),
+            "`T` no longer implements `Eq` and `Hash`".into(),
+            Impact::Breaking
+        )));
+        assert!(found.contains(&(
+            "a".into(),
+            "type changed from `i64` to `f64`".into(),
+            Impact::Breaking
+        )));
+    }
+
+    #[test]
+    fn types_added_and_removed_and_equal_schemas() {
+        let doc = |defs: Value| {
+            SchemaSet::from_documents([("s.json".to_string(), json!({"$defs": defs}))]).unwrap()
+        };
+        let old = doc(json!({"A": {"type": "string"}, "B": {"type": "string"}}));
+        let new = doc(json!({"A": {"type": "string"}, "C": {"type": "integer"}}));
+        let report = compare_types(&old, &new, &Config::default(), "a", "b").unwrap();
+        let found: Vec<(&str, &str, Impact, &str)> = report
+            .changes
+            .iter()
+            .map(|c| {
+                (
+                    c.event.as_str(),
+                    c.what.as_str(),
+                    c.impact,
+                    c.pointer.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("B", "type removed", Impact::Breaking, "s.json#/$defs/B"),
+                ("C", "type added", Impact::Additive, "s.json#/$defs/C"),
+            ]
+        );
+        assert_eq!(report.bump(), Bump::Major);
+        let text = report.to_text(None);
+        assert!(
+            text.starts_with(
+                "Schema changes: a → b\n2 types → 2 types: 1 added, 1 removed, 0 changed"
+            ),
+            "{text}"
+        );
+        let same = compare_types(&old, &old, &Config::default(), "a", "a").unwrap();
+        assert!(same.changes.is_empty());
+        assert_eq!(same.bump(), Bump::None);
+    }
+
+    #[test]
+    fn a_referenced_definition_reports_its_own_changes_once() {
+        let doc = |width: &str| {
+            SchemaSet::from_documents([(
+                "s.json".to_string(),
+                json!({"$defs": {
+                    "A": {"type": "object", "properties": {"b": {"$ref": "#/$defs/B"}}},
+                    "C": {"type": "object", "properties": {"b": {"$ref": "#/$defs/B"}}},
+                    "B": {"type": "object", "properties": {"n": {"type": width}}}
+                }}),
+            )])
+            .unwrap()
+        };
+        let report = compare_types(
+            &doc("string"),
+            &doc("boolean"),
+            &Config::default(),
+            "a",
+            "b",
+        )
+        .unwrap();
+        let found: Vec<(&str, &str)> = report
+            .changes
+            .iter()
+            .map(|c| (c.event.as_str(), c.path.as_str()))
+            .collect();
+        assert_eq!(found, [("B", "n")]);
+    }
+
+    #[test]
+    fn union_variants_added_are_additive() {
+        let doc = |members: Value| {
+            SchemaSet::from_documents([(
+                "s.json".to_string(),
+                json!({"$defs": {
+                    "U": {"oneOf": members},
+                    "A": {"type": "object", "required": ["t"], "properties": {"t": {"const": "a"}}},
+                    "B": {"type": "object", "required": ["t"], "properties": {"t": {"const": "b"}}}
+                }}),
+            )])
+            .unwrap()
+        };
+        let old = doc(json!([{"$ref": "#/$defs/A"}]));
+        let new = doc(json!([{"$ref": "#/$defs/A"}, {"$ref": "#/$defs/B"}]));
+        let report = compare_types(&old, &new, &Config::default(), "a", "b").unwrap();
+        let found: Vec<(&str, &str, Impact)> = report
+            .changes
+            .iter()
+            .map(|c| (c.event.as_str(), c.what.as_str(), c.impact))
+            .collect();
+        assert_eq!(found, [("U", "variant added: `B` (b)", Impact::Additive)]);
+        let back = compare_types(&new, &old, &Config::default(), "a", "b").unwrap();
+        assert_eq!(back.bump(), Bump::Major);
     }
 
     #[test]

@@ -316,13 +316,6 @@ pub fn shape(expanded: &Value) -> Value {
     })
 }
 
-/// [`shape`] without the validation keywords either: what decides the Rust
-/// types alone. Two schemas that differ only in, say, `maxLength` have the
-/// same type shape.
-pub fn type_shape(expanded: &Value) -> Value {
-    shape_keeping(expanded, &keywords::shapes_types)
-}
-
 fn shape_keeping(expanded: &Value, keep: &dyn Fn(&str) -> bool) -> Value {
     match expanded {
         Value::Object(map) => {
@@ -369,16 +362,6 @@ pub fn field_path(path: &str, name: &str) -> String {
     } else {
         format!("{path}.{name}")
     }
-}
-
-/// A description in comparable form: runs of whitespace (line folding,
-/// indentation, trailing blanks) count as one space.
-pub fn description_text(expanded: &Value) -> Option<String> {
-    expanded
-        .get("description")
-        .and_then(Value::as_str)
-        .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|d| !d.is_empty())
 }
 
 #[cfg(test)]
@@ -507,13 +490,5 @@ mod tests {
         let c = json!({"type": "object", "required": ["a"],
             "properties": {"b": {"enum": ["q", "p"]}, "a": {"type": "string"}}});
         assert_ne!(shape(&a), shape(&c));
-    }
-
-    #[test]
-    fn descriptions_compare_without_folding() {
-        assert_eq!(
-            description_text(&json!({"description": "Sent when\na batch\n\n  ends.\n"})),
-            description_text(&json!({"description": "Sent when a batch ends."}))
-        );
     }
 }

@@ -6,6 +6,7 @@
 //! The generator itself knows nothing of webhooks: this module depends on
 //! it (on [`crate::SchemaSet`] and the keyword registry), never the reverse.
 
+mod api_diff;
 pub mod diff;
 pub mod events;
 mod layout;

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::diff::{Bump, Impact, Report};
+use super::diff::{Bump, Change, Impact, Report, Subjects};
 
 impl Report {
     /// The bump the changes imply.
@@ -27,23 +27,37 @@ impl Report {
     }
 
     fn summary(&self) -> String {
-        let added = self.count_what("event added");
-        let removed = self.count_what("event removed");
+        let (added, removed) = (self.subjects.added(), self.subjects.removed());
         let mut changed: Vec<&str> = self
             .changes
             .iter()
-            .filter(|c| {
-                !(c.path.is_empty() && (c.what == "event added" || c.what == "event removed"))
-            })
+            .filter(|c| !(c.path.is_empty() && (c.what == added || c.what == removed)))
             .map(|c| c.event.as_str())
             .collect();
         changed.dedup();
+        let noun = self.subjects.noun();
         format!(
-            "{} events → {} events: {added} added, {removed} removed, {} changed",
+            "{} {noun} → {} {noun}: {} added, {} removed, {} changed",
             self.old_events,
             self.new_events,
+            self.count_what(added),
+            self.count_what(removed),
             changed.len()
         )
+    }
+
+    /// The title line's words.
+    fn title(&self) -> &'static str {
+        match self.subjects {
+            Subjects::Events => "Webhook event changes",
+            Subjects::Types => "Schema changes",
+        }
+    }
+
+    /// Where a change is, as printed: the JSON pointer, for type reports
+    /// (an event report names the event and the payload path).
+    fn pointer<'c>(&self, change: &'c Change) -> Option<&'c str> {
+        (self.subjects == Subjects::Types).then_some(change.pointer.as_str())
     }
 
     fn verdict(&self, current: Option<&semver::Version>) -> String {
@@ -90,7 +104,7 @@ impl Report {
     /// The changes as printed: each breaking or additive change on its own
     /// line; an event's documentation changes gathered on one line per kind
     /// (`description changed at: (event), data.id`).
-    fn lines(&self) -> Vec<(char, String, String, String, Impact)> {
+    fn lines(&self) -> Vec<(char, String, String, String, Impact, Option<String>)> {
         let mut lines = Vec::new();
         let mut i = 0;
         while i < self.changes.len() {
@@ -104,7 +118,10 @@ impl Report {
             for change in group {
                 if change.impact == Impact::Docs {
                     let place = if change.path.is_empty() {
-                        "(event)"
+                        match self.subjects {
+                            Subjects::Events => "(event)",
+                            Subjects::Types => "(type)",
+                        }
                     } else {
                         change.path.as_str()
                     };
@@ -114,10 +131,12 @@ impl Report {
                     }
                     continue;
                 }
-                let marker = match change.what.as_str() {
-                    "event added" => '+',
-                    "event removed" => '-',
-                    _ => '~',
+                let marker = if change.path.is_empty() && change.what == self.subjects.added() {
+                    '+'
+                } else if change.path.is_empty() && change.what == self.subjects.removed() {
+                    '-'
+                } else {
+                    '~'
                 };
                 lines.push((
                     marker,
@@ -125,6 +144,7 @@ impl Report {
                     change.path.clone(),
                     change.what.clone(),
                     change.impact,
+                    self.pointer(change).map(str::to_string),
                 ));
             }
             for (what, places) in docs {
@@ -134,6 +154,7 @@ impl Report {
                     String::new(),
                     format!("{what} at: {}", places.join(", ")),
                     Impact::Docs,
+                    None,
                 ));
             }
             i = end;
@@ -147,20 +168,23 @@ impl Report {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "Webhook event changes: {} → {}",
-            self.old_label, self.new_label
+            "{}: {} → {}",
+            self.title(),
+            self.old_label,
+            self.new_label
         );
         let _ = writeln!(out, "{}", self.summary());
         if !self.changes.is_empty() {
             out.push('\n');
         }
-        for (marker, event, path, what, impact) in self.lines() {
+        for (marker, event, path, what, impact, pointer) in self.lines() {
             let place = if path.is_empty() {
                 event
             } else {
                 format!("{event} {path}")
             };
-            let _ = writeln!(out, "{marker} {place}: {what} [{}]", impact.label());
+            let at = pointer.map_or(String::new(), |p| format!(" ({p})"));
+            let _ = writeln!(out, "{marker} {place}: {what} [{}]{at}", impact.label());
         }
         let _ = writeln!(out, "\n{}", self.counts());
         let _ = writeln!(out, "{}", self.verdict(current));
@@ -170,7 +194,7 @@ impl Report {
     /// The report as Markdown, for a pull request description.
     pub fn to_markdown(&self, current: Option<&semver::Version>) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "### Webhook event changes\n");
+        let _ = writeln!(out, "### {}\n", self.title());
         let _ = writeln!(
             out,
             "`{}` → `{}`: {}.\n",
@@ -179,13 +203,18 @@ impl Report {
             self.summary()
         );
         if !self.changes.is_empty() {
-            let _ = writeln!(out, "| Event | Where | Change | Impact |");
+            let subject = match self.subjects {
+                Subjects::Events => "Event",
+                Subjects::Types => "Type",
+            };
+            let _ = writeln!(out, "| {subject} | Where | Change | Impact |");
             let _ = writeln!(out, "|---|---|---|---|");
-            for (_, event, path, what, impact) in self.lines() {
-                let place = if path.is_empty() {
-                    String::new()
-                } else {
-                    format!("`{path}`")
+            for (_, event, path, what, impact, pointer) in self.lines() {
+                let place = match (path.is_empty(), pointer) {
+                    (true, None) => String::new(),
+                    (false, None) => format!("`{path}`"),
+                    (true, Some(pointer)) => format!("`{pointer}`"),
+                    (false, Some(pointer)) => format!("`{path}` (`{pointer}`)"),
                 };
                 let impact = match impact {
                     Impact::Breaking => "**breaking**",

@@ -252,8 +252,12 @@ pub fn sync(openapi: &Path, dir: &Path, options: &SyncOptions) -> Result<SyncRep
 
     // What changed, measured on the result rather than predicted.
     let after = SchemaSet::from_documents(docs.iter().map(|(k, v)| (k.clone(), v.clone())))?;
-    let after_events = events::find(&after)?;
-    report.changes = diff::compare(&ours, &after_events, "", "").changes;
+    let before = match &ours_set {
+        Some(set) => set.clone(),
+        None => SchemaSet::from_documents([])?,
+    };
+    report.changes =
+        diff::compare_events(&before, &after, &crate::Config::default(), "", "")?.changes;
 
     let base = dir
         .canonicalize()
@@ -790,16 +794,17 @@ mod tests {
                 ("".to_string(), "event added".to_string()),
                 (
                     "data.count".to_string(),
-                    "now required (payloads without it are rejected; `Option<T>` becomes `T`)"
+                    "now required (documents without it are rejected; `Option<i64>` becomes `i64`)"
                         .to_string()
                 ),
                 (
                     "data.count".to_string(),
-                    "type changed from integer to string".to_string()
+                    "type changed from `i64` to `String`".to_string()
                 ),
                 (
                     "data.extra".to_string(),
-                    "optional field added: string (a new public struct field)".to_string()
+                    "optional field added: `extra: Option<String>` (a new public struct field)"
+                        .to_string()
                 ),
             ]
         );
