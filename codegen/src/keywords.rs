@@ -166,18 +166,29 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     // Containers of named definitions.
     k("$defs", Definitions, Map),
     k("definitions", Definitions, Map),
+    // Vendor extensions that change what a document may hold (every other
+    // `x-*` is an annotation): Kubernetes' structural schemas and
+    // OpenAPI 2's nullability.
+    // A value that is an integer or a string (`lower/classify.rs`).
+    k("x-kubernetes-int-or-string", Structural, Leaf),
+    // Unknown fields are data: an object keeps them (`lower/objects.rs`).
+    k("x-kubernetes-preserve-unknown-fields", Structural, Leaf),
+    // OpenAPI 2's `nullable: true` (`lower/classify.rs`).
+    k("x-nullable", Structural, Leaf),
 ];
 
-/// The entry for `name`: `x-*` names are extensions; `None` for a keyword
-/// the generator does not know.
+/// The entry for `name`: the listed extensions as listed, any other `x-*`
+/// an annotation ([`Role::Extension`]); `None` for a keyword the generator
+/// does not know.
 pub(crate) fn lookup(name: &str) -> Option<Keyword> {
-    if name.starts_with("x-") {
-        return Some(k("x-", Extension, Leaf));
-    }
-    KEYWORDS
+    let known = KEYWORDS
         .iter()
         .find(|keyword| keyword.name == name)
-        .copied()
+        .copied();
+    if known.is_none() && name.starts_with("x-") {
+        return Some(k("x-", Extension, Leaf));
+    }
+    known
 }
 
 /// The role of `name`, if the generator knows it.

@@ -137,11 +137,30 @@ pub(super) fn classify<'v>(
             return Shape::Invalid;
         }
     };
-    // `nullable: true` (OpenAPI 3.0, with or without `$ref`).
-    if obj.get("nullable") == Some(&Value::Bool(true)) {
+    // `nullable: true` (OpenAPI 3.0, with or without `$ref`), and OpenAPI
+    // 2's `x-nullable: true`.
+    let nullable = ["nullable", "x-nullable"];
+    if nullable
+        .iter()
+        .any(|k| obj.get(*k) == Some(&Value::Bool(true)))
+    {
         let mut inner = obj.clone();
-        inner.remove("nullable");
+        for key in nullable {
+            inner.remove(key);
+        }
         return Shape::Nullable(Value::Object(inner));
+    }
+    // Kubernetes' `x-kubernetes-int-or-string: true` with no type of its
+    // own: an integer or a string.
+    if obj.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true))
+        && !["type", "anyOf", "oneOf", "allOf", "$ref", "enum", "const"]
+            .iter()
+            .any(|k| obj.contains_key(*k))
+    {
+        let mut inner = obj.clone();
+        inner.remove("x-kubernetes-int-or-string");
+        inner.insert("type".into(), serde_json::json!(["integer", "string"]));
+        return Shape::Rewritten(Value::Object(inner));
     }
     if let Some(reference) = obj.get("$ref") {
         let Value::String(reference) = reference else {

@@ -188,9 +188,15 @@ impl Lowerer<'_> {
                 node: child.clone(),
             });
         }
-        // Lossless: an open object keeps what it does not list.
+        // Lossless: an open object keeps what it does not list; so does
+        // one whose schema says unknown fields are data (Kubernetes'
+        // `x-kubernetes-preserve-unknown-fields: true`), in any mode.
+        let preserve =
+            keywords.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
         let extra_type = match extra_type {
-            None if self.options.lossless && !deny_unknown_fields => Some(RustType::Value),
+            None if (self.options.lossless || preserve) && !deny_unknown_fields => {
+                Some(RustType::Value)
+            }
             other => other,
         };
         let extra = extra_type.map(|ty| (scope.claim("additional_properties"), ty));
