@@ -69,7 +69,7 @@ impl IdIndex {
                     .entry((base.clone(), anchor.to_string()))
                     .or_insert_with(|| node.clone());
             } else {
-                base = strip_fragment(&join(&base, id)).to_string();
+                base = normalize(strip_fragment(&join(&base, id)));
                 self.resources
                     .entry(base.clone())
                     .or_insert_with(|| node.clone());
@@ -115,6 +115,8 @@ impl IdIndex {
             Some((uri, fragment)) => (uri, fragment),
             None => (target.as_str(), ""),
         };
+        let uri = normalize(uri);
+        let uri = uri.as_str();
         if fragment.is_empty() || fragment.starts_with('/') {
             let resource = self.resources.get(uri)?;
             let pointer = format!("{}{}", resource.pointer, percent_decode(fragment));
@@ -170,6 +172,42 @@ fn mentions_ids(value: &Value) -> bool {
         }
     }
     false
+}
+
+/// `uri` in the form two equal URIs share (RFC 3986, section 6.2.2 and
+/// 6.2.3): scheme and host in lower case, the scheme's default port
+/// dropped, an empty path of an `http(s)` URI written `/`.
+pub(crate) fn normalize(uri: &str) -> String {
+    let Some((scheme, rest)) = uri.split_once(':').filter(|_| has_scheme(uri)) else {
+        return uri.to_string();
+    };
+    let scheme = scheme.to_ascii_lowercase();
+    let Some(after) = rest.strip_prefix("//") else {
+        return format!("{scheme}:{rest}");
+    };
+    let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+    let (authority, tail) = after.split_at(end);
+    let (userinfo, host_port) = match authority.rsplit_once('@') {
+        Some((user, host)) => (format!("{user}@"), host),
+        None => (String::new(), authority),
+    };
+    let mut host = host_port.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "http" | "ws" => Some(":80"),
+        "https" | "wss" => Some(":443"),
+        _ => None,
+    };
+    if let Some(port) = default_port {
+        if let Some(stripped) = host.strip_suffix(port) {
+            host = stripped.to_string();
+        }
+    }
+    let tail = if tail.is_empty() && matches!(scheme.as_str(), "http" | "https") {
+        "/"
+    } else {
+        tail
+    };
+    format!("{scheme}://{userinfo}{host}{tail}")
 }
 
 fn strip_fragment(uri: &str) -> &str {

@@ -115,44 +115,79 @@ impl SchemaSet {
         let mut queue: VecDeque<(String, Option<(Location, String)>)> =
             entries.into_iter().map(|e| (e, None)).collect();
         let mut diags = Diagnostics::default();
-        while let Some((name, referrer)) = queue.pop_front() {
-            if set.documents.contains_key(&name) {
-                continue;
-            }
-            let doc = match set.read_document(&name, referrer.as_ref()) {
-                Ok(doc) => doc,
-                Err(Error::Schema(mut d)) => {
-                    diags.errors.append(&mut d);
+        // References are looked at once every queued document is read (and
+        // its `$id`s known): a reference that a document of the input names
+        // by `$id` (`/schemas/defs.json` under `$id:
+        // https://example.com/schemas/kind.json`) is not a file to read.
+        let mut pending: Vec<(Location, String)> = Vec::new();
+        let mut absolute_paths: Vec<(Location, String)> = Vec::new();
+        loop {
+            while let Some((name, referrer)) = queue.pop_front() {
+                if set.documents.contains_key(&name) {
                     continue;
                 }
-                Err(e) => return Err(e),
-            };
-            set.ids.add_document(&name, doc.as_value());
-            let mut refs = Vec::new();
-            collect_refs(doc.as_value(), &Location::new(name.clone(), ""), &mut refs);
-            for (loc, reference) in refs {
+                let doc = match set.read_document(&name, referrer.as_ref()) {
+                    Ok(doc) => doc,
+                    Err(Error::Schema(mut d)) => {
+                        diags.errors.append(&mut d);
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
+                set.ids.add_document(&name, doc.as_value());
+                collect_refs(
+                    doc.as_value(),
+                    &Location::new(name.clone(), ""),
+                    &mut pending,
+                );
+                set.documents.insert(name, doc);
+            }
+            if pending.is_empty() {
+                break;
+            }
+            for (loc, reference) in std::mem::take(&mut pending) {
                 let (file_part, _) = split_ref(&reference);
+                if file_part.is_empty() {
+                    continue;
+                }
                 let from = NodeRef {
                     file: loc.file.clone(),
                     pointer: loc.pointer.clone(),
                 };
-                // A schema this document names by `$id` is not a file.
-                let named = set.ids.names_anything()
-                    && set
-                        .ids
-                        .resolve(&from, &reference)
-                        .is_some_and(|t| t.file == name);
+                let named = set
+                    .ids
+                    .resolve(&from, &reference)
+                    .is_some_and(|t| set.documents.contains_key(&t.file));
                 // An absolute URI (`urn:`, `https:`) names a schema by
-                // `$id`, or a remote document: never a local file.
-                let absolute = crate::ids::has_scheme(file_part);
-                if !file_part.is_empty() && !named && !absolute {
-                    match join_relative(&name, file_part) {
-                        Some(target) => queue.push_back((target, Some((loc, reference)))),
-                        None => diags.error(&loc, absolute_path_message(&reference)),
+                // `$id`, or a remote document: never a local file (an
+                // error when lowering reaches it, if nothing declares it).
+                if named || crate::ids::has_scheme(file_part) {
+                    continue;
+                }
+                match join_relative(&loc.file, file_part) {
+                    Some(target) => {
+                        if !set.documents.contains_key(&target) {
+                            queue.push_back((target, Some((loc, reference))));
+                        }
                     }
+                    // An absolute path: only a document that declares it
+                    // (read later, maybe) can answer it.
+                    None => absolute_paths.push((loc, reference)),
                 }
             }
-            set.documents.insert(name, doc);
+        }
+        for (loc, reference) in absolute_paths {
+            let from = NodeRef {
+                file: loc.file.clone(),
+                pointer: loc.pointer.clone(),
+            };
+            let named = set
+                .ids
+                .resolve(&from, &reference)
+                .is_some_and(|t| set.documents.contains_key(&t.file));
+            if !named {
+                diags.error(&loc, absolute_path_message(&reference));
+            }
         }
         if diags.errors.is_empty() {
             Ok(set)
@@ -816,6 +851,58 @@ mod tests {
             .to_string();
         assert!(err.contains("`$ref` points to resp.json"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn references_are_resolved_against_the_base_uri_before_files() {
+        // Per-kind schemas that refer to a shared file by an absolute path
+        // of their `$id`'s site, the shared file declaring its own `$id`
+        // in another spelling of the same URI.
+        let dir = std::env::temp_dir().join(format!("codegen-base-uri-{}", std::process::id()));
+        let schemas = dir.join("schemas");
+        std::fs::create_dir_all(&schemas).unwrap();
+        std::fs::write(
+            schemas.join("defs.json"),
+            json!({"$id": "HTTPS://Example.COM:443/schemas/defs.json", "$defs": {"Meta": {"type": "string"}}}).to_string(),
+        )
+        .unwrap();
+        std::fs::write(
+            schemas.join("kind.json"),
+            json!({"$id": "https://example.com/schemas/kind.json", "properties": {
+                "a": {"$ref": "/schemas/defs.json#/$defs/Meta"},
+                "b": {"$ref": "defs.json#/$defs/Meta"}
+            }})
+            .to_string(),
+        )
+        .unwrap();
+        let set = SchemaSet::load(&schemas).unwrap();
+        let from = NodeRef {
+            file: "schemas/kind.json".into(),
+            pointer: "/properties/a".into(),
+        };
+        for reference in [
+            "/schemas/defs.json#/$defs/Meta",
+            "defs.json#/$defs/Meta",
+            "https://example.com/schemas/defs.json#/$defs/Meta",
+        ] {
+            let target = set.resolve(&from, reference).unwrap();
+            assert_eq!(target.file, "schemas/defs.json", "{reference}");
+            assert_eq!(target.pointer, "/$defs/Meta", "{reference}");
+        }
+        // The kind alone: its shared file is still found as a file.
+        let set = SchemaSet::load(&schemas.join("kind.json")).unwrap();
+        assert_eq!(set.files().collect::<Vec<_>>(), ["defs.json", "kind.json"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn uris_compare_after_normalisation() {
+        use crate::ids::normalize;
+        assert_eq!(normalize("HTTPS://Example.COM:443"), "https://example.com/");
+        assert_eq!(normalize("http://a.b:80/x?q"), "http://a.b/x?q");
+        assert_eq!(normalize("http://a.b:8080/X"), "http://a.b:8080/X");
+        assert_eq!(normalize("urn:Example:x"), "urn:Example:x");
+        assert_eq!(normalize("file:///schema/a.json"), "file:///schema/a.json");
     }
 
     #[test]

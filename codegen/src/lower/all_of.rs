@@ -495,6 +495,16 @@ impl Merger<'_> {
         };
         let target = match self.set.resolve(node, reference) {
             Ok(target) => target,
+            // A published meta-schema the input lacks: the merged value is
+            // a schema document, any JSON (as a lone `$ref` to it is).
+            Err(_) if super::is_meta_schema(reference) => {
+                self.diags.warn(
+                    &at.location(),
+                    format!("`$ref` \"{reference}\" names a JSON Schema meta-schema the input does not contain: this `allOf` becomes `serde_json::Value`"),
+                );
+                self.unmergeable = true;
+                return;
+            }
             Err(message) => {
                 self.diags.error(&at.location(), message);
                 return;

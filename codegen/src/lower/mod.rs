@@ -485,7 +485,7 @@ fn resolve_refs(
 /// Whether `reference` names one of the published JSON Schema
 /// meta-schemas (`https://json-schema.org/draft/2020-12/schema`,
 /// `http://json-schema.org/draft-07/schema#`, …).
-fn is_meta_schema(reference: &str) -> bool {
+pub(super) fn is_meta_schema(reference: &str) -> bool {
     let rest = reference
         .strip_prefix("https://json-schema.org/")
         .or_else(|| reference.strip_prefix("http://json-schema.org/"));

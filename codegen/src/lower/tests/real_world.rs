@@ -252,3 +252,25 @@ fn a_requirement_is_reported_where_it_is_written() {
     }}}))
     .contains("s.json#/$defs/S/required: `required` must be an array of property names"));
 }
+
+#[test]
+fn a_meta_schema_inside_all_of_is_any_json_with_a_warning() {
+    let out = lower_doc(json!({"$defs": {
+        "Extra": {"allOf": [
+            {"$ref": "http://json-schema.org/draft-07/schema#"},
+            {"properties": {"x": {"type": "string"}}}
+        ]}
+    }}))
+    .unwrap();
+    assert!(matches!(
+        find(&out.space, "Extra").kind,
+        TypeKind::Alias(RustType::Value)
+    ));
+    let warnings: Vec<String> = out.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        warnings.iter().any(
+            |w| w.starts_with("s.json#/$defs/Extra/allOf/0/$ref:") && w.contains("meta-schema")
+        ),
+        "{warnings:?}"
+    );
+}
