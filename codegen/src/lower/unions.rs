@@ -85,7 +85,49 @@ impl Lowerer<'_> {
         // would make them unreachable. It goes last (the sort is stable, so
         // the others keep schema order).
         variants.sort_by_key(|variant| self.accepts_anything(&variant.ty));
+        self.supersets_first(&mut variants);
         Untagged { variants }
+    }
+
+    /// The first member that accepts a document wins, and an open struct
+    /// accepts one with properties it does not list, dropping them: a
+    /// member whose properties are a strict superset of an earlier one's
+    /// (`{a}` then `{a, b}`) would never see a document with `b` whole. It
+    /// moves before the first such member; other members keep schema
+    /// order. (Members that only overlap are not reordered: neither keeps
+    /// all of a document with the properties of both.)
+    fn supersets_first(&self, variants: &mut Vec<UntaggedVariant>) {
+        let properties = |ty: &RustType| -> Option<Vec<&str>> {
+            let mut ty = ty;
+            for _ in 0..64 {
+                match ty {
+                    RustType::Named(id) => match &self.space.get(*id).kind {
+                        TypeKind::Alias(inner) => ty = inner,
+                        TypeKind::Struct(s) if s.extra.is_none() => {
+                            return Some(s.fields.iter().map(|f| f.json_name.as_str()).collect())
+                        }
+                        _ => return None,
+                    },
+                    _ => return None,
+                }
+            }
+            None
+        };
+        let strict_superset =
+            |a: &[&str], b: &[&str]| a.len() > b.len() && b.iter().all(|name| a.contains(name));
+        let mut ordered: Vec<UntaggedVariant> = Vec::with_capacity(variants.len());
+        for variant in variants.drain(..) {
+            let before = properties(&variant.ty).and_then(|mine| {
+                ordered.iter().position(|other| {
+                    properties(&other.ty).is_some_and(|theirs| strict_superset(&mine, &theirs))
+                })
+            });
+            match before {
+                Some(at) => ordered.insert(at, variant),
+                None => ordered.push(variant),
+            }
+        }
+        *variants = ordered;
     }
 
     /// Whether `ty` takes any JSON value (`serde_json::Value`, directly or
