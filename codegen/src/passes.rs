@@ -259,3 +259,162 @@ pub(crate) fn compute_eq_hash(space: &mut TypeSpace) {
         }
     }
 }
+
+/// A field whose type takes more than this many bytes inline is boxed.
+pub(crate) const FIELD_INLINE_LIMIT: usize = 512;
+/// A struct, tuple or union variant larger than this has its largest
+/// fields boxed until it is not.
+pub(crate) const TYPE_INLINE_LIMIT: usize = 4096;
+
+/// Keeps every generated type small enough to live on a thread's stack.
+/// Deserializing a struct keeps a few copies of it on the stack (more in a
+/// debug build), and a large schema can nest wide objects inline into
+/// hundreds of kilobytes: a one-key document then overflows a 2 MiB tokio
+/// worker. Sizes are estimated from the model (64-bit layouts, an upper
+/// bound for enums); a field whose type is over [`FIELD_INLINE_LIMIT`] is
+/// boxed, and a type still over [`TYPE_INLINE_LIMIT`] has its largest
+/// fields boxed until it is under. Children are sized before parents, so
+/// a parent sees its children already boxed. Fields with a `default`
+/// are left alone (their default functions return the plain type).
+pub(crate) fn box_large_fields(space: &mut TypeSpace) {
+    let n = space.types.len();
+    let mut sizes: Vec<Option<usize>> = vec![None; n];
+    for id in 0..n {
+        size_of_type(space, id, &mut sizes, 0);
+    }
+}
+
+/// The estimated size of the type `id`, boxing its large fields first.
+fn size_of_type(
+    space: &mut TypeSpace,
+    id: usize,
+    sizes: &mut Vec<Option<usize>>,
+    depth: usize,
+) -> usize {
+    if let Some(size) = sizes[id] {
+        return size;
+    }
+    // A cycle held inline was boxed already; past this depth, guess.
+    if depth > 256 {
+        return 64;
+    }
+    sizes[id] = Some(8);
+    // The slots of the type that can take a `Box`, with their sizes.
+    let slots: Vec<(usize, RustType, bool)> = match &space.types[id].kind {
+        TypeKind::Struct(s) => s
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (i, f.value.clone(), f.default().is_none()))
+            .collect(),
+        TypeKind::Untagged(u) => u
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i, v.ty.clone(), true))
+            .collect(),
+        TypeKind::Tuple(t) => t
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, ty)| (i, ty.clone(), true))
+            .collect(),
+        TypeKind::Newtype(ty) | TypeKind::Alias(ty) => vec![(0, ty.clone(), true)],
+        TypeKind::Union(u) => {
+            let variants: Vec<usize> = u.variants.iter().map(|v| v.ty.0).collect();
+            let largest = variants
+                .into_iter()
+                .map(|v| size_of_type(space, v, sizes, depth + 1))
+                .max()
+                .unwrap_or(0);
+            let size = largest.max(48) + 16;
+            sizes[id] = Some(size);
+            return size;
+        }
+        TypeKind::Const(_) | TypeKind::Enum(_) | TypeKind::Literals(_) => {
+            let size = match &space.types[id].kind {
+                TypeKind::Enum(e) if e.open.is_some() => 32,
+                _ => 8,
+            };
+            sizes[id] = Some(size);
+            return size;
+        }
+    };
+    let mut measured: Vec<(usize, usize, bool)> = slots
+        .iter()
+        .map(|(i, ty, boxable)| (*i, size_of_ty(space, ty, sizes, depth + 1), *boxable))
+        .collect();
+    let alias = matches!(space.types[id].kind, TypeKind::Alias(_));
+    let mut to_box: Vec<usize> = Vec::new();
+    if !alias {
+        for (i, size, boxable) in &mut measured {
+            if *boxable && *size > FIELD_INLINE_LIMIT {
+                to_box.push(*i);
+                *size = 8;
+            }
+        }
+        let mut total: usize = measured.iter().map(|(_, s, _)| *s).sum();
+        if total > TYPE_INLINE_LIMIT {
+            let mut by_size: Vec<usize> = (0..measured.len()).collect();
+            by_size.sort_by_key(|k| std::cmp::Reverse(measured[*k].1));
+            for k in by_size {
+                let (i, size, boxable) = measured[k];
+                if total <= TYPE_INLINE_LIMIT || size <= 8 {
+                    break;
+                }
+                if boxable {
+                    to_box.push(i);
+                    total -= size - 8;
+                    measured[k].1 = 8;
+                }
+            }
+        }
+    }
+    for i in to_box {
+        let slot = match &mut space.types[id].kind {
+            TypeKind::Struct(s) => &mut s.fields[i].value,
+            TypeKind::Untagged(u) => &mut u.variants[i].ty,
+            TypeKind::Tuple(t) => &mut t.items[i],
+            TypeKind::Newtype(ty) => ty,
+            _ => continue,
+        };
+        let ty = std::mem::replace(slot, RustType::Value);
+        *slot = box_inline(ty);
+    }
+    let size = match &space.types[id].kind {
+        TypeKind::Struct(s) => {
+            // An `Option` around each optional field, the extra map.
+            measured.iter().map(|(_, s, _)| s + 8).sum::<usize>()
+                + if s.extra.is_some() { 24 } else { 0 }
+        }
+        TypeKind::Untagged(_) => measured.iter().map(|(_, s, _)| *s).max().unwrap_or(0) + 8,
+        _ => measured.iter().map(|(_, s, _)| *s).sum(),
+    };
+    sizes[id] = Some(size);
+    size
+}
+
+/// The estimated inline size of a type reference.
+fn size_of_ty(
+    space: &mut TypeSpace,
+    ty: &RustType,
+    sizes: &mut Vec<Option<usize>>,
+    depth: usize,
+) -> usize {
+    match ty {
+        RustType::Bool | RustType::Null => 1,
+        RustType::Int { bits, .. } => usize::from(*bits / 8).max(1),
+        RustType::Float { bits } => usize::from(*bits / 8),
+        RustType::String | RustType::Vec(_) | RustType::Set(_) | RustType::Map(_) => 24,
+        RustType::Box(_) => 8,
+        // `serde_json::Value` with ordered maps.
+        RustType::Value => 80,
+        RustType::External(_) => 64,
+        RustType::Option(inner) => size_of_ty(space, inner, sizes, depth) + 8,
+        RustType::Tuple(items) => items
+            .iter()
+            .map(|t| size_of_ty(space, t, sizes, depth))
+            .sum(),
+        RustType::Named(id) => size_of_type(space, id.0, sizes, depth),
+    }
+}

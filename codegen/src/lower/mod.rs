@@ -57,7 +57,8 @@ use crate::load::{NodeRef, SchemaSet};
 use crate::model::*;
 use crate::naming::{self, Scope};
 use crate::passes::{
-    box_recursive_fields, break_alias_recursion, check_alias_cycles, compute_eq_hash,
+    box_large_fields, box_recursive_fields, break_alias_recursion, check_alias_cycles,
+    compute_eq_hash,
 };
 use classify::Shape;
 
@@ -182,6 +183,7 @@ pub(crate) fn lower_with(set: &SchemaSet, options: &Options) -> Result<Lowered, 
         return Err(Error::Schema(diags.errors));
     }
     box_recursive_fields(&mut space);
+    box_large_fields(&mut space);
     compute_eq_hash(&mut space);
     Ok(Lowered {
         space,
