@@ -275,12 +275,25 @@ pub(crate) const TYPE_INLINE_LIMIT: usize = 4096;
 /// boxed, and a type still over [`TYPE_INLINE_LIMIT`] has its largest
 /// fields boxed until it is under. Children are sized before parents, so
 /// a parent sees its children already boxed. Fields with a `default`
-/// are left alone (their default functions return the plain type).
+/// are left alone (their default functions return the plain type), and so
+/// are the fields of tagged-union members (the union's dispatch reads them
+/// with their schema types); their own fields' types are boxed as usual.
 pub(crate) fn box_large_fields(space: &mut TypeSpace) {
     let n = space.types.len();
     let mut sizes: Vec<Option<usize>> = vec![None; n];
+    // The members of tagged unions are read field by field by the union's
+    // own dispatch (shared between members read alike): their fields keep
+    // their types.
+    let mut fixed = vec![false; n];
+    for def in &space.types {
+        if let TypeKind::Union(u) = &def.kind {
+            for variant in &u.variants {
+                fixed[variant.ty.0] = true;
+            }
+        }
+    }
     for id in 0..n {
-        size_of_type(space, id, &mut sizes, 0);
+        size_of_type(space, id, &mut sizes, &fixed, 0);
     }
 }
 
@@ -289,6 +302,7 @@ fn size_of_type(
     space: &mut TypeSpace,
     id: usize,
     sizes: &mut Vec<Option<usize>>,
+    fixed: &[bool],
     depth: usize,
 ) -> usize {
     if let Some(size) = sizes[id] {
@@ -324,7 +338,7 @@ fn size_of_type(
             let variants: Vec<usize> = u.variants.iter().map(|v| v.ty.0).collect();
             let largest = variants
                 .into_iter()
-                .map(|v| size_of_type(space, v, sizes, depth + 1))
+                .map(|v| size_of_type(space, v, sizes, fixed, depth + 1))
                 .max()
                 .unwrap_or(0);
             let size = largest.max(48) + 16;
@@ -342,7 +356,10 @@ fn size_of_type(
     };
     let mut measured: Vec<(usize, usize, bool)> = slots
         .iter()
-        .map(|(i, ty, boxable)| (*i, size_of_ty(space, ty, sizes, depth + 1), *boxable))
+        .map(|(i, ty, boxable)| {
+            let boxable = *boxable && !fixed[id];
+            (*i, size_of_ty(space, ty, sizes, fixed, depth + 1), boxable)
+        })
         .collect();
     let alias = matches!(space.types[id].kind, TypeKind::Alias(_));
     let mut to_box: Vec<usize> = Vec::new();
@@ -399,6 +416,7 @@ fn size_of_ty(
     space: &mut TypeSpace,
     ty: &RustType,
     sizes: &mut Vec<Option<usize>>,
+    fixed: &[bool],
     depth: usize,
 ) -> usize {
     match ty {
@@ -410,11 +428,11 @@ fn size_of_ty(
         // `serde_json::Value` with ordered maps.
         RustType::Value => 80,
         RustType::External(_) => 64,
-        RustType::Option(inner) => size_of_ty(space, inner, sizes, depth) + 8,
+        RustType::Option(inner) => size_of_ty(space, inner, sizes, fixed, depth) + 8,
         RustType::Tuple(items) => items
             .iter()
-            .map(|t| size_of_ty(space, t, sizes, depth))
+            .map(|t| size_of_ty(space, t, sizes, fixed, depth))
             .sum(),
-        RustType::Named(id) => size_of_type(space, id.0, sizes, depth),
+        RustType::Named(id) => size_of_type(space, id.0, sizes, fixed, depth),
     }
 }

@@ -73,12 +73,7 @@ pub(super) fn merge_alternatives(
         let Value::Object(member) = member else {
             return None;
         };
-        let adds_only = member.iter().all(|(key, value)| match key.as_str() {
-            "properties" | "required" => true,
-            "type" => value == "object",
-            key => shape_neutral(key),
-        });
-        if !adds_only {
+        if !only_adds(&member) {
             return None;
         }
         // An inline member's keywords are checked here, where they are
@@ -133,6 +128,16 @@ pub(super) fn merge_alternatives(
         format!("the alternatives of this `{keyword}` only add to the object beside them: their properties are merged into it (optional), and which alternative applies is not enforced"),
     );
     Some(merged)
+}
+
+/// Whether an alternative only adds to an object: `required` lists, more
+/// properties, `type: object`, and keywords that leave the shape alone.
+fn only_adds(member: &Map<String, Value>) -> bool {
+    member.iter().all(|(key, value)| match key.as_str() {
+        "properties" | "required" => true,
+        "type" => value == "object",
+        key => shape_neutral(key),
+    })
 }
 
 /// Members nested deeper than this (through `$ref`s) are refused.
@@ -485,6 +490,47 @@ struct Merger<'a> {
 }
 
 impl Merger<'_> {
+    /// Whether the `oneOf`/`anyOf` at `node` only adds to the object being
+    /// merged; when it does, its members' properties are merged (optional),
+    /// with a warning that which alternative applies is not enforced.
+    fn alternatives_only_add(&mut self, node: &NodeRef, key: &str, value: &Value) -> bool {
+        let Value::Array(items) = value else {
+            return false;
+        };
+        let mut members = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let at = node.child(key).child(&i.to_string());
+            let Ok((target, Value::Object(member))) = super::resolve_refs(self.set, &at, item)
+            else {
+                return false;
+            };
+            if !only_adds(&member) {
+                return false;
+            }
+            members.push((target, member));
+        }
+        for (target, member) in &members {
+            let Some(Value::Object(props)) = member.get("properties") else {
+                continue;
+            };
+            for (name, schema) in props {
+                if self.merged.properties.iter().any(|p| p.name == *name) {
+                    continue;
+                }
+                self.merged.properties.push(MergedProperty {
+                    name: name.clone(),
+                    node: target.child("properties").child(name),
+                    schema: schema.clone(),
+                });
+            }
+        }
+        self.diags.warn(
+            &node.child(key).location(),
+            format!("the alternatives of this `{key}` only add to the object: their properties are merged into it (optional), and which alternative applies is not enforced"),
+        );
+        true
+    }
+
     /// Collects what the `$ref` at `node` names, as a member reached
     /// through a reference.
     fn collect_ref(&mut self, node: &NodeRef, reference: &Value) {
@@ -658,9 +704,12 @@ impl Merger<'_> {
                     if value.is_object() && !self.merged.extras.contains(node) {
                         self.merged.extras.push(node.clone());
                     } else if *value == Value::Bool(false) {
+                        // At the merge (a member shared by several merges
+                        // is reported at each).
+                        let root = self.root.clone();
                         self.diags.warn(
-                            &node.child(key).location(),
-                            "`additionalProperties: false` in an `allOf` member closes only that member; the merged object stays open (not enforced)",
+                            &root,
+                            format!("`additionalProperties: false` in the member {} closes only that member; the merged object stays open (not enforced)", node.child(key).location()),
                         );
                     }
                 }
@@ -676,6 +725,10 @@ impl Merger<'_> {
                         "`allOf` merges object schemas only",
                     );
                 }
+                // Alternatives that only add to the object (`required`
+                // lists, more properties): their properties join, optional,
+                // as beside `properties` outside an `allOf`.
+                "oneOf" | "anyOf" if self.alternatives_only_add(node, key, value) => {}
                 "oneOf" | "anyOf" | "enum" | "const" | "items" | "discriminator" => {
                     // Reported at the `allOf` being merged: a member shared
                     // by several is reported for each.
