@@ -59,17 +59,95 @@ pub(crate) enum Slots {
     Map,
 }
 
+/// The instance types a keyword constrains: the others pass it untouched
+/// (`maxLength` says nothing about a number). A set of bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Applies(u8);
+
+impl Applies {
+    /// Objects.
+    pub(crate) const OBJECT: Applies = Applies(1);
+    /// Arrays.
+    pub(crate) const ARRAY: Applies = Applies(2);
+    /// Strings.
+    pub(crate) const STRING: Applies = Applies(4);
+    /// Numbers and integers.
+    pub(crate) const NUMBER: Applies = Applies(8);
+    /// Strings, numbers and integers (`format`).
+    pub(crate) const SCALAR: Applies = Applies(4 | 8);
+    /// Every value (`enum`, `allOf`, `not`, annotations, …).
+    pub(crate) const ANY: Applies = Applies(0xff);
+
+    /// Whether a value of the JSON Schema type `t` is constrained.
+    pub(crate) fn to(self, t: &str) -> bool {
+        let bit = match t {
+            "object" => 1,
+            "array" => 2,
+            "string" => 4,
+            "number" | "integer" => 8,
+            _ => 0xff,
+        };
+        self.0 & bit != 0
+    }
+}
+
+/// Whether a keyword that does not decide a shape on its own can still
+/// change the Rust type of a schema whose shape other keywords decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refines {
+    /// Never: removing it leaves the generated code identical, docs aside
+    /// (a completeness test checks that on every fixture).
+    No,
+    /// Always: integer widths from `minimum`/`maximum`, tuple arity from
+    /// `minItems`, names from `title`, the dialect from `$schema`, what a
+    /// `$ref` names from `$id` and anchors.
+    Yes,
+    /// Under the named `Config` switch only (`uniqueItems` →
+    /// `unique_items_as_set`).
+    Switch(&'static str),
+}
+
 /// One keyword's entry.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Keyword {
     pub(crate) name: &'static str,
     pub(crate) role: Role,
     pub(crate) slots: Slots,
+    /// The instance types it constrains.
+    pub(crate) applies: Applies,
+    /// Whether it can change the Rust type without being a shape itself
+    /// (read by the completeness tests below).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) refines: Refines,
 }
 
 const fn k(name: &'static str, role: Role, slots: Slots) -> Keyword {
-    Keyword { name, role, slots }
+    Keyword {
+        name,
+        role,
+        slots,
+        applies: Applies::ANY,
+        refines: Refines::No,
+    }
 }
+
+impl Keyword {
+    /// The same entry, constraining only values of these types.
+    const fn on(self, applies: Applies) -> Keyword {
+        Keyword { applies, ..self }
+    }
+
+    /// The same entry, refining the Rust type as said.
+    const fn refining(self, refines: Refines) -> Keyword {
+        Keyword { refines, ..self }
+    }
+}
+
+const OBJ: Applies = Applies::OBJECT;
+const ARR: Applies = Applies::ARRAY;
+const STR: Applies = Applies::STRING;
+const NUM: Applies = Applies::NUMBER;
+const YES: Refines = Refines::Yes;
 
 use Role::*;
 use Slots::{Array, Map, None as Leaf, Schema, SchemaOrArray};
@@ -79,13 +157,13 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     // Structure.
     k("$ref", Structural, Leaf),
     k("type", Structural, Leaf),
-    k("properties", Structural, Map),
-    k("required", Structural, Leaf),
-    k("additionalProperties", Structural, Schema),
-    k("patternProperties", Structural, Map),
-    k("items", Structural, SchemaOrArray),
-    k("prefixItems", Structural, Array),
-    k("additionalItems", Structural, Schema),
+    k("properties", Structural, Map).on(OBJ),
+    k("required", Structural, Leaf).on(OBJ),
+    k("additionalProperties", Structural, Schema).on(OBJ),
+    k("patternProperties", Structural, Map).on(OBJ),
+    k("items", Structural, SchemaOrArray).on(ARR),
+    k("prefixItems", Structural, Array).on(ARR),
+    k("additionalItems", Structural, Schema).on(ARR),
     k("enum", Structural, Leaf),
     k("const", Structural, Leaf),
     k("allOf", Structural, Array),
@@ -93,53 +171,62 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     k("oneOf", Structural, Array),
     k("discriminator", Structural, Leaf),
     k("nullable", Structural, Leaf),
-    k("format", Structural, Leaf),
+    k("format", Structural, Leaf).on(Applies::SCALAR),
     k("default", Structural, Leaf),
     // Documentation.
     k("description", Documentation, Leaf),
     k("deprecated", Documentation, Leaf),
     // Validation the types do not enforce.
-    k("minLength", Validation, Leaf),
-    k("maxLength", Validation, Leaf),
-    k("pattern", Validation, Leaf),
-    k("minimum", Validation, Leaf),
-    k("maximum", Validation, Leaf),
-    k("exclusiveMinimum", Validation, Leaf),
-    k("exclusiveMaximum", Validation, Leaf),
-    k("multipleOf", Validation, Leaf),
-    k("minItems", Validation, Leaf),
-    k("maxItems", Validation, Leaf),
-    // Structural: with `Config::unique_items_as_set` it makes a `BTreeSet`
+    k("minLength", Validation, Leaf).on(STR),
+    k("maxLength", Validation, Leaf).on(STR),
+    k("pattern", Validation, Leaf).on(STR),
+    // The range of an integer picks its width (`lower/scalars.rs`).
+    k("minimum", Validation, Leaf).on(NUM).refining(YES),
+    k("maximum", Validation, Leaf).on(NUM).refining(YES),
+    k("exclusiveMinimum", Validation, Leaf)
+        .on(NUM)
+        .refining(YES),
+    k("exclusiveMaximum", Validation, Leaf)
+        .on(NUM)
+        .refining(YES),
+    k("multipleOf", Validation, Leaf).on(NUM),
+    // A tuple's items past `minItems` may be missing (a tuple struct).
+    k("minItems", Validation, Leaf).on(ARR).refining(YES),
+    k("maxItems", Validation, Leaf).on(ARR),
+    // With `Config::unique_items_as_set` it makes a `BTreeSet`
     // (lower/scalars.rs), so a change to it can change the Rust type.
-    k("uniqueItems", Structural, Leaf),
-    k("minProperties", Validation, Leaf),
-    k("maxProperties", Validation, Leaf),
-    k("contentEncoding", Validation, Leaf),
-    k("contentMediaType", Validation, Leaf),
+    k("uniqueItems", Validation, Leaf)
+        .on(ARR)
+        .refining(Refines::Switch("unique_items_as_set")),
+    k("minProperties", Validation, Leaf).on(OBJ),
+    k("maxProperties", Validation, Leaf).on(OBJ),
+    k("contentEncoding", Validation, Leaf).on(STR),
+    k("contentMediaType", Validation, Leaf).on(STR),
     // Validation the types cannot express.
     k("not", NotEnforced, Schema),
     k("if", NotEnforced, Schema),
     k("then", NotEnforced, Schema),
     k("else", NotEnforced, Schema),
-    k("propertyNames", NotEnforced, Schema),
-    k("dependentRequired", NotEnforced, Leaf),
-    k("dependentSchemas", NotEnforced, Map),
-    k("unevaluatedProperties", NotEnforced, Schema),
-    k("unevaluatedItems", NotEnforced, Schema),
-    k("contains", NotEnforced, Schema),
-    k("minContains", NotEnforced, Leaf),
-    k("maxContains", NotEnforced, Leaf),
-    k("dependencies", NotEnforced, Map),
-    k("$dynamicAnchor", NotEnforced, Leaf),
+    k("propertyNames", NotEnforced, Schema).on(OBJ),
+    k("dependentRequired", NotEnforced, Leaf).on(OBJ),
+    k("dependentSchemas", NotEnforced, Map).on(OBJ),
+    k("unevaluatedProperties", NotEnforced, Schema).on(OBJ),
+    k("unevaluatedItems", NotEnforced, Schema).on(ARR),
+    k("contains", NotEnforced, Schema).on(ARR),
+    k("minContains", NotEnforced, Leaf).on(ARR),
+    k("maxContains", NotEnforced, Leaf).on(ARR),
+    k("dependencies", NotEnforced, Map).on(OBJ),
+    k("$dynamicAnchor", NotEnforced, Leaf).refining(YES),
     k("$recursiveAnchor", NotEnforced, Leaf),
     // Not supported yet.
     k("$dynamicRef", Unsupported, Leaf),
     k("$recursiveRef", Unsupported, Leaf),
-    // Ignored on purpose.
-    k("$schema", Annotation, Leaf),
-    k("$id", Annotation, Leaf),
-    // Names a schema for `$ref` (resolved in `ids.rs`).
-    k("$anchor", Annotation, Leaf),
+    // Ignored on purpose, except by what they change: the dialect decides
+    // whether keywords beside `$ref` apply, ids and anchors what a `$ref`
+    // names (resolved in `ids.rs`), a title the name of a type.
+    k("$schema", Annotation, Leaf).refining(YES),
+    k("$id", Annotation, Leaf).refining(YES),
+    k("$anchor", Annotation, Leaf).refining(YES),
     k("$vocabulary", Annotation, Leaf),
     // Editor vocabularies (VS Code's JSON language service, IntelliJ,
     // yaml-language-server): hints for people typing a document.
@@ -158,7 +245,7 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     k("ignoreCase", Annotation, Leaf),
     k("fileMatch", Annotation, Leaf),
     k("$comment", Annotation, Leaf),
-    k("title", Annotation, Leaf),
+    k("title", Annotation, Leaf).refining(YES),
     k("examples", Annotation, Leaf),
     k("example", Annotation, Leaf),
     k("readOnly", Annotation, Leaf),
@@ -172,7 +259,7 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     // A value that is an integer or a string (`lower/classify.rs`).
     k("x-kubernetes-int-or-string", Structural, Leaf),
     // Unknown fields are data: an object keeps them (`lower/objects.rs`).
-    k("x-kubernetes-preserve-unknown-fields", Structural, Leaf),
+    k("x-kubernetes-preserve-unknown-fields", Structural, Leaf).on(OBJ),
     // OpenAPI 2's `nullable: true` (`lower/classify.rs`).
     k("x-nullable", Structural, Leaf),
 ];
@@ -194,6 +281,27 @@ pub(crate) fn lookup(name: &str) -> Option<Keyword> {
 /// The role of `name`, if the generator knows it.
 pub(crate) fn role(name: &str) -> Option<Role> {
     lookup(name).map(|keyword| keyword.role)
+}
+
+/// Whether `name` constrains only some instance types, `t` among them
+/// (`properties` for `object`, `maxLength` for `string`): what a member of
+/// a type list keeps, and what a merge of objects reads.
+pub(crate) fn specific_to(name: &str, t: &str) -> bool {
+    lookup(name).is_some_and(|k| k.applies != Applies::ANY && k.applies.to(t))
+}
+
+/// Whether `name` decides part of an object's shape (`properties`,
+/// `required`, `additionalProperties`, `patternProperties`, …).
+pub(crate) fn shapes_objects(name: &str) -> bool {
+    lookup(name).is_some_and(|k| k.role == Role::Structural && k.applies == Applies::OBJECT)
+}
+
+/// Whether `name` is a shape keyword that cannot apply to a value of type
+/// `t` (`properties` on a string, `items` on an object).
+pub(crate) fn foreign_to(name: &str, t: &str) -> bool {
+    lookup(name).is_some_and(|k| {
+        k.role == Role::Structural && k.applies != Applies::ANY && !k.applies.to(t)
+    })
 }
 
 /// Where `name`'s subschemas are ([`Slots::None`] for unknown keywords:
@@ -225,6 +333,9 @@ pub(crate) fn is_definition_pointer(pointer: &str) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod completeness;
 
 #[cfg(test)]
 mod tests {

@@ -226,7 +226,7 @@ pub(super) fn merge_ref_and_siblings(
         .is_ok_and(|(_, target)| target.as_object().is_some_and(is_objectish));
     // Siblings that add to an object (a `type: object` alone adds nothing
     // to a reference that is one).
-    let adds_to_object = OBJECT_KEYWORDS.iter().any(|k| obj.contains_key(*k));
+    let adds_to_object = obj.keys().any(|k| keywords::shapes_objects(k));
     if !adds_to_object || !target_is_object {
         return None;
     }
@@ -321,17 +321,9 @@ pub(super) fn nullable_object(
     Some(Value::Object(rewritten))
 }
 
-/// Keywords that make a schema describe an object.
-const OBJECT_KEYWORDS: &[&str] = &[
-    "properties",
-    "required",
-    "additionalProperties",
-    "patternProperties",
-];
-
 /// Whether `schema` describes an object (its keywords or its `type`).
 fn is_objectish(schema: &Map<String, Value>) -> bool {
-    OBJECT_KEYWORDS.iter().any(|k| schema.contains_key(*k))
+    schema.keys().any(|k| keywords::shapes_objects(k))
         || match schema.get("type") {
             Some(Value::String(t)) => t == "object",
             Some(Value::Array(types)) => types.iter().any(|t| t == "object"),

@@ -322,20 +322,8 @@ pub(super) fn ref_siblings_apply(set: &SchemaSet, node: &NodeRef) -> bool {
 /// Keywords that cannot apply to a value of type `t` (`properties` on a
 /// string, `items` on an object) are ignored with a warning each.
 fn warn_conflicts(node: &NodeRef, obj: &Map<String, Value>, t: &str, diags: &mut Diagnostics) {
-    const OBJECT: &[&str] = &[
-        "properties",
-        "required",
-        "additionalProperties",
-        "patternProperties",
-    ];
-    const ARRAY: &[&str] = &["items", "prefixItems", "additionalItems"];
-    let foreign: Vec<&str> = match t {
-        "object" => ARRAY.to_vec(),
-        "array" => OBJECT.to_vec(),
-        _ => OBJECT.iter().chain(ARRAY).copied().collect(),
-    };
-    for key in foreign {
-        if obj.contains_key(key) {
+    for key in obj.keys() {
+        if keywords::foreign_to(key, t) {
             diags.warn(
                 &node.child(key).location(),
                 format!("`{key}` has no effect on a schema of type `{t}` and is ignored"),

@@ -72,6 +72,9 @@ pub(crate) struct Lowered {
     pub by_node: HashMap<NodeRef, TypeId>,
     /// Fallbacks that were taken (see the README's table).
     pub warnings: Vec<Diagnostic>,
+    /// Nodes whose keywords shape a value but which became any JSON.
+    #[cfg(test)]
+    pub fallbacks: Vec<NodeRef>,
 }
 
 /// Lowers every type the entry files define: their `$defs`/`definitions`
@@ -116,6 +119,8 @@ pub(crate) fn lower_with(set: &SchemaSet, options: &Options) -> Result<Lowered, 
         names: Scope::default(),
         diags: Diagnostics::default(),
         depth: 0,
+        #[cfg(test)]
+        fallbacks: Vec::new(),
     };
     for file in set.entries() {
         let root = NodeRef {
@@ -170,6 +175,8 @@ pub(crate) fn lower_with(set: &SchemaSet, options: &Options) -> Result<Lowered, 
         let wanted = node.pointer.rsplit('/').next().unwrap_or("Root");
         lowerer.named(node, &naming::type_name(wanted));
     }
+    #[cfg(test)]
+    let fallbacks = std::mem::take(&mut lowerer.fallbacks);
     let Lowerer {
         mut space,
         mut diags,
@@ -189,6 +196,8 @@ pub(crate) fn lower_with(set: &SchemaSet, options: &Options) -> Result<Lowered, 
         space,
         by_node,
         warnings: diags.warnings,
+        #[cfg(test)]
+        fallbacks,
     })
 }
 
@@ -205,6 +214,32 @@ fn describes_a_type(obj: &Map<String, Value>) -> bool {
             keywords::role(k),
             Some(Role::Annotation | Role::Documentation | Role::Definitions | Role::Extension)
         )
+    })
+}
+
+/// Whether a schema has keywords that shape a value (beyond a `default`
+/// or nullability): becoming any JSON is then a fallback.
+/// A schema without `type` whose shaping keywords all constrain only
+/// objects or arrays (`patternProperties` alone) accepts every other value
+/// as it is: any JSON is its reading, not a fallback.
+#[cfg(test)]
+fn shapes_a_value(value: &Value) -> bool {
+    value.as_object().is_some_and(|obj| {
+        let shaping: Vec<&String> = obj
+            .keys()
+            .filter(|k| {
+                keywords::role(k) == Some(Role::Structural)
+                    && !matches!(
+                        k.as_str(),
+                        "default" | "nullable" | "x-nullable" | "discriminator"
+                    )
+            })
+            .collect();
+        let untyped_container = !obj.contains_key("type")
+            && shaping
+                .iter()
+                .all(|k| keywords::specific_to(k, "object") || keywords::specific_to(k, "array"));
+        !shaping.is_empty() && !untyped_container
     })
 }
 
@@ -229,6 +264,10 @@ struct Lowerer<'a> {
     diags: Diagnostics,
     /// How many named types are being lowered inside each other now.
     depth: usize,
+    /// Nodes with keywords that shape a value which became any JSON (the
+    /// completeness test checks each has a warning).
+    #[cfg(test)]
+    fallbacks: Vec<NodeRef>,
 }
 
 /// How deeply named types may nest through `$ref` chains before the input
@@ -404,7 +443,14 @@ impl<'a> Lowerer<'a> {
 
     fn lower_shape(&mut self, node: &NodeRef, value: &Value, shape: Shape, hint: &str) -> RustType {
         match shape {
-            Shape::Any | Shape::Invalid => RustType::Value,
+            Shape::Any => {
+                #[cfg(test)]
+                if shapes_a_value(value) {
+                    self.fallbacks.push(node.clone());
+                }
+                RustType::Value
+            }
+            Shape::Invalid => RustType::Value,
             Shape::Ref(reference) => match self.set.resolve(node, reference) {
                 Ok(target) => {
                     let wanted = name_for_target(&target);

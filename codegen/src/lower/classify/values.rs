@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::Shape;
 use crate::error::Diagnostics;
+use crate::keywords;
 use crate::load::NodeRef;
 
 /// Enums with more values than this are refused: Rust compiles them, but
@@ -86,31 +87,17 @@ pub(super) fn classify_type_list<'v>(
 }
 
 /// The member of a type list for type `t`: `t` with the keywords that
-/// shape a value of that type (the node's keywords were checked already).
+/// constrain only some types, `t` among them (the registry's `applies`:
+/// `properties` for objects, `items` and `minItems` for arrays, a range for
+/// numbers, `format` for scalars). Keywords about every value (`enum`,
+/// `not`, docs) stay with the node; the node's keywords were checked
+/// already.
 fn type_member(obj: &Map<String, Value>, t: &str) -> Value {
-    let keep: &[&str] = match t {
-        "object" => &[
-            "properties",
-            "required",
-            "additionalProperties",
-            "patternProperties",
-        ],
-        "array" => &["items", "prefixItems", "additionalItems", "uniqueItems"],
-        "integer" => &[
-            "format",
-            "minimum",
-            "maximum",
-            "exclusiveMinimum",
-            "exclusiveMaximum",
-        ],
-        "number" | "string" => &["format"],
-        _ => &[],
-    };
     let mut member = Map::new();
     member.insert("type".into(), Value::String(t.to_string()));
-    for key in keep {
-        if let Some(value) = obj.get(*key) {
-            member.insert((*key).to_string(), value.clone());
+    for (key, value) in obj {
+        if keywords::specific_to(key, t) {
+            member.insert(key.clone(), value.clone());
         }
     }
     Value::Object(member)
