@@ -380,3 +380,133 @@ fn real_world_schemas_generate_compile_and_read_their_documents() {
         failures.join("\n")
     );
 }
+
+/// The same schemas and documents through cargo-typify, for the README's
+/// comparison: only when `TYPIFY` names its binary (`cargo install
+/// cargo-typify`). The root schema gets the title `Root`, which typify
+/// names its root type after; typify has no lossless mode.
+#[test]
+fn cargo_typify_for_comparison() {
+    let Some(typify) = std::env::var_os("TYPIFY") else {
+        println!("SKIPPED: set TYPIFY to a cargo-typify binary to measure it the same way");
+        return;
+    };
+    let Some(corpus) = corpus() else { return };
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("real-world-typify");
+    let _ = std::fs::remove_dir_all(dir.join("src"));
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"real-world-typify\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nserde = { version = \"1\", features = [\"derive\"] }\nserde_json = { version = \"1\", features = [\"preserve_order\"] }\nregress = \"0.10\"\nchrono = { version = \"0.4\", features = [\"serde\"] }\nuuid = { version = \"1\", features = [\"serde\"] }\n\n[workspace]\n",
+    )
+    .unwrap();
+    let mut main = String::from("#![allow(dead_code, deprecated, clippy::all)]\n");
+    let mut dispatch = String::new();
+    let mut args = Vec::new();
+    let mut rows = Vec::new();
+    for case in CASES {
+        let schema_path = corpus.join(case.schema);
+        let mut schema: Value =
+            serde_json::from_slice(&std::fs::read(&schema_path).unwrap()).unwrap();
+        schema["title"] = Value::String("Root".into());
+        let input = schema_path.with_extension("typify-root.json");
+        std::fs::write(&input, serde_json::to_string(&schema).unwrap()).unwrap();
+        let output = dir.join(format!("src/{}.rs", case.name));
+        let run = Command::new(&typify)
+            .args(["typify", "-B"])
+            .arg(&input)
+            .arg("-o")
+            .arg(&output)
+            .output()
+            .unwrap();
+        if !run.status.success() {
+            let stderr = String::from_utf8_lossy(&run.stderr);
+            // Its panic message, without terminal colours.
+            let mut message = stderr
+                .lines()
+                .find(|l| l.contains("Message:"))
+                .map_or("failed", |l| l.trim())
+                .to_string();
+            while let Some(start) = message.find('\u{1b}') {
+                let end = message[start..]
+                    .find('m')
+                    .map_or(message.len(), |i| start + i + 1);
+                message.replace_range(start..end, "");
+            }
+            rows.push(format!("| {} | refused: {message} |", case.what));
+            continue;
+        }
+        let _ = writeln!(main, "mod {};", case.name);
+        let all = (case.documents)(&corpus);
+        let verdicts = valid_per_schema(&schema_path, &all);
+        let documents: Vec<&Value> = all
+            .iter()
+            .zip(&verdicts)
+            .filter(|(_, v)| **v)
+            .map(|((_, d), _)| d)
+            .collect();
+        let file = dir.join(format!("{}.json", case.name));
+        std::fs::write(&file, serde_json::to_string(&documents).unwrap()).unwrap();
+        args.push(case.name.to_string());
+        args.push(file.display().to_string());
+        let _ = writeln!(
+            dispatch,
+            "        \"{name}\" => {{ let (a, b, e) = check::<{name}::Root>(document); (a, b, e, false, false, String::new()) }}",
+            name = case.name
+        );
+        rows.push(format!(
+            "| {} | generated: {} lines |",
+            case.what,
+            std::fs::read_to_string(&output).unwrap().lines().count()
+        ));
+    }
+    main.push_str(MAIN);
+    let _ = write!(
+        main,
+        "\nfn run(case: &str, document: &serde_json::Value) -> (bool, bool, String, bool, bool, String) {{\n    match case {{\n{dispatch}        _ => unreachable!(),\n    }}\n}}\n"
+    );
+    std::fs::write(dir.join("src/main.rs"), main).unwrap();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let build = Command::new(&cargo)
+        .args(["build", "--quiet", "--message-format=short"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .output()
+        .unwrap();
+    if !build.status.success() {
+        let stderr = String::from_utf8_lossy(&build.stderr);
+        println!(
+            "typify's output does not compile:\n{}",
+            stderr.lines().take(10).collect::<Vec<_>>().join("\n")
+        );
+    } else {
+        let run = Command::new(dir.join("target/debug/real-world-typify"))
+            .args(&args)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+        for case in CASES {
+            let lines: Vec<&str> = stdout
+                .lines()
+                .filter(|l| l.starts_with(&format!("{} ", case.name)))
+                .collect();
+            if lines.is_empty() {
+                continue;
+            }
+            let read = lines
+                .iter()
+                .filter(|l| l.split(' ').nth(2) == Some("true"))
+                .count();
+            let same = lines
+                .iter()
+                .filter(|l| l.split(' ').nth(3) == Some("true"))
+                .count();
+            rows.push(format!(
+                "| {} | read {read}/{n}, same JSON {same}/{n} |",
+                case.what,
+                n = lines.len()
+            ));
+        }
+    }
+    println!("{}", rows.join("\n"));
+}
