@@ -77,6 +77,7 @@ impl TypeKind {
     /// (public fields), tuples, aliases and newtypes are exhaustive. `emit`
     /// prints the attribute from the same kinds (a unit test there checks
     /// that the two agree), and `diff` reads it to classify an added variant.
+    #[cfg_attr(not(feature = "webhooks"), allow(dead_code))]
     pub fn non_exhaustive(&self) -> bool {
         match self {
             TypeKind::Enum(_) | TypeKind::Union(_) | TypeKind::Untagged(_) => true,
@@ -90,6 +91,7 @@ impl TypeKind {
     }
 
     /// A word for the kind, for messages.
+    #[cfg_attr(not(feature = "webhooks"), allow(dead_code))]
     pub fn word(&self) -> &'static str {
         match self {
             TypeKind::Struct(_) => "struct",
@@ -156,7 +158,8 @@ pub struct Field {
     /// Documentation lines.
     pub docs: Vec<String>,
     /// Where the property's schema is written (for a merged `allOf`, in
-    /// the member that defines it).
+    /// the member that defines it): `diff` names it.
+    #[cfg_attr(not(feature = "webhooks"), allow(dead_code))]
     pub node: NodeRef,
 }
 
