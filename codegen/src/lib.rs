@@ -42,6 +42,7 @@ mod passes;
 mod render;
 #[cfg(test)]
 mod spec_tests;
+mod switches;
 #[cfg(feature = "webhooks")]
 pub mod webhooks;
 #[cfg(feature = "yaml")]
@@ -51,6 +52,7 @@ use std::path::{Path, PathBuf};
 
 pub use error::{Diagnostic, Error, Location};
 pub use load::{NodeRef, SchemaSet};
+pub use switches::{Switch, SWITCHES};
 #[cfg(feature = "yaml")]
 pub use yaml::yaml_to_json;
 
@@ -159,44 +161,6 @@ impl Config {
         self
     }
 
-    /// Reads an optional property that may be `null` as `Option<T>`, absent
-    /// and `null` both `None` (serialized as absent), instead of the default
-    /// `Option<Option<T>>` that keeps them apart (`None` absent,
-    /// `Some(None)` null).
-    pub fn merge_absent_and_null(&mut self, yes: bool) -> &mut Self {
-        self.options.merge_absent_and_null = yes;
-        self
-    }
-
-    /// Reads an array with `uniqueItems: true` whose items are strings,
-    /// integers or booleans as a `BTreeSet<T>` (default: `Vec<T>`, and
-    /// uniqueness not checked). Other items cannot be ordered: those arrays
-    /// stay `Vec<T>` with a warning. A set is sorted: it writes its items
-    /// back in order, and a duplicate in the input is dropped, not refused.
-    ///
-    /// ```
-    /// openai_webhooks_codegen::Config::new().unique_items_as_set(true);
-    /// ```
-    pub fn unique_items_as_set(&mut self, yes: bool) -> &mut Self {
-        self.options.unique_items_as_set = yes;
-        self
-    }
-
-    /// Exact round trips, for proxies, archives and signature re-checks
-    /// (default: off). Every open object (one without
-    /// `additionalProperties: false`) keeps the properties it does not
-    /// list in a flattened `additional_properties` map, and an optional
-    /// property with a `default` stays `Option<T>`: absent in, absent out,
-    /// with `<field>_or_default()` returning the value or the default.
-    ///
-    /// ```
-    /// openai_webhooks_codegen::Config::new().lossless(true);
-    /// ```
-    pub fn lossless(&mut self, yes: bool) -> &mut Self {
-        self.options.lossless = yes;
-        self
-    }
-
     /// Maps a `format` of a schema type to a Rust type of your choosing; by
     /// default every format keeps the plain type (`String` for strings), so
     /// generated code needs no extra dependency. The type must implement
@@ -236,6 +200,33 @@ impl Config {
     /// ```
     pub fn generate(&self, input: impl AsRef<Path>) -> Result<Generated, Error> {
         self.generate_set(&self.load(input)?)
+    }
+
+    /// Turns on or off the switch whose command-line flag is `flag`
+    /// (`lossless`, `unique-items-as-set`, …: [`SWITCHES`] lists them), for
+    /// tools that take options by name. An unknown flag is an error that
+    /// lists the known ones.
+    ///
+    /// ```
+    /// let mut config = openai_webhooks_codegen::Config::new();
+    /// config.switch("lossless", true)?;
+    /// # Ok::<(), openai_webhooks_codegen::Error>(())
+    /// ```
+    pub fn switch(&mut self, flag: &str, on: bool) -> Result<&mut Self, Error> {
+        let Some(switch) = switches::by_flag(flag) else {
+            let known: Vec<&str> = SWITCHES.iter().map(|s| s.flag).collect();
+            return Err(Error::Config(format!(
+                "no switch `{flag}`; the switches are {}",
+                known.join(", ")
+            )));
+        };
+        switch.set(&mut self.options.switches, on);
+        Ok(self)
+    }
+
+    /// Whether the switch whose flag is `flag` is on.
+    pub fn switch_is_on(&self, flag: &str) -> bool {
+        switches::by_flag(flag).is_some_and(|s| s.get(&self.options.switches))
     }
 
     /// Loads a schema file or folder as [`Config::generate`] reads it

@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use openai_webhooks_codegen::webhooks::{diff, events, sync};
-use openai_webhooks_codegen::{check, write_if_changed, Config};
+use openai_webhooks_codegen::{check, write_if_changed, Config, SWITCHES};
 
 /// Generate Rust types from JSON Schema.
 #[derive(Parser)]
@@ -99,19 +99,9 @@ struct GenerateOptions {
     /// Fail on warnings (documented fallbacks).
     #[arg(long)]
     deny_warnings: bool,
-    /// Read optional nullable properties as `Option<T>` (absent and null
-    /// both `None`) instead of `Option<Option<T>>`.
-    #[arg(long)]
-    merge_absent_and_null: bool,
-    /// Read arrays with `uniqueItems: true` of strings, integers or
-    /// booleans as `BTreeSet<T>` instead of `Vec<T>`.
-    #[arg(long)]
-    unique_items_as_set: bool,
-    /// Exact round trips: open objects keep unlisted properties in a
-    /// flattened map, and an absent property with a `default` stays absent
-    /// (the default is available through `<field>_or_default()`).
-    #[arg(long)]
-    lossless: bool,
+    /// Every switch of `openai_webhooks_codegen::SWITCHES`, as `--FLAG`.
+    #[command(flatten)]
+    switches: SwitchArgs,
     /// Also implement `schemars::JsonSchema` for every type, under
     /// `#[cfg(feature = "FEATURE")]`.
     #[arg(long, value_name = "FEATURE")]
@@ -133,14 +123,8 @@ impl GenerateOptions {
         if self.deny_warnings {
             args.push_str(" --deny-warnings");
         }
-        if self.merge_absent_and_null {
-            args.push_str(" --merge-absent-and-null");
-        }
-        if self.unique_items_as_set {
-            args.push_str(" --unique-items-as-set");
-        }
-        if self.lossless {
-            args.push_str(" --lossless");
+        for flag in &self.switches.on {
+            args.push_str(&format!(" --{flag}"));
         }
         if let Some(feature) = &self.schemars_feature {
             args.push_str(&format!(" --schemars-feature {feature}"));
@@ -158,10 +142,12 @@ impl GenerateOptions {
         let mut config = Config::new();
         config
             .deny_warnings(self.deny_warnings)
-            .merge_absent_and_null(self.merge_absent_and_null)
-            .unique_items_as_set(self.unique_items_as_set)
-            .lossless(self.lossless)
             .schemars_feature(self.schemars_feature.as_deref());
+        for flag in &self.switches.on {
+            config
+                .switch(flag, true)
+                .map_err(|e| format!("error: {e}"))?;
+        }
         for root in &self.ref_roots {
             config.ref_root(root);
         }
@@ -179,6 +165,66 @@ impl GenerateOptions {
                 .map_err(|e| format!("error: {e}"))?;
         }
         Ok(config)
+    }
+}
+
+/// The switches given on the command line: one `--FLAG` per entry of
+/// `SWITCHES`, its help the first line of the switch's documentation.
+#[derive(Debug, Clone, Default)]
+struct SwitchArgs {
+    /// The flags given, in `SWITCHES` order.
+    on: Vec<&'static str>,
+}
+
+impl clap::Args for SwitchArgs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        SWITCHES.iter().fold(cmd, |cmd, switch| {
+            let help = long_help(switch.doc)
+                .split(". ")
+                .next()
+                .unwrap_or_default()
+                .trim_end_matches('.')
+                .to_string();
+            cmd.arg(
+                clap::Arg::new(switch.flag)
+                    .long(switch.flag)
+                    .action(clap::ArgAction::SetTrue)
+                    .help(help)
+                    .long_help(long_help(switch.doc)),
+            )
+        })
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+/// A switch's documentation as `--help` prints it: its prose, one
+/// paragraph, without the code example.
+fn long_help(doc: &str) -> String {
+    doc.lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("```"))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl clap::FromArgMatches for SwitchArgs {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        Ok(SwitchArgs {
+            on: SWITCHES
+                .iter()
+                .filter(|s| matches.get_flag(s.flag))
+                .map(|s| s.flag)
+                .collect(),
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
     }
 }
 

@@ -600,3 +600,39 @@ fn diff_reports_any_schema_by_type_with_generation_options() {
         "{report}"
     );
 }
+
+#[test]
+fn every_switch_is_a_flag_and_check_repeats_it() {
+    let dir = temp_dir("switches");
+    std::fs::write(dir.join("s.json"), SCHEMA).unwrap();
+    for switch in openai_webhooks_codegen::SWITCHES {
+        let flag = format!("--{}", switch.flag);
+        let out = bin()
+            .arg("generate")
+            .arg(dir.join("s.json"))
+            .arg(&flag)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{flag}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // A stale file: the refresh command carries the switch.
+        std::fs::write(dir.join("out.rs"), "stale").unwrap();
+        let out = bin()
+            .arg("check")
+            .arg(dir.join("s.json"))
+            .arg(dir.join("out.rs"))
+            .arg(&flag)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("-o {}", dir.join("out.rs").display()))
+                && stderr.contains(&flag),
+            "{stderr}"
+        );
+    }
+}

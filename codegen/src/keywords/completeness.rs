@@ -31,13 +31,8 @@ fn fixtures() -> Vec<PathBuf> {
 fn config_for(fixture: &Path) -> crate::Config {
     let mut config = crate::Config::new();
     let options = std::fs::read_to_string(fixture.with_extension("options")).unwrap_or_default();
-    for option in options.lines().map(str::trim) {
-        match option {
-            "unique-items-as-set" => config.unique_items_as_set(true),
-            "merge-absent-and-null" => config.merge_absent_and_null(true),
-            "lossless" => config.lossless(true),
-            _ => &mut config,
-        };
+    for option in options.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        config.switch(option, true).unwrap();
     }
     config
 }

@@ -93,15 +93,8 @@ pub(crate) struct Options {
     /// `(schema type, format)` → Rust type path, overriding the built-in
     /// format table (`("string", "date-time")` → `chrono::DateTime<chrono::Utc>`).
     pub formats: std::collections::BTreeMap<(String, String), String>,
-    /// Read an optional property that may be `null` as `Option<T>`, absent
-    /// and `null` both `None`, instead of `Option<Option<T>>`.
-    pub merge_absent_and_null: bool,
-    /// Read an array with `uniqueItems: true` as a `BTreeSet<T>` (when `T`
-    /// can be ordered) instead of a `Vec<T>`.
-    pub unique_items_as_set: bool,
-    /// Exact round trips: every open object keeps its unlisted properties,
-    /// and an absent property with a `default` stays absent.
-    pub lossless: bool,
+    /// The on/off options (`switches.rs`).
+    pub switches: crate::switches::Switches,
     /// Schema nodes to lower as named types besides the definitions
     /// (`diff` compares webhook bodies written inline this way).
     pub extra_roots: Vec<NodeRef>,

@@ -194,7 +194,7 @@ impl Lowerer<'_> {
         let preserve =
             keywords.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
         let extra_type = match extra_type {
-            None if (self.options.lossless || preserve) && !deny_unknown_fields => {
+            None if (self.options.switches.lossless || preserve) && !deny_unknown_fields => {
                 Some(RustType::Value)
             }
             other => other,
@@ -231,7 +231,7 @@ impl Lowerer<'_> {
             // An optional property with a `default` that fits its type keeps
             // its type and deserializes to the default when absent.
             Some(value) => match default_value(&self.space, ty, value, 0) {
-                Some(fitted) if !self.options.lossless => return Presence::Defaulted(fitted),
+                Some(fitted) if !self.options.switches.lossless => return Presence::Defaulted(fitted),
                 Some(fitted) if !nullable => return Presence::OptionalWithDefault(fitted),
                 Some(_) => {}
                 None => self.diags.warn(
@@ -246,7 +246,9 @@ impl Lowerer<'_> {
         // means `null` (any `default`).
         match nullable {
             false => Presence::Optional,
-            true if schema.get("default").is_none() && !self.options.merge_absent_and_null => {
+            true if schema.get("default").is_none()
+                && !self.options.switches.merge_absent_and_null =>
+            {
                 Presence::OptionalNullApart
             }
             true => Presence::OptionalNullMerged,

@@ -88,7 +88,7 @@ impl Lowerer<'_> {
             }
         };
         let unique = value.get("uniqueItems") == Some(&Value::Bool(true));
-        if unique && self.options.unique_items_as_set {
+        if unique && self.options.switches.unique_items_as_set {
             if inner.is_ordered() {
                 return RustType::Set(Box::new(inner));
             }

@@ -287,10 +287,8 @@ fn optional_nullable_properties_keep_absent_and_null_apart() {
     let set = SchemaSet::from_documents([("s.json".to_string(), doc)]).unwrap();
     let opt = |t| RustType::Option(Box::new(t));
     for merge in [false, true] {
-        let options = Options {
-            merge_absent_and_null: merge,
-            ..Options::default()
-        };
+        let mut options = Options::default();
+        options.switches.merge_absent_and_null = merge;
         let out = lower_with(&set, &options).unwrap();
         let TypeKind::Struct(a) = &find(&out.space, "A").kind else {
             panic!()

@@ -69,10 +69,8 @@ fn unique_items_become_sets_only_when_asked_and_orderable() {
     }, "required": ["s", "f", "v"]}}});
     let set = SchemaSet::from_documents([("s.json".to_string(), doc)]).unwrap();
     let types = |unique_items_as_set| {
-        let options = Options {
-            unique_items_as_set,
-            ..Options::default()
-        };
+        let mut options = Options::default();
+        options.switches.unique_items_as_set = unique_items_as_set;
         let out = lower_with(&set, &options).unwrap();
         let TypeKind::Struct(a) = &find(&out.space, "A").kind else {
             panic!()

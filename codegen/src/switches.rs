@@ -1,0 +1,143 @@
+//! The generator's on/off options, each declared once below: its field,
+//! its command-line flag and its documentation. From that one line the
+//! macro makes the field lowering reads, the [`crate::Config`] method, the
+//! entry of [`SWITCHES`] that the command line (`--FLAG`), `check`'s
+//! refresh command and the fixture option files read, and
+//! [`crate::Config::switch`], which sets one by flag. A new switch is a new
+//! line here and the lowering code that reads it.
+
+/// One on/off option of the generator.
+#[derive(Debug, Clone, Copy)]
+pub struct Switch {
+    /// The command-line flag without dashes (`lossless`), also the name
+    /// [`crate::Config::switch`] and fixture option files take.
+    pub flag: &'static str,
+    /// What it changes (the first line is the command line's help).
+    pub doc: &'static str,
+    get: fn(&Switches) -> bool,
+    set: fn(&mut Switches, bool),
+}
+
+impl Switch {
+    /// Whether the switch is on in `switches`.
+    pub(crate) fn get(&self, switches: &Switches) -> bool {
+        (self.get)(switches)
+    }
+
+    /// Turns the switch on or off in `switches`.
+    pub(crate) fn set(&self, switches: &mut Switches, on: bool) {
+        (self.set)(switches, on)
+    }
+}
+
+macro_rules! switches {
+    ($( $(#[doc = $doc:literal])* $field:ident = $flag:literal; )*) => {
+        /// The state of every switch (all off by default).
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        pub(crate) struct Switches {
+            $( $(#[doc = $doc])* pub $field: bool, )*
+        }
+
+        /// Every switch, in declaration order.
+        pub const SWITCHES: &[Switch] = &[
+            $( Switch {
+                flag: $flag,
+                doc: concat!($($doc, "\n"),*),
+                get: |s| s.$field,
+                set: |s, on| s.$field = on,
+            }, )*
+        ];
+
+        impl crate::Config {
+            $(
+                $(#[doc = $doc])*
+                pub fn $field(&mut self, yes: bool) -> &mut Self {
+                    self.options.switches.$field = yes;
+                    self
+                }
+            )*
+        }
+    };
+}
+
+switches! {
+    /// Reads an optional property that may be `null` as `Option<T>`, absent
+    /// and `null` both `None` (serialized as absent), instead of the default
+    /// `Option<Option<T>>` that keeps them apart (`None` absent,
+    /// `Some(None)` null).
+    ///
+    /// ```
+    /// openai_webhooks_codegen::Config::new().merge_absent_and_null(true);
+    /// ```
+    merge_absent_and_null = "merge-absent-and-null";
+
+    /// Reads an array with `uniqueItems: true` whose items are strings,
+    /// integers or booleans as a `BTreeSet<T>` (default: `Vec<T>`, and
+    /// uniqueness not checked). Other items cannot be ordered: those arrays
+    /// stay `Vec<T>` with a warning. A set is sorted: it writes its items
+    /// back in order, and a duplicate in the input is dropped, not refused.
+    ///
+    /// ```
+    /// openai_webhooks_codegen::Config::new().unique_items_as_set(true);
+    /// ```
+    unique_items_as_set = "unique-items-as-set";
+
+    /// Exact round trips, for proxies, archives and signature re-checks
+    /// (default: off). Every open object (one without
+    /// `additionalProperties: false`) keeps the properties it does not
+    /// list in a flattened `additional_properties` map, and an optional
+    /// property with a `default` stays `Option<T>`: absent in, absent out,
+    /// with `<field>_or_default()` returning the value or the default.
+    ///
+    /// ```
+    /// openai_webhooks_codegen::Config::new().lossless(true);
+    /// ```
+    lossless = "lossless";
+}
+
+/// The switch with this flag.
+pub(crate) fn by_flag(flag: &str) -> Option<&'static Switch> {
+    SWITCHES.iter().find(|s| s.flag == flag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_switch_is_set_and_read_through_its_flag() {
+        let mut flags: Vec<&str> = SWITCHES.iter().map(|s| s.flag).collect();
+        flags.sort_unstable();
+        flags.dedup();
+        assert_eq!(flags.len(), SWITCHES.len(), "a flag is declared twice");
+        for switch in SWITCHES {
+            let mut config = crate::Config::new();
+            assert!(
+                !switch.get(&config.options.switches),
+                "{} is on by default",
+                switch.flag
+            );
+            config.switch(switch.flag, true).unwrap();
+            assert!(switch.get(&config.options.switches), "{}", switch.flag);
+            // Exactly this one is on.
+            let on = SWITCHES
+                .iter()
+                .filter(|s| s.get(&config.options.switches))
+                .count();
+            assert_eq!(on, 1, "{}", switch.flag);
+            assert!(
+                !switch.doc.trim().is_empty(),
+                "{} is undocumented",
+                switch.flag
+            );
+        }
+        let err = crate::Config::new()
+            .switch("losless", true)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`losless`") && err.contains("lossless"),
+            "{err}"
+        );
+    }
+}
