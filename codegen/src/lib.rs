@@ -151,6 +151,22 @@ impl Config {
         self
     }
 
+    /// Generates only the types reachable from `root` (repeatable): a file
+    /// of the input, relative to the input folder (its root type, or every
+    /// definition in it when its root is not a type), or a schema in one
+    /// (`kinds/deployment.json#/properties/spec`; `#/$defs/Pet` alone for a
+    /// one-file input). A folder holding one resource schema beside a shared
+    /// definitions file then gives the types that resource needs, not every
+    /// shared definition. A root that names nothing is an error.
+    ///
+    /// ```
+    /// openai_webhooks_codegen::Config::new().root("deployment.json");
+    /// ```
+    pub fn root(&mut self, root: &str) -> &mut Self {
+        self.options.roots.push(root.to_string());
+        self
+    }
+
     /// Also implements `schemars::JsonSchema` for every generated type,
     /// under `#[cfg(feature = "<feature>")]`: the crate that includes the
     /// code declares that feature with an optional `schemars` dependency.

@@ -54,6 +54,9 @@ impl NodeRef {
 #[derive(Debug, Clone)]
 pub struct SchemaSet {
     base: PathBuf,
+    /// What display names of files in the input start with: the input
+    /// folder's name and `/`, or nothing for a file input.
+    prefix: String,
     /// The folders files may be read from (canonical): the input's tree
     /// and the roots the caller allowed.
     allowed: Vec<PathBuf>,
@@ -105,8 +108,16 @@ impl SchemaSet {
         } else {
             entries.push(display_name(&base, &canonical));
         }
+        let prefix = if canonical.is_dir() {
+            canonical
+                .file_name()
+                .map_or(String::new(), |n| format!("{}/", n.to_string_lossy()))
+        } else {
+            String::new()
+        };
         let mut set = SchemaSet {
             base,
+            prefix,
             allowed,
             entries: entries.clone(),
             documents: BTreeMap::new(),
@@ -203,6 +214,7 @@ impl SchemaSet {
     ) -> Result<SchemaSet, Error> {
         let mut set = SchemaSet {
             base: PathBuf::new(),
+            prefix: String::new(),
             allowed: Vec::new(),
             entries: Vec::new(),
             documents: BTreeMap::new(),
@@ -281,6 +293,17 @@ impl SchemaSet {
             return Err(error);
         }
         to_schema(name, value)
+    }
+
+    /// The document a path relative to the input folder names (the input
+    /// file itself for an empty path when there is one entry).
+    pub(crate) fn input_file(&self, path: &str) -> Option<String> {
+        if path.is_empty() {
+            return (self.entries.len() == 1).then(|| self.entries[0].clone());
+        }
+        let path = path.trim_start_matches("./");
+        let name = format!("{}{path}", self.prefix);
+        self.documents.contains_key(&name).then_some(name)
     }
 
     /// The entry files, in the order they were given (directories: sorted).

@@ -114,6 +114,11 @@ struct GenerateOptions {
     /// by default only the input's folder is read.
     #[arg(long = "ref-root", value_name = "DIR")]
     ref_roots: Vec<PathBuf>,
+    /// Generate only the types reachable from PATH (a file of the input,
+    /// relative to the input folder) or PATH#POINTER (a schema in it)
+    /// (repeatable).
+    #[arg(long = "root", value_name = "PATH[#POINTER]")]
+    roots: Vec<String>,
 }
 
 impl GenerateOptions {
@@ -135,6 +140,9 @@ impl GenerateOptions {
         for root in &self.ref_roots {
             args.push_str(&format!(" --ref-root {}", root.display()));
         }
+        for root in &self.roots {
+            args.push_str(&format!(" --root '{root}'"));
+        }
         args
     }
 
@@ -150,6 +158,9 @@ impl GenerateOptions {
         }
         for root in &self.ref_roots {
             config.ref_root(root);
+        }
+        for root in &self.roots {
+            config.root(root);
         }
         for mapping in &self.formats {
             let parsed = mapping.split_once('=').and_then(|(left, rust)| {

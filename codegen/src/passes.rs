@@ -436,3 +436,142 @@ fn size_of_ty(
         RustType::Named(id) => size_of_type(space, id.0, sizes, fixed, depth),
     }
 }
+
+/// Every type id `def` refers to: the named types in its fields, variants
+/// and items, its union members, and enum types its defaults name.
+fn referenced_ids(def: &TypeDef, out: &mut Vec<usize>) {
+    fn in_ty(ty: &RustType, out: &mut Vec<usize>) {
+        if let RustType::Named(id) = ty {
+            out.push(id.0);
+        }
+        ty.for_each_inner(|inner, _| in_ty(inner, out));
+    }
+    fn in_default(value: &DefaultValue, out: &mut Vec<usize>) {
+        match value {
+            DefaultValue::Variant(id, _) => out.push(id.0),
+            DefaultValue::Some(inner) => in_default(inner, out),
+            DefaultValue::List(items) => items.iter().for_each(|i| in_default(i, out)),
+            DefaultValue::Map(entries) => entries.iter().for_each(|(_, v)| in_default(v, out)),
+            DefaultValue::Str(_)
+            | DefaultValue::Int(_)
+            | DefaultValue::Float(_)
+            | DefaultValue::Bool(_)
+            | DefaultValue::Const
+            | DefaultValue::Null => {}
+        }
+    }
+    match &def.kind {
+        TypeKind::Struct(s) => {
+            for field in &s.fields {
+                in_ty(&field.value, out);
+                if let Some(default) = field.default() {
+                    in_default(default, out);
+                }
+            }
+            if let Some((_, ty)) = &s.extra {
+                in_ty(ty, out);
+            }
+        }
+        TypeKind::Union(u) => {
+            out.extend(u.variants.iter().map(|v| v.ty.0));
+            for field in u.common.iter().chain(&u.envelope) {
+                in_ty(&field.ty, out);
+            }
+        }
+        TypeKind::Untagged(u) => u.variants.iter().for_each(|v| in_ty(&v.ty, out)),
+        TypeKind::Tuple(t) => t.items.iter().for_each(|ty| in_ty(ty, out)),
+        TypeKind::Alias(ty) | TypeKind::Newtype(ty) => in_ty(ty, out),
+        TypeKind::Const(_) | TypeKind::Enum(_) | TypeKind::Literals(_) => {}
+    }
+}
+
+/// Keeps only the types reachable from `roots` (in their order), every
+/// type id renumbered. Returns the new id of each old one (`None` for the
+/// types dropped).
+pub(crate) fn keep_reachable(space: &mut TypeSpace, roots: &[TypeId]) -> Vec<Option<TypeId>> {
+    let n = space.types.len();
+    let mut keep = vec![false; n];
+    let mut pending: Vec<usize> = roots.iter().map(|r| r.0).collect();
+    while let Some(id) = pending.pop() {
+        if std::mem::replace(&mut keep[id], true) {
+            continue;
+        }
+        referenced_ids(&space.types[id], &mut pending);
+    }
+    let mut map = vec![None; n];
+    let mut next = 0;
+    for (old, kept) in keep.iter().enumerate() {
+        if *kept {
+            map[old] = Some(TypeId(next));
+            next += 1;
+        }
+    }
+    let renumber =
+        |id: &mut TypeId| *id = map[id.0].expect("a kept type refers only to kept types");
+    fn in_ty(ty: &mut RustType, renumber: &dyn Fn(&mut TypeId)) {
+        match ty {
+            RustType::Named(id) => renumber(id),
+            RustType::Option(inner)
+            | RustType::Vec(inner)
+            | RustType::Set(inner)
+            | RustType::Map(inner)
+            | RustType::Box(inner) => in_ty(inner, renumber),
+            RustType::Tuple(items) => items.iter_mut().for_each(|i| in_ty(i, renumber)),
+            RustType::String
+            | RustType::Bool
+            | RustType::Int { .. }
+            | RustType::Float { .. }
+            | RustType::Value
+            | RustType::Null
+            | RustType::External(_) => {}
+        }
+    }
+    fn in_default(value: &mut DefaultValue, renumber: &dyn Fn(&mut TypeId)) {
+        match value {
+            DefaultValue::Variant(id, _) => renumber(id),
+            DefaultValue::Some(inner) => in_default(inner, renumber),
+            DefaultValue::List(items) => items.iter_mut().for_each(|i| in_default(i, renumber)),
+            DefaultValue::Map(entries) => entries
+                .iter_mut()
+                .for_each(|(_, v)| in_default(v, renumber)),
+            _ => {}
+        }
+    }
+    let types = std::mem::take(&mut space.types);
+    for (old, mut def) in types.into_iter().enumerate() {
+        if !keep[old] {
+            continue;
+        }
+        match &mut def.kind {
+            TypeKind::Struct(s) => {
+                for field in &mut s.fields {
+                    in_ty(&mut field.value, &renumber);
+                    match &mut field.presence {
+                        Presence::Defaulted(d) | Presence::OptionalWithDefault(d) => {
+                            in_default(d, &renumber)
+                        }
+                        _ => {}
+                    }
+                }
+                if let Some((_, ty)) = &mut s.extra {
+                    in_ty(ty, &renumber);
+                }
+            }
+            TypeKind::Union(u) => {
+                u.variants.iter_mut().for_each(|v| renumber(&mut v.ty));
+                for field in u.common.iter_mut().chain(&mut u.envelope) {
+                    in_ty(&mut field.ty, &renumber);
+                }
+            }
+            TypeKind::Untagged(u) => u
+                .variants
+                .iter_mut()
+                .for_each(|v| in_ty(&mut v.ty, &renumber)),
+            TypeKind::Tuple(t) => t.items.iter_mut().for_each(|ty| in_ty(ty, &renumber)),
+            TypeKind::Alias(ty) | TypeKind::Newtype(ty) => in_ty(ty, &renumber),
+            TypeKind::Const(_) | TypeKind::Enum(_) | TypeKind::Literals(_) => {}
+        }
+        space.types.push(def);
+    }
+    map
+}

@@ -636,3 +636,102 @@ fn every_switch_is_a_flag_and_check_repeats_it() {
         );
     }
 }
+
+#[test]
+fn roots_limit_generation_to_what_they_reach() {
+    let dir = temp_dir("roots");
+    let kinds = dir.join("kinds");
+    std::fs::create_dir_all(&kinds).unwrap();
+    std::fs::write(
+        kinds.join("_definitions.json"),
+        r##"{"definitions": {
+            "ObjectMeta": {"type": "object", "properties": {"name": {"type": "string"}}},
+            "PodSpec": {"type": "object", "properties": {"containers": {"type": "array", "items": {"$ref": "#/definitions/Container"}}}},
+            "Container": {"type": "object", "properties": {"image": {"type": "string"}}},
+            "Unrelated": {"type": "object", "properties": {"x": {"type": "integer"}}}
+        }}"##,
+    )
+    .unwrap();
+    std::fs::write(
+        kinds.join("deployment.json"),
+        r#"{"title": "Deployment", "type": "object", "properties": {
+            "metadata": {"$ref": "_definitions.json#/definitions/ObjectMeta"},
+            "template": {"$ref": "_definitions.json#/definitions/PodSpec"}
+        }}"#,
+    )
+    .unwrap();
+    let types = |args: &[&str]| {
+        let out = bin()
+            .arg("generate")
+            .arg(&kinds)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let code = String::from_utf8(out.stdout).unwrap();
+        code.lines()
+            .filter_map(|l| {
+                l.strip_prefix("pub struct ")
+                    .and_then(|r| r.split(' ').next())
+            })
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        types(&[]),
+        [
+            "ObjectMeta",
+            "PodSpec",
+            "Container",
+            "Unrelated",
+            "Deployment"
+        ]
+    );
+    assert_eq!(
+        types(&["--root", "deployment.json"]),
+        ["ObjectMeta", "PodSpec", "Container", "Deployment"]
+    );
+    assert_eq!(
+        types(&["--root", "_definitions.json#/definitions/PodSpec"]),
+        ["PodSpec", "Container"]
+    );
+    // The same run twice: the same bytes; `--names` lists the kept types.
+    let run = || {
+        bin()
+            .arg("generate")
+            .arg(&kinds)
+            .args(["--root", "deployment.json", "--names"])
+            .arg(dir.join("names.json"))
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(run(), run());
+    let names = std::fs::read_to_string(dir.join("names.json")).unwrap();
+    assert!(
+        names.contains("\"kinds/deployment.json#\": \"Deployment\"")
+            && !names.contains("Unrelated"),
+        "{names}"
+    );
+    for (root, message) in [
+        ("nothing.json", "no schema file `nothing.json` in the input"),
+        (
+            "deployment.json#/nope",
+            "kinds/deployment.json#/nope does not exist",
+        ),
+    ] {
+        let out = bin()
+            .arg("generate")
+            .arg(&kinds)
+            .args(["--root", root])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{stderr}");
+    }
+}

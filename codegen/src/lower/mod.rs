@@ -58,7 +58,7 @@ use crate::model::*;
 use crate::naming::{self, Scope};
 use crate::passes::{
     box_large_fields, box_recursive_fields, break_alias_recursion, check_alias_cycles,
-    compute_eq_hash,
+    compute_eq_hash, keep_reachable,
 };
 use classify::Shape;
 
@@ -98,6 +98,9 @@ pub(crate) struct Options {
     /// Schema nodes to lower as named types besides the definitions
     /// (`diff` compares webhook bodies written inline this way).
     pub extra_roots: Vec<NodeRef>,
+    /// `Config::root`: when given, only the types reachable from these
+    /// (`PATH[#POINTER]`, the path relative to the input folder) are kept.
+    pub roots: Vec<String>,
 }
 
 /// Lowering with [`Options`].
@@ -168,6 +171,7 @@ pub(crate) fn lower_with(set: &SchemaSet, options: &Options) -> Result<Lowered, 
         let wanted = node.pointer.rsplit('/').next().unwrap_or("Root");
         lowerer.named(node, &naming::type_name(wanted));
     }
+    let roots = chosen_roots(&mut lowerer, &options.roots)?;
     #[cfg(test)]
     let fallbacks = std::mem::take(&mut lowerer.fallbacks);
     let Lowerer {
@@ -185,6 +189,16 @@ pub(crate) fn lower_with(set: &SchemaSet, options: &Options) -> Result<Lowered, 
     box_recursive_fields(&mut space);
     box_large_fields(&mut space);
     compute_eq_hash(&mut space);
+    let by_node = match roots {
+        None => by_node,
+        Some(roots) => {
+            let map = keep_reachable(&mut space, &roots);
+            by_node
+                .into_iter()
+                .filter_map(|(node, id)| map[id.0].map(|id| (node, id)))
+                .collect()
+        }
+    };
     Ok(Lowered {
         space,
         by_node,
@@ -192,6 +206,75 @@ pub(crate) fn lower_with(set: &SchemaSet, options: &Options) -> Result<Lowered, 
         #[cfg(test)]
         fallbacks,
     })
+}
+
+/// The types `Config::root` chose (`None` when it chose none): for
+/// `PATH#POINTER` the schema there, lowered if it is not a definition; for
+/// `PATH` alone the file's root type, or every definition of the file when
+/// its root is not a type. A root that names nothing is an error naming it.
+fn chosen_roots(lowerer: &mut Lowerer, specs: &[String]) -> Result<Option<Vec<TypeId>>, Error> {
+    if specs.is_empty() {
+        return Ok(None);
+    }
+    let mut roots = Vec::new();
+    for spec in specs {
+        let (path, pointer) = match spec.split_once('#') {
+            Some((path, pointer)) => (path, Some(pointer)),
+            None => (spec.as_str(), None),
+        };
+        let Some(file) = lowerer.set.input_file(path) else {
+            return Err(Error::Config(format!(
+                "--root `{spec}`: no schema file `{path}` in the input (paths are relative to the input folder)"
+            )));
+        };
+        let found: Vec<TypeId> = match pointer {
+            Some(pointer) => {
+                let node = NodeRef {
+                    file: file.clone(),
+                    pointer: crate::load::percent_decode(pointer),
+                };
+                if lowerer.set.get(&node).is_none() {
+                    return Err(Error::Config(format!(
+                        "--root `{spec}`: {} does not exist",
+                        node.location()
+                    )));
+                }
+                let wanted = node
+                    .pointer
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("Root")
+                    .to_string();
+                vec![lowerer.named(&node, &naming::type_name(&wanted))]
+            }
+            None => {
+                let root = NodeRef {
+                    file: file.clone(),
+                    pointer: String::new(),
+                };
+                match lowerer.by_node.get(&root) {
+                    Some(id) => vec![*id],
+                    None => lowerer
+                        .space
+                        .types
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, def)| {
+                            def.origin.file == file
+                                && keywords::is_definition_pointer(&def.origin.pointer)
+                                && lowerer.by_node.get(&def.origin) == Some(&TypeId(*i))
+                        })
+                        .map(|(i, _)| TypeId(i))
+                        .collect(),
+                }
+            }
+        };
+        if found.is_empty() {
+            return Err(Error::Config(format!("--root `{spec}` names no schema")));
+        }
+        roots.extend(found);
+    }
+    Ok(Some(roots))
 }
 
 fn file_stem(file: &str) -> &str {
