@@ -70,18 +70,26 @@ fn ident(name: &str) -> Ident {
     }
 }
 
-/// `text` with control characters other than tab written as escapes
-/// (`\r`, `\n`, `\u{1b}`), for doc comments.
+/// A JSON value for a doc comment: every control character written as an
+/// escape (`\t`, `\r`, `\n`, `\u{1b}`), so that the comment shows the
+/// value exactly.
 fn escape_controls(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() && c != '\t' {
+        if c.is_control() {
             out.extend(c.escape_default());
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// A line of prose for a doc comment: a tab becomes four spaces (rustdoc's
+/// width, and what Clippy's `tabs_in_doc_comments` asks of the crates
+/// that include the code), other control characters escapes.
+fn escape_prose(text: &str) -> String {
+    escape_controls(&text.replace('\t', "    "))
 }
 
 /// Doc attributes, one per line. Control characters inside a line (a
@@ -92,7 +100,7 @@ fn docs(lines: &[String]) -> TokenStream {
         let text = if l.is_empty() {
             String::new()
         } else {
-            format!(" {}", escape_controls(l))
+            format!(" {}", escape_prose(l))
         };
         quote!(#[doc = #text])
     });

@@ -177,31 +177,7 @@ pub(super) fn merge(
     if let Some(result) = not_objects(set, node, obj, members, own_shape, diags) {
         return result;
     }
-    let mut merger = Merger {
-        set,
-        diags,
-        merged: Merged {
-            own: Map::new(),
-            properties: Vec::new(),
-            required: Vec::new(),
-            extras: Vec::new(),
-        },
-        visited: Vec::new(),
-        root: node.child("allOf").location(),
-        unmergeable: false,
-        by_ref: false,
-        ref_is_member: false,
-        branch_properties: Vec::new(),
-    };
-    let before = merger.diags.errors.len();
-    merger.collect(node, obj, true);
-    if merger.diags.errors.len() > before {
-        return AllOf::Invalid;
-    }
-    if merger.unmergeable {
-        return AllOf::Any;
-    }
-    AllOf::Merged(merger.merged)
+    Merger::run(set, diags, node, obj, "allOf")
 }
 
 /// A `$ref` with keywords beside it that shape an object (JSON Schema
@@ -230,31 +206,7 @@ pub(super) fn merge_ref_and_siblings(
     if !adds_to_object || !target_is_object {
         return None;
     }
-    let mut merger = Merger {
-        set,
-        diags,
-        merged: Merged {
-            own: Map::new(),
-            properties: Vec::new(),
-            required: Vec::new(),
-            extras: Vec::new(),
-        },
-        visited: Vec::new(),
-        root: node.child("$ref").location(),
-        unmergeable: false,
-        by_ref: false,
-        ref_is_member: true,
-        branch_properties: Vec::new(),
-    };
-    let before = merger.diags.errors.len();
-    merger.collect(node, obj, true);
-    Some(if merger.diags.errors.len() > before {
-        AllOf::Invalid
-    } else if merger.unmergeable {
-        AllOf::Any
-    } else {
-        AllOf::Merged(merger.merged)
-    })
+    Some(Merger::run(set, diags, node, obj, "$ref"))
 }
 
 /// An `allOf` with an inline member typed `["object", "null"]` (or
@@ -481,7 +433,44 @@ struct Merger<'a> {
     branch_properties: Vec<NodeRef>,
 }
 
-impl Merger<'_> {
+impl<'a> Merger<'a> {
+    /// Merges the node `obj` at `node` from its `via` keyword: `allOf`
+    /// (its members), or `$ref` (the reference with the keywords beside
+    /// it, JSON Schema 2019-09 and later).
+    fn run(
+        set: &'a SchemaSet,
+        diags: &'a mut Diagnostics,
+        node: &NodeRef,
+        obj: &Map<String, Value>,
+        via: &str,
+    ) -> AllOf {
+        let mut merger = Merger {
+            set,
+            diags,
+            merged: Merged {
+                own: Map::new(),
+                properties: Vec::new(),
+                required: Vec::new(),
+                extras: Vec::new(),
+            },
+            visited: Vec::new(),
+            root: node.child(via).location(),
+            unmergeable: false,
+            by_ref: false,
+            ref_is_member: via == "$ref",
+            branch_properties: Vec::new(),
+        };
+        let before = merger.diags.errors.len();
+        merger.collect(node, obj, true);
+        if merger.diags.errors.len() > before {
+            AllOf::Invalid
+        } else if merger.unmergeable {
+            AllOf::Any
+        } else {
+            AllOf::Merged(merger.merged)
+        }
+    }
+
     /// Whether the `oneOf`/`anyOf` at `node` only adds to the object being
     /// merged; when it does, its members' properties are merged (optional),
     /// with a warning that which alternative applies is not enforced.
