@@ -263,6 +263,52 @@ fn json_schema_test_suite() {
     );
 }
 
+/// The same suite with default options, for the README's second table: a
+/// valid instance must still be read, but it may come back without the
+/// properties its schema does not list, or with a default written in
+/// (what `--lossless` keeps), so only crashes, code that does not compile
+/// and rejected instances fail it.
+#[test]
+fn json_schema_test_suite_with_default_options() {
+    let Some(root) = suite() else { return };
+    let outcome = run(&root, "conformance-default", "", &|group: &Group| {
+        let schema = group.schema.clone();
+        let result = std::panic::catch_unwind(|| {
+            let set = SchemaSet::from_documents([("schema.json".to_string(), schema)])?;
+            Config::new().generate_set(&set)
+        });
+        match result {
+            Err(_) => Err("crash".into()),
+            Ok(Err(error)) => Err(error.to_string()),
+            Ok(Ok(generated)) => match generated.names.get("#") {
+                Some(name) => Ok((generated.code, name.clone())),
+                None => Err("no root type".into()),
+            },
+        }
+    });
+    assert!(outcome.crashes.is_empty(), "{}", outcome.crashes.join("\n"));
+    assert!(
+        outcome.uncompiled.is_empty(),
+        "{}",
+        outcome.uncompiled.join("\n")
+    );
+    let rejected: Vec<&String> = outcome
+        .failures
+        .iter()
+        .filter(|f| f.contains(" rejected"))
+        .collect();
+    assert!(
+        rejected.is_empty(),
+        "{} valid instances rejected with default options:\n{}",
+        rejected.len(),
+        rejected
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
 /// The same run with cargo-typify, for the comparison in the README: only
 /// when `TYPIFY` names its binary (`cargo install cargo-typify`). The root
 /// schema gets the title `Root`, which typify names its root type after;
