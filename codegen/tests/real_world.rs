@@ -73,6 +73,13 @@ const CASES: &[Case] = &[
         documents: cyclonedx_snapshots,
         examples: "",
     },
+    Case {
+        name: "geojson",
+        what: "GeoJSON (npm geojson-schema 1.0.5, draft-07; countries and states from world-geojson 3.5.3)",
+        schema: "geojson-schema/package/GeoJSON.json",
+        documents: geojson_files,
+        examples: "world-geojson/package",
+    },
     ci("github_workflows", "github-workflows"),
     ci("github_actions", "github-actions"),
     ci("gitlab_ci", "gitlab-ci"),
@@ -133,6 +140,39 @@ const fn const_eq(a: &str, b: &str) -> bool {
         i += 1;
     }
     true
+}
+
+/// Every GeoJSON file below a folder in the corpus (`.geojson`, and the
+/// `.json` files of its `countries`, `areas` and `states` folders).
+fn geojson_files(corpus: &Path, folder: &str) -> Vec<(String, Value)> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path
+                .extension()
+                .is_some_and(|e| e == "geojson" || e == "json")
+                && path.file_name().is_some_and(|n| n != "package.json")
+            {
+                out.push(path);
+            }
+        }
+    }
+    let root = corpus.join(folder);
+    let mut files = Vec::new();
+    walk(&root, &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| {
+            let label = path.strip_prefix(&root).unwrap().display().to_string();
+            (
+                label,
+                serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap(),
+            )
+        })
+        .collect()
 }
 
 /// Every YAML or JSON file of a folder in the corpus.
@@ -277,7 +317,7 @@ fn valid_per_schema(schema_path: &Path, documents: &[(String, Value)]) -> Vec<bo
 
 fn corpus() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/real-world");
-    if dir.join("check-jsonschema").exists() {
+    if dir.join("world-geojson").exists() {
         return Some(dir);
     }
     assert!(
