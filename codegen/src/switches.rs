@@ -35,7 +35,10 @@ macro_rules! switches {
         /// The state of every switch (all off by default).
         #[derive(Debug, Clone, Default, PartialEq, Eq)]
         pub(crate) struct Switches {
-            $( $(#[doc = $doc])* pub $field: bool, )*
+            $(
+                #[doc = concat!("[`crate::Config::", stringify!($field), "`].")]
+                pub $field: bool,
+            )*
         }
 
         /// Every switch, in declaration order.
