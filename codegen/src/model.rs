@@ -111,8 +111,13 @@ impl TypeKind {
 /// A union serde tells apart by trying each member in order.
 #[derive(Debug, Clone)]
 pub struct Untagged {
-    /// The members, in schema order.
+    /// The members, in the order they are tried.
     pub variants: Vec<UntaggedVariant>,
+    /// Every member is an open struct and two of them list properties
+    /// neither includes the other's: a document goes to the member that
+    /// accepts it and lists the most of its properties (the first on a
+    /// tie), so that what one member would drop another keeps.
+    pub most_kept: bool,
 }
 
 /// One member of an [`Untagged`] union.

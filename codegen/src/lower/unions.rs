@@ -86,7 +86,49 @@ impl Lowerer<'_> {
         // the others keep schema order).
         variants.sort_by_key(|variant| self.accepts_anything(&variant.ty));
         self.supersets_first(&mut variants);
-        Untagged { variants }
+        let most_kept = self.overlapping_structs(&variants);
+        Untagged {
+            variants,
+            most_kept,
+        }
+    }
+
+    /// Whether every member is an open struct (no map of unlisted
+    /// properties) and two list properties neither includes the other's:
+    /// trying them in order would drop what the later one keeps.
+    fn overlapping_structs(&self, variants: &[UntaggedVariant]) -> bool {
+        let sets: Option<Vec<Vec<&str>>> = variants
+            .iter()
+            .map(|v| self.open_struct_properties(&v.ty))
+            .collect();
+        let Some(sets) = sets else {
+            return false;
+        };
+        let within = |a: &[&str], b: &[&str]| a.iter().all(|p| b.contains(p));
+        sets.len() >= 2
+            && sets
+                .iter()
+                .enumerate()
+                .any(|(i, a)| sets[i + 1..].iter().any(|b| !within(a, b) && !within(b, a)))
+    }
+
+    /// The property names of an open struct without a map of unlisted
+    /// properties (through aliases), `None` for any other type.
+    fn open_struct_properties(&self, ty: &RustType) -> Option<Vec<&str>> {
+        let mut ty = ty;
+        for _ in 0..64 {
+            match ty {
+                RustType::Named(id) => match &self.space.get(*id).kind {
+                    TypeKind::Alias(inner) => ty = inner,
+                    TypeKind::Struct(s) if s.extra.is_none() && !s.deny_unknown_fields => {
+                        return Some(s.fields.iter().map(|f| f.json_name.as_str()).collect())
+                    }
+                    _ => return None,
+                },
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// The first member that accepts a document wins, and an open struct
@@ -97,22 +139,7 @@ impl Lowerer<'_> {
     /// order. (Members that only overlap are not reordered: neither keeps
     /// all of a document with the properties of both.)
     fn supersets_first(&self, variants: &mut Vec<UntaggedVariant>) {
-        let properties = |ty: &RustType| -> Option<Vec<&str>> {
-            let mut ty = ty;
-            for _ in 0..64 {
-                match ty {
-                    RustType::Named(id) => match &self.space.get(*id).kind {
-                        TypeKind::Alias(inner) => ty = inner,
-                        TypeKind::Struct(s) if s.extra.is_none() => {
-                            return Some(s.fields.iter().map(|f| f.json_name.as_str()).collect())
-                        }
-                        _ => return None,
-                    },
-                    _ => return None,
-                }
-            }
-            None
-        };
+        let properties = |ty: &RustType| self.open_struct_properties(ty);
         let strict_superset =
             |a: &[&str], b: &[&str]| a.len() > b.len() && b.iter().all(|name| a.contains(name));
         let mut ordered: Vec<UntaggedVariant> = Vec::with_capacity(variants.len());
