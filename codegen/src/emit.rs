@@ -14,6 +14,7 @@ mod schemars;
 mod structs;
 mod tuple;
 mod union;
+mod untagged;
 
 /// Choices about the emitted code that the model does not decide.
 #[derive(Debug, Clone, Default)]
@@ -229,7 +230,7 @@ fn emit_type_item(space: &TypeSpace, def: &TypeDef, schemars: Option<&str>) -> T
         TypeKind::Literals(l) => literals::emit_literals(&name, doc, l),
         TypeKind::Enum(e) => emit_enum(&name, doc, e),
         TypeKind::Union(u) => union::emit_union(space, &name, doc, u),
-        TypeKind::Untagged(u) => emit_untagged(space, &name, doc, *eq_hash, u),
+        TypeKind::Untagged(u) => untagged::emit_untagged(space, &name, doc, *eq_hash, u),
         TypeKind::Tuple(t) => tuple::emit_tuple(space, &name, doc, *eq_hash, t, schemars),
         TypeKind::Alias(t) => {
             let t = rust_type(space, t);
@@ -382,115 +383,6 @@ fn emit_enum(name: &Ident, doc: TokenStream, e: &Enum) -> TokenStream {
 
         #deserialize
     }
-}
-
-fn emit_untagged(
-    space: &TypeSpace,
-    name: &Ident,
-    doc: TokenStream,
-    eq_hash: bool,
-    u: &Untagged,
-) -> TokenStream {
-    let Untagged {
-        variants: members,
-        most_kept,
-    } = u;
-    let derive = if *most_kept {
-        let derive = derives(eq_hash, &[], false);
-        quote!(#derive #[derive(::serde::Serialize)])
-    } else {
-        derives(eq_hash, &[], true)
-    };
-    let variants = members.iter().map(|v| {
-        let UntaggedVariant { name, ty, docs: d } = v;
-        let name = ident(name);
-        let ty = rust_type(space, ty);
-        let doc = docs(d);
-        quote!(#doc #name(#ty),)
-    });
-    let separator = paragraph_break(&doc);
-    let (rule, deserialize) = if *most_kept {
-        (
-            quote!(#[doc = " Untagged: when parsing, the variant that accepts the value and lists the most of its properties wins (the first on a tie), so that no property another variant keeps is dropped."]),
-            most_kept_deserialize(space, name, members),
-        )
-    } else {
-        (
-            quote!(#[doc = " Untagged: when parsing, the first variant that accepts the value wins."]),
-            quote!(),
-        )
-    };
-    quote! {
-        #doc
-        #separator
-        #rule
-        #derive
-        #[serde(untagged)]
-        #[non_exhaustive]
-        pub enum #name {
-            #(#variants)*
-        }
-        #deserialize
-    }
-}
-
-/// `Deserialize` for an untagged union of open structs that overlap: the
-/// value is read once, each variant tries it, and the one that accepts it
-/// and lists the most of its properties wins.
-fn most_kept_deserialize(
-    space: &TypeSpace,
-    name: &Ident,
-    members: &[UntaggedVariant],
-) -> TokenStream {
-    let tries = members.iter().map(|v| {
-        let variant = ident(&v.name);
-        let ty = rust_type(space, &v.ty);
-        let listed = struct_properties(space, &v.ty);
-        quote! {
-            if let ::std::result::Result::Ok(parsed) = <#ty as ::serde::Deserialize>::deserialize(&value) {
-                let kept = keys.iter().filter(|key| [#(#listed),*].contains(key)).count();
-                if best.as_ref().is_none_or(|(most, _)| kept > *most) {
-                    best = ::std::option::Option::Some((kept, #name::#variant(parsed)));
-                }
-            }
-        }
-    });
-    let message = format!("data did not match any variant of untagged enum {name}");
-    quote! {
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-                let keys: ::std::vec::Vec<&str> = value
-                    .as_object()
-                    .map(|object| object.keys().map(::std::string::String::as_str).collect())
-                    .unwrap_or_default();
-                let mut best: ::std::option::Option<(usize, #name)> = ::std::option::Option::None;
-                #(#tries)*
-                best.map(|(_, parsed)| parsed)
-                    .ok_or_else(|| <D::Error as ::serde::de::Error>::custom(#message))
-            }
-        }
-    }
-}
-
-/// The JSON property names of the struct `ty` holds (through boxes and
-/// aliases).
-fn struct_properties<'s>(space: &'s TypeSpace, ty: &'s RustType) -> Vec<&'s str> {
-    let mut ty = ty;
-    for _ in 0..64 {
-        match ty {
-            RustType::Box(inner) => ty = inner,
-            RustType::Named(id) => match &space.get(*id).kind {
-                TypeKind::Alias(inner) => ty = inner,
-                TypeKind::Struct(s) => {
-                    return s.fields.iter().map(|f| f.json_name.as_str()).collect()
-                }
-                _ => return Vec::new(),
-            },
-            _ => return Vec::new(),
-        }
-    }
-    Vec::new()
 }
 
 /// `impl Deserialize for #name` through a local `Visitor` with `methods`;
