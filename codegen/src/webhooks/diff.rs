@@ -32,7 +32,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
 
-use super::api_diff::{self, Names, Side, Walk};
+use super::api_diff::{Names, Side, Walk};
+use super::schema_changes;
 use crate::error::Error;
 use crate::load::{NodeRef, SchemaSet};
 use crate::model::TypeId;
@@ -371,7 +372,7 @@ fn validation(subject: &str, old: &Value, new: &Value, at: &NodeRef, found: &mut
     };
     let skip = |path: &str| changed.keys().any(|p| within(path, p) || within(p, path));
     let mut out = Vec::new();
-    api_diff::validation_changes(old, new, "", at, &skip, &mut out);
+    schema_changes::validation_changes(old, new, "", at, &skip, &mut out);
     for (path, node, what) in out {
         found.push(Change {
             event: subject.to_string(),

@@ -11,4 +11,5 @@ pub mod diff;
 pub mod events;
 mod layout;
 mod report;
+mod schema_changes;
 pub mod sync;
