@@ -240,11 +240,6 @@ impl Config {
         Ok(self)
     }
 
-    /// Whether the switch whose flag is `flag` is on.
-    pub fn switch_is_on(&self, flag: &str) -> bool {
-        switches::by_flag(flag).is_some_and(|s| s.get(&self.options.switches))
-    }
-
     /// Loads a schema file or folder as [`Config::generate`] reads it
     /// (with the folders allowed by [`Config::ref_root`]).
     pub fn load(&self, input: impl AsRef<Path>) -> Result<SchemaSet, Error> {

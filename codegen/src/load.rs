@@ -166,14 +166,7 @@ impl SchemaSet {
                 if file_part.is_empty() {
                     continue;
                 }
-                let from = NodeRef {
-                    file: loc.file.clone(),
-                    pointer: loc.pointer.clone(),
-                };
-                let named = set
-                    .ids
-                    .resolve(&from, &reference)
-                    .is_some_and(|t| set.documents.contains_key(&t.file));
+                let named = set.names_loaded_schema(&loc, &reference);
                 // An absolute URI (`urn:`, `https:`) names a schema by
                 // `$id`, or a remote document: never a local file (an
                 // error when lowering reaches it, if nothing declares it).
@@ -193,15 +186,7 @@ impl SchemaSet {
             }
         }
         for (loc, reference) in absolute_paths {
-            let from = NodeRef {
-                file: loc.file.clone(),
-                pointer: loc.pointer.clone(),
-            };
-            let named = set
-                .ids
-                .resolve(&from, &reference)
-                .is_some_and(|t| set.documents.contains_key(&t.file));
-            if !named {
+            if !set.names_loaded_schema(&loc, &reference) {
                 diags.error(&loc, absolute_path_message(&reference));
             }
         }
@@ -236,6 +221,18 @@ impl SchemaSet {
             set.documents.insert(name, schema);
         }
         Ok(set)
+    }
+
+    /// Whether `reference`, written at `at`, names by `$id` or anchor a
+    /// schema in a document read so far (then it is no file to read).
+    fn names_loaded_schema(&self, at: &Location, reference: &str) -> bool {
+        let from = NodeRef {
+            file: at.file.clone(),
+            pointer: at.pointer.clone(),
+        };
+        self.ids
+            .resolve(&from, reference)
+            .is_some_and(|t| self.documents.contains_key(&t.file))
     }
 
     /// Builds a set of one document from its bytes, parsed as YAML when
@@ -276,18 +273,15 @@ impl SchemaSet {
             } else {
                 " through a symbolic link".to_string()
             };
+            let outside = format!("outside the input's folder `{tree}`: schema files are read only inside it; allow another folder with `--ref-root DIR` (`Config::ref_root`)");
             return Err(match referrer {
                 Some((loc, reference)) => Error::at(
                     loc.clone(),
-                    format!(
-                        "`$ref` \"{reference}\" reaches {name}{how}, outside the input's folder `{tree}`: schema files are read only inside it; allow another folder with `--ref-root DIR` (`Config::ref_root`)"
-                    ),
+                    format!("`$ref` \"{reference}\" reaches {name}{how}, {outside}"),
                 ),
                 None => Error::at(
                     Location::new(name, ""),
-                    format!(
-                        "this file leads{how} outside the input's folder `{tree}`: schema files are read only inside it; allow another folder with `--ref-root DIR` (`Config::ref_root`)"
-                    ),
+                    format!("this file leads{how} {outside}"),
                 ),
             });
         }

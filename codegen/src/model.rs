@@ -113,11 +113,12 @@ impl TypeKind {
 pub struct Untagged {
     /// The members, in the order they are tried.
     pub variants: Vec<UntaggedVariant>,
-    /// Every member is an open struct and two of them list properties
-    /// neither includes the other's: a document goes to the member that
-    /// accepts it and lists the most of its properties (the first on a
-    /// tie), so that what one member would drop another keeps.
-    pub most_kept: bool,
+    /// `Some` when every member is an open struct and two of them list
+    /// properties neither includes the other's: the property names each
+    /// member lists, in variant order. A document then goes to the member
+    /// that accepts it and lists the most of its properties (the first on
+    /// a tie), so that what one member would drop another keeps.
+    pub most_kept: Option<Vec<Vec<String>>>,
 }
 
 /// One member of an [`Untagged`] union.

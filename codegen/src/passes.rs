@@ -345,13 +345,14 @@ fn size_of_type(
             sizes[id] = Some(size);
             return size;
         }
+        // Unit variants; an open enum keeps a `String` too.
+        TypeKind::Enum(e) if e.open.is_some() => {
+            sizes[id] = Some(32);
+            return 32;
+        }
         TypeKind::Const(_) | TypeKind::Enum(_) | TypeKind::Literals(_) => {
-            let size = match &space.types[id].kind {
-                TypeKind::Enum(e) if e.open.is_some() => 32,
-                _ => 8,
-            };
-            sizes[id] = Some(size);
-            return size;
+            sizes[id] = Some(8);
+            return 8;
         }
     };
     let mut measured: Vec<(usize, usize, bool)> = slots

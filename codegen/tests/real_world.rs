@@ -441,41 +441,8 @@ fn real_world_schemas_generate_compile_and_read_their_documents() {
         );
         table.push((case, documents, roots, invalid));
     }
-    main.push_str(MAIN);
-    let _ = write!(
-        main,
-        "\nfn run(case: &str, document: &serde_json::Value) -> (bool, bool, String, bool, bool, String) {{\n    match case {{\n{dispatch}        _ => unreachable!(),\n    }}\n}}\n"
-    );
-    std::fs::write(dir.join("src/main.rs"), main).unwrap();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let build = Command::new(&cargo)
-        .args(["build", "--quiet", "--message-format=short"])
-        .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", dir.join("target"))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&build.stderr);
-    let errors: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.contains("error"))
-        .take(20)
-        .collect();
-    assert!(
-        build.status.success(),
-        "the generated code does not compile:\n{}",
-        errors.join("\n")
-    );
-    // A 2 MiB main thread would do too; the default is 8 MiB.
-    let run = Command::new(dir.join("target/debug/real-world"))
-        .args(&args)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    let stdout = build_and_run(&dir, "real-world", main, &dispatch, &args)
+        .unwrap_or_else(|errors| panic!("the generated code does not compile:\n{errors}"));
 
     let mut failures = Vec::new();
     let mut report = String::from(
@@ -600,6 +567,47 @@ fn cargo_typify_for_comparison() {
             std::fs::read_to_string(&output).unwrap().lines().count()
         ));
     }
+    match build_and_run(&dir, "real-world-typify", main, &dispatch, &args) {
+        Err(errors) => println!("typify's output does not compile:\n{errors}"),
+        Ok(stdout) => {
+            for case in CASES {
+                let lines: Vec<&str> = stdout
+                    .lines()
+                    .filter(|l| l.starts_with(&format!("{} ", case.name)))
+                    .collect();
+                if lines.is_empty() {
+                    continue;
+                }
+                let read = lines
+                    .iter()
+                    .filter(|l| l.split(' ').nth(2) == Some("true"))
+                    .count();
+                let same = lines
+                    .iter()
+                    .filter(|l| l.split(' ').nth(3) == Some("true"))
+                    .count();
+                rows.push(format!(
+                    "| {} | read {read}/{n}, same JSON {same}/{n} |",
+                    case.what,
+                    n = lines.len()
+                ));
+            }
+        }
+    }
+    println!("{}", rows.join("\n"));
+}
+
+/// Writes the reading program (`MAIN`, and a `run` that dispatches each
+/// case by `dispatch`) after the modules `main` declares, builds the crate
+/// at `dir` and runs it on `args`: what it printed, or the build's first
+/// errors.
+fn build_and_run(
+    dir: &Path,
+    crate_name: &str,
+    mut main: String,
+    dispatch: &str,
+    args: &[String],
+) -> Result<String, String> {
     main.push_str(MAIN);
     let _ = write!(
         main,
@@ -609,44 +617,27 @@ fn cargo_typify_for_comparison() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let build = Command::new(&cargo)
         .args(["build", "--quiet", "--message-format=short"])
-        .current_dir(&dir)
+        .current_dir(dir)
         .env("CARGO_TARGET_DIR", dir.join("target"))
         .output()
         .unwrap();
     if !build.status.success() {
         let stderr = String::from_utf8_lossy(&build.stderr);
-        println!(
-            "typify's output does not compile:\n{}",
-            stderr.lines().take(10).collect::<Vec<_>>().join("\n")
-        );
-    } else {
-        let run = Command::new(dir.join("target/debug/real-world-typify"))
-            .args(&args)
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
-        for case in CASES {
-            let lines: Vec<&str> = stdout
-                .lines()
-                .filter(|l| l.starts_with(&format!("{} ", case.name)))
-                .collect();
-            if lines.is_empty() {
-                continue;
-            }
-            let read = lines
-                .iter()
-                .filter(|l| l.split(' ').nth(2) == Some("true"))
-                .count();
-            let same = lines
-                .iter()
-                .filter(|l| l.split(' ').nth(3) == Some("true"))
-                .count();
-            rows.push(format!(
-                "| {} | read {read}/{n}, same JSON {same}/{n} |",
-                case.what,
-                n = lines.len()
-            ));
-        }
+        let errors: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.contains("error"))
+            .take(20)
+            .collect();
+        return Err(errors.join("\n"));
     }
-    println!("{}", rows.join("\n"));
+    let run = Command::new(dir.join("target/debug").join(crate_name))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    Ok(String::from_utf8_lossy(&run.stdout).into_owned())
 }

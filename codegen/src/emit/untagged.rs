@@ -19,7 +19,7 @@ pub(super) fn emit_untagged(
         variants: members,
         most_kept,
     } = u;
-    let derive = if *most_kept {
+    let derive = if most_kept.is_some() {
         let derive = derives(eq_hash, &[], false);
         quote!(#derive #[derive(::serde::Serialize)])
     } else {
@@ -33,10 +33,10 @@ pub(super) fn emit_untagged(
         quote!(#doc #name(#ty),)
     });
     let separator = paragraph_break(&doc);
-    let (rule, deserialize) = if *most_kept {
+    let (rule, deserialize) = if let Some(listed) = most_kept {
         (
             quote!(#[doc = " Untagged: when parsing, the variant that accepts the value and lists the most of its properties wins (the first on a tie), so that no property another variant keeps is dropped."]),
-            most_kept_deserialize(space, name, members),
+            most_kept_deserialize(space, name, members, listed),
         )
     } else {
         (
@@ -65,11 +65,11 @@ fn most_kept_deserialize(
     space: &TypeSpace,
     name: &Ident,
     members: &[UntaggedVariant],
+    listed: &[Vec<String>],
 ) -> TokenStream {
-    let tries = members.iter().map(|v| {
+    let tries = members.iter().zip(listed).map(|(v, listed)| {
         let variant = ident(&v.name);
         let ty = rust_type(space, &v.ty);
-        let listed = struct_properties(space, &v.ty);
         quote! {
             if let ::std::result::Result::Ok(parsed) = <#ty as ::serde::Deserialize>::deserialize(&value) {
                 let kept = keys.iter().filter(|key| [#(#listed),*].contains(key)).count();
@@ -95,24 +95,4 @@ fn most_kept_deserialize(
             }
         }
     }
-}
-
-/// The JSON property names of the struct `ty` holds (through boxes and
-/// aliases).
-fn struct_properties<'s>(space: &'s TypeSpace, ty: &'s RustType) -> Vec<&'s str> {
-    let mut ty = ty;
-    for _ in 0..64 {
-        match ty {
-            RustType::Box(inner) => ty = inner,
-            RustType::Named(id) => match &space.get(*id).kind {
-                TypeKind::Alias(inner) => ty = inner,
-                TypeKind::Struct(s) => {
-                    return s.fields.iter().map(|f| f.json_name.as_str()).collect()
-                }
-                _ => return Vec::new(),
-            },
-            _ => return Vec::new(),
-        }
-    }
-    Vec::new()
 }

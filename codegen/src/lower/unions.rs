@@ -93,42 +93,40 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Whether every member is an open struct (no map of unlisted
-    /// properties) and two list properties neither includes the other's:
-    /// trying them in order would drop what the later one keeps.
-    fn overlapping_structs(&self, variants: &[UntaggedVariant]) -> bool {
-        let sets: Option<Vec<Vec<&str>>> = variants
+    /// The property names each member lists, when every member is an open
+    /// struct (no map of unlisted properties) and two list properties
+    /// neither includes the other's: trying them in order would drop what
+    /// the later one keeps.
+    fn overlapping_structs(&self, variants: &[UntaggedVariant]) -> Option<Vec<Vec<String>>> {
+        let sets: Vec<Vec<&str>> = variants
             .iter()
             .map(|v| self.open_struct_properties(&v.ty))
-            .collect();
-        let Some(sets) = sets else {
-            return false;
-        };
+            .collect::<Option<_>>()?;
         let within = |a: &[&str], b: &[&str]| a.iter().all(|p| b.contains(p));
-        sets.len() >= 2
+        let overlap = sets.len() >= 2
             && sets
                 .iter()
                 .enumerate()
-                .any(|(i, a)| sets[i + 1..].iter().any(|b| !within(a, b) && !within(b, a)))
+                .any(|(i, a)| sets[i + 1..].iter().any(|b| !within(a, b) && !within(b, a)));
+        overlap.then(|| {
+            sets.iter()
+                .map(|set| set.iter().map(|p| p.to_string()).collect())
+                .collect()
+        })
     }
 
     /// The property names of an open struct without a map of unlisted
     /// properties (through aliases), `None` for any other type.
     fn open_struct_properties(&self, ty: &RustType) -> Option<Vec<&str>> {
-        let mut ty = ty;
-        for _ in 0..64 {
-            match ty {
-                RustType::Named(id) => match &self.space.get(*id).kind {
-                    TypeKind::Alias(inner) => ty = inner,
-                    TypeKind::Struct(s) if s.extra.is_none() && !s.deny_unknown_fields => {
-                        return Some(s.fields.iter().map(|f| f.json_name.as_str()).collect())
-                    }
-                    _ => return None,
-                },
-                _ => return None,
+        let RustType::Named(id) = self.unaliased(ty) else {
+            return None;
+        };
+        match &self.space.get(*id).kind {
+            TypeKind::Struct(s) if s.extra.is_none() && !s.deny_unknown_fields => {
+                Some(s.fields.iter().map(|f| f.json_name.as_str()).collect())
             }
+            _ => None,
         }
-        None
     }
 
     /// The first member that accepts a document wins, and an open struct
@@ -160,18 +158,23 @@ impl Lowerer<'_> {
     /// Whether `ty` takes any JSON value (`serde_json::Value`, directly or
     /// through aliases already lowered).
     fn accepts_anything(&self, ty: &RustType) -> bool {
+        matches!(self.unaliased(ty), RustType::Value)
+    }
+
+    /// `ty` with the aliases it names followed (as lowered so far; a chain
+    /// past 64 stops where it is).
+    fn unaliased<'t>(&'t self, ty: &'t RustType) -> &'t RustType {
         let mut ty = ty;
         for _ in 0..64 {
             match ty {
-                RustType::Value => return true,
                 RustType::Named(id) => match &self.space.get(*id).kind {
                     TypeKind::Alias(inner) => ty = inner,
-                    _ => return false,
+                    _ => break,
                 },
-                _ => return false,
+                _ => break,
             }
         }
-        false
+        ty
     }
 
     pub(super) fn lower_union(

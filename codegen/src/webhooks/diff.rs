@@ -28,11 +28,12 @@
 //! | description or `deprecated` changed | docs | |
 //! | the model is identical but the schema differs (`maxLength`, `pattern`, a `minimum` within the same integer width, `uniqueItems` without `--unique-items-as-set`, a `format` mapped to nothing) | validation, not enforced | the Rust is identical |
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::Value;
 
 use super::api_diff::{Names, Side, Walk};
+use super::events::Event;
 use super::schema_changes;
 use crate::error::Error;
 use crate::load::{NodeRef, SchemaSet};
@@ -216,51 +217,34 @@ pub fn compare_types(
             .collect()
     };
     let (defs_old, defs_new) = (definitions(&lowered_old), definitions(&lowered_new));
-    let roots = |defs: &BTreeMap<String, TypeId>| defs.values().map(|id| id.0).collect();
     let side_old = Side {
         space: &lowered_old.space,
-        roots: roots(&defs_old),
+        roots: defs_old.values().map(|id| id.0).collect(),
     };
     let side_new = Side {
         space: &lowered_new.space,
-        roots: roots(&defs_new),
+        roots: defs_new.values().map(|id| id.0).collect(),
     };
-    let mut names: Vec<&String> = defs_old.keys().chain(defs_new.keys()).collect();
-    names.sort();
-    names.dedup();
-    let mut changes = Vec::new();
-    for name in names {
-        match (defs_old.get(name), defs_new.get(name)) {
-            (Some(a), None) => changes.push(subject_change(
-                name,
-                Subjects::Types.removed(),
-                Impact::Breaking,
-                &lowered_old.space.get(*a).origin,
-            )),
-            (None, Some(b)) => changes.push(subject_change(
-                name,
-                Subjects::Types.added(),
-                Impact::Additive,
-                &lowered_new.space.get(*b).origin,
-            )),
-            (Some(a), Some(b)) => {
-                let mut walk = Walk::new(&side_old, &side_new, Names::Compared, name);
-                walk.types(*a, *b, "");
-                let (na, nb) = (
-                    &lowered_old.space.get(*a).origin,
-                    &lowered_new.space.get(*b).origin,
-                );
-                let (va, vb) = (
-                    old.get(na).unwrap_or(&Value::Null),
-                    new.get(nb).unwrap_or(&Value::Null),
-                );
-                let mut found = walk.changes;
-                validation(name, va, vb, nb, &mut found);
-                changes.append(&mut found);
-            }
-            (None, None) => {}
-        }
-    }
+    let origin_old = |id: &TypeId| lowered_old.space.get(*id).origin.clone();
+    let origin_new = |id: &TypeId| lowered_new.space.get(*id).origin.clone();
+    let changes = subject_changes(
+        Subjects::Types,
+        &defs_old,
+        &defs_new,
+        (&origin_old, &origin_new),
+        |name, a, b| {
+            let mut walk = Walk::new(&side_old, &side_new, Names::Compared, name);
+            walk.types(*a, *b, "");
+            let (na, nb) = (origin_old(a), origin_new(b));
+            let (va, vb) = (
+                old.get(&na).unwrap_or(&Value::Null),
+                new.get(&nb).unwrap_or(&Value::Null),
+            );
+            let mut found = walk.changes;
+            validation(name, va, vb, &nb, &mut found);
+            found
+        },
+    );
     Ok(Report {
         subjects: Subjects::Types,
         old_label: old_label.to_string(),
@@ -283,7 +267,7 @@ pub fn compare_events(
     new_label: &str,
 ) -> Result<Report, Error> {
     let (events_old, events_new) = (super::events::find(old)?, super::events::find(new)?);
-    let nodes = |events: &BTreeMap<String, super::events::Event>| {
+    let nodes = |events: &BTreeMap<String, Event>| {
         events.values().map(|e| e.node.clone()).collect::<Vec<_>>()
     };
     let lowered_old = lower(old, config, nodes(&events_old))?;
@@ -296,42 +280,29 @@ pub fn compare_events(
         space: &lowered_new.space,
         roots: HashSet::new(),
     };
-    let root = |lowered: &crate::lower::Lowered, event: &super::events::Event| {
-        lowered.by_node.get(&event.node).copied()
-    };
-    let mut types: Vec<&String> = events_old.keys().chain(events_new.keys()).collect();
-    types.sort();
-    types.dedup();
-    let mut changes = Vec::new();
-    for event in types {
-        match (events_old.get(event), events_new.get(event)) {
-            (Some(a), None) => changes.push(subject_change(
-                event,
-                Subjects::Events.removed(),
-                Impact::Breaking,
-                &a.node,
-            )),
-            (None, Some(b)) => changes.push(subject_change(
-                event,
-                Subjects::Events.added(),
-                Impact::Additive,
-                &b.node,
-            )),
-            (Some(a), Some(b)) => {
-                let mut found = match (root(&lowered_old, a), root(&lowered_new, b)) {
-                    (Some(ta), Some(tb)) => {
-                        let mut walk = Walk::new(&side_old, &side_new, Names::Ignored, event);
-                        walk.types(ta, tb, "");
-                        walk.changes
-                    }
-                    _ => Vec::new(),
-                };
-                validation(event, &a.expanded, &b.expanded, &b.node, &mut found);
-                changes.append(&mut found);
-            }
-            (None, None) => {}
-        }
-    }
+    let node = |event: &Event| event.node.clone();
+    let changes = subject_changes(
+        Subjects::Events,
+        &events_old,
+        &events_new,
+        (&node, &node),
+        |event, a, b| {
+            let roots = (
+                lowered_old.by_node.get(&a.node),
+                lowered_new.by_node.get(&b.node),
+            );
+            let mut found = match roots {
+                (Some(ta), Some(tb)) => {
+                    let mut walk = Walk::new(&side_old, &side_new, Names::Ignored, event);
+                    walk.types(*ta, *tb, "");
+                    walk.changes
+                }
+                _ => Vec::new(),
+            };
+            validation(event, &a.expanded, &b.expanded, &b.node, &mut found);
+            found
+        },
+    );
     Ok(Report {
         subjects: Subjects::Events,
         old_label: old_label.to_string(),
@@ -340,6 +311,45 @@ pub fn compare_events(
         new_events: events_new.len(),
         changes,
     })
+}
+
+/// Where a subject is, in its version.
+type NodeOf<'f, S> = &'f dyn Fn(&S) -> NodeRef;
+
+/// The changes between two versions' subjects, in key order: one for each
+/// subject removed (breaking) or added (additive), and what `pair` finds
+/// between the two versions of each subject both have. `nodes` gives where
+/// an old and a new subject are.
+fn subject_changes<S>(
+    kind: Subjects,
+    old: &BTreeMap<String, S>,
+    new: &BTreeMap<String, S>,
+    nodes: (NodeOf<'_, S>, NodeOf<'_, S>),
+    mut pair: impl FnMut(&str, &S, &S) -> Vec<Change>,
+) -> Vec<Change> {
+    let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut changes = Vec::new();
+    for key in keys {
+        match (old.get(key), new.get(key)) {
+            (Some(a), None) => changes.push(subject_change(
+                key,
+                kind.removed(),
+                Impact::Breaking,
+                &nodes.0(a),
+            )),
+            (None, Some(b)) => changes.push(subject_change(
+                key,
+                kind.added(),
+                Impact::Additive,
+                &nodes.1(b),
+            )),
+            (Some(a), Some(b)) => changes.append(&mut pair(key, a, b)),
+            (None, None) => {}
+        }
+    }
+    changes
 }
 
 fn subject_change(subject: &str, what: &str, impact: Impact, at: &NodeRef) -> Change {
@@ -356,10 +366,10 @@ fn subject_change(subject: &str, what: &str, impact: Impact, at: &NodeRef) -> Ch
 /// the two schemas of a subject at the places where the model comparison
 /// (`found`, so far) saw nothing.
 fn validation(subject: &str, old: &Value, new: &Value, at: &NodeRef, found: &mut Vec<Change>) {
-    let changed: HashMap<String, ()> = found
+    let changed: HashSet<String> = found
         .iter()
         .filter(|c| c.impact != Impact::Docs)
-        .map(|c| (c.path.clone(), ()))
+        .map(|c| c.path.clone())
         .collect();
     // Inside or around a place the model changed, the schema's changes
     // are that change's cause (a `required` list beside a field that became
@@ -370,7 +380,7 @@ fn validation(subject: &str, old: &Value, new: &Value, at: &NodeRef, found: &mut
             || inner.starts_with(&format!("{outer}."))
             || inner.starts_with(&format!("{outer}["))
     };
-    let skip = |path: &str| changed.keys().any(|p| within(path, p) || within(p, path));
+    let skip = |path: &str| changed.iter().any(|p| within(path, p) || within(p, path));
     let mut out = Vec::new();
     schema_changes::validation_changes(old, new, "", at, &skip, &mut out);
     for (path, node, what) in out {
