@@ -155,6 +155,8 @@ pub fn rust_type(space: &TypeSpace, ty: &RustType) -> TokenStream {
             quote!(#name)
         }
         RustType::Value => quote!(::serde_json::Value),
+        RustType::ValueExcept(Container::Object) => quote!(::openai_webhooks_runtime::NonObject),
+        RustType::ValueExcept(Container::Array) => quote!(::openai_webhooks_runtime::NonArray),
         RustType::Null => quote!(()),
         RustType::Named(id) => {
             let name = ident(&space.get(*id).name);

@@ -169,7 +169,10 @@ impl Config {
 
     /// Also implements `schemars::JsonSchema` for every generated type,
     /// under `#[cfg(feature = "<feature>")]`: the crate that includes the
-    /// code declares that feature with an optional `schemars` dependency.
+    /// code declares that feature with an optional `schemars` dependency
+    /// and the runtime's `schemars` feature (`schemars = ["dep:schemars",
+    /// "openai-webhooks-runtime/schemars"]`): generated types may hold the
+    /// runtime's `NonObject` and `NonArray`.
     /// The schemas describe the source schema's rules (an optional property
     /// that may not be `null` is not nullable in the schema).
     pub fn schemars_feature(&mut self, feature: Option<&str>) -> &mut Self {

@@ -416,6 +416,10 @@ pub enum RustType {
     },
     /// `serde_json::Value`: any JSON.
     Value,
+    /// Any JSON except the given kind (the runtime's `NonObject` or
+    /// `NonArray`): the rest of what a schema without `type` accepts
+    /// beside the object or array its keywords describe.
+    ValueExcept(Container),
     /// `()`: only `null` (`type: "null"`).
     Null,
     /// A generated type.
@@ -436,6 +440,25 @@ pub enum RustType {
     /// A type the user mapped a `format` to, as a Rust type path
     /// (`chrono::DateTime<chrono::Utc>`), checked by `Config`.
     External(String),
+}
+
+/// The two kinds of JSON value that hold others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Container {
+    /// A JSON object.
+    Object,
+    /// A JSON array.
+    Array,
+}
+
+impl Container {
+    /// The JSON Schema `type` name (`object`, `array`).
+    pub fn json_type(self) -> &'static str {
+        match self {
+            Container::Object => "object",
+            Container::Array => "array",
+        }
+    }
 }
 
 /// How a [`RustType`] holds a type inside it.
@@ -467,6 +490,7 @@ impl RustType {
             | RustType::Int { .. }
             | RustType::Float { .. }
             | RustType::Value
+            | RustType::ValueExcept(_)
             | RustType::Null
             | RustType::Named(_)
             | RustType::External(_) => {}

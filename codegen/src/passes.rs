@@ -214,7 +214,7 @@ pub(crate) fn compute_eq_hash(space: &mut TypeSpace) {
     fn ty_ok(space: &TypeSpace, ty: &RustType) -> bool {
         let here = match ty {
             RustType::String | RustType::Bool | RustType::Int { .. } | RustType::Null => true,
-            RustType::Float { .. } | RustType::Value => false,
+            RustType::Float { .. } | RustType::Value | RustType::ValueExcept(_) => false,
             // A user's type may not be `Eq` or `Hash`.
             RustType::External(_) => false,
             RustType::Named(id) => space.get(*id).eq_hash,
@@ -427,7 +427,7 @@ fn size_of_ty(
         RustType::String | RustType::Vec(_) | RustType::Set(_) | RustType::Map(_) => 24,
         RustType::Box(_) => 8,
         // `serde_json::Value` with ordered maps.
-        RustType::Value => 80,
+        RustType::Value | RustType::ValueExcept(_) => 80,
         RustType::External(_) => 64,
         RustType::Option(inner) => size_of_ty(space, inner, sizes, fixed, depth) + 8,
         RustType::Tuple(items) => items
@@ -523,6 +523,7 @@ pub(crate) fn keep_reachable(space: &mut TypeSpace, roots: &[TypeId]) -> Vec<Opt
             | RustType::Int { .. }
             | RustType::Float { .. }
             | RustType::Value
+            | RustType::ValueExcept(_)
             | RustType::Null
             | RustType::External(_) => {}
         }

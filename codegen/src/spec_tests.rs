@@ -79,7 +79,7 @@ schemars = { version = "1", optional = true }
 openai-webhooks-runtime = { path = "RUNTIME" }
 
 [features]
-schemars = ["dep:schemars"]
+schemars = ["dep:schemars", "openai-webhooks-runtime/schemars"]
 
 [workspace]
 "#

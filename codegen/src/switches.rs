@@ -89,6 +89,20 @@ switches! {
     /// openai_webhooks_codegen::Config::new().lossless(true);
     /// ```
     lossless = "lossless";
+
+    /// Reads a schema without `type` as the type its keywords describe: an
+    /// object for `properties`, an array for `items` (default: off). JSON
+    /// Schema applies those keywords only to objects (arrays) and accepts
+    /// any other value as it is, so by default such a schema is an enum of
+    /// the struct (`Object`) and any other JSON (`Other`); members of a
+    /// `oneOf`/`anyOf` whose schema gives `type` take that type and are
+    /// plain structs either way. With this switch the struct is used
+    /// directly, and other values are rejected.
+    ///
+    /// ```
+    /// openai_webhooks_codegen::Config::new().infer_types(true);
+    /// ```
+    infer_types = "infer-types";
 }
 
 /// The switch with this flag.

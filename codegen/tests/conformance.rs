@@ -45,56 +45,6 @@ const SKIPPED_FILES: &[(&str, &str)] = &[
 /// description prefix or "*")`.
 const RULES: &[(&str, &str, &str, &str, &str)] = &[
     (
-        UNTYPED,
-        "*",
-        "additionalProperties.json",
-        "additionalProperties being false does not allow other properties",
-        "ignores",
-    ),
-    (
-        UNTYPED,
-        "*",
-        "items.json",
-        "a schema given for items",
-        "ignores non-arrays",
-    ),
-    (
-        UNTYPED,
-        "*",
-        "items.json",
-        "a schema given for items",
-        "JavaScript pseudo-array",
-    ),
-    (
-        UNTYPED,
-        "*",
-        "properties.json",
-        "object properties validation",
-        "ignores",
-    ),
-    (
-        UNTYPED,
-        "*",
-        "properties.json",
-        "properties whose names are Javascript object property names",
-        "ignores",
-    ),
-    (
-        UNTYPED,
-        "*",
-        "required.json",
-        "required validation",
-        "ignores",
-    ),
-    (UNTYPED, "*", "ref.json", "root pointer ref", "*"),
-    (
-        UNTYPED,
-        "*",
-        "ref.json",
-        "simple URN base URI with $ref via the URN",
-        "valid under the URN IDed schema",
-    ),
-    (
         INTEGER,
         "*",
         "type.json",
@@ -102,9 +52,6 @@ const RULES: &[(&str, &str, &str, &str, &str)] = &[
         "a float with zero fractional part",
     ),
 ];
-
-/// The rule for schemas without `type`.
-const UNTYPED: &str = "untyped: a schema without `type` whose keywords all describe objects (`properties`, `required`, `additionalProperties`) is read as an object, and one with `items` as an array; valid values of other kinds are rejected";
 
 /// The rule for integers.
 const INTEGER: &str = "integer: `integer` is a Rust integer, which serde does not read from `1.0`";

@@ -15,6 +15,9 @@
 
 pub mod union;
 
+mod other;
+pub use other::{NonArray, NonObject};
+
 /// Whether two JSON values are equal as JSON Schema compares them (`const`,
 /// `enum`): numbers by mathematical value (`1` equals `1.0`), objects by
 /// their entries whatever the order, arrays item by item.

@@ -11,6 +11,7 @@ use super::all_of::{self, Merged};
 use crate::error::Diagnostics;
 use crate::keywords::{self, Role};
 use crate::load::{NodeRef, SchemaSet};
+use crate::model::Container;
 use alternatives::classify_union;
 use values::{classify_enum, classify_type_list, string_list};
 
@@ -43,6 +44,10 @@ pub(super) enum Shape<'v> {
     Untagged(&'v [Value]),
     /// An object with `properties`.
     Struct,
+    /// A schema without `type` whose keywords describe objects (or
+    /// arrays): that object (array), or any other JSON value, which such a
+    /// schema accepts as it is.
+    OrOther(Container),
     /// The objects of an `allOf`, merged.
     AllOf(Merged),
     /// An object of any keys.
@@ -66,6 +71,7 @@ impl Shape<'_> {
                 | Shape::Enum(_)
                 | Shape::OpenEnum(_)
                 | Shape::Struct
+                | Shape::OrOther(_)
                 | Shape::AllOf(_)
                 | Shape::Union(..)
                 | Shape::Untagged(_)
@@ -116,10 +122,15 @@ pub(super) fn check_keywords(
 /// What `value` at `node` becomes. Problems in the node's own structure
 /// are reported to `diags`; its subschemas are not looked at, except to
 /// find a union's tag.
+///
+/// A schema without `type` whose keywords describe an object (`properties`)
+/// or an array (`items`) is [`Shape::OrOther`], or with `infer_types` that
+/// object or array only.
 pub(super) fn classify<'v>(
     set: &SchemaSet,
     node: &NodeRef,
     value: &'v Value,
+    infer_types: bool,
     diags: &mut Diagnostics,
 ) -> Shape<'v> {
     let obj = match value {
@@ -261,8 +272,10 @@ pub(super) fn classify<'v>(
         warn_conflicts(node, obj, t, diags);
     }
     match obj.get("type") {
-        None if obj.contains_key("properties") => Shape::Struct,
-        None if obj.contains_key("items") => Shape::Array,
+        None if obj.contains_key("properties") && infer_types => Shape::Struct,
+        None if obj.contains_key("properties") => Shape::OrOther(Container::Object),
+        None if obj.contains_key("items") && infer_types => Shape::Array,
+        None if obj.contains_key("items") => Shape::OrOther(Container::Array),
         None => Shape::Any,
         Some(Value::String(t)) => match t.as_str() {
             "object" if obj.contains_key("properties") => Shape::Struct,

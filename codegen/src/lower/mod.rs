@@ -354,13 +354,19 @@ impl<'a> Lowerer<'a> {
     /// What `value` at `node` becomes, its keywords checked first. Every
     /// node read from the input goes through here exactly once; forms a
     /// node is rewritten into are classified without the check.
+    /// [`classify::classify`] with the options' reading of untyped schemas.
+    fn classify<'v>(&mut self, node: &NodeRef, value: &'v Value) -> Shape<'v> {
+        let infer = self.options.switches.infer_types;
+        classify::classify(self.set, node, value, infer, &mut self.diags)
+    }
+
     fn shape_of<'v>(&mut self, node: &NodeRef, value: &'v Value) -> Shape<'v> {
         if let Value::Object(obj) = value {
             if classify::check_keywords(node, obj, &mut self.diags) {
                 return Shape::Any;
             }
         }
-        classify::classify(self.set, node, value, &mut self.diags)
+        self.classify(node, value)
     }
 
     /// The named type for `node`, lowering it on first use. Recursion is safe:
@@ -431,6 +437,25 @@ impl<'a> Lowerer<'a> {
         id
     }
 
+    /// The type of `inner`, another form of `node`'s schema lowered inside
+    /// the type `name` (named `{name}{suffix}` if it is named): `node`
+    /// already stands for `name`.
+    fn lower_inner(&mut self, node: &NodeRef, inner: &Value, name: &str, suffix: &str) -> RustType {
+        let shape = self.classify(node, inner);
+        // A tuple with optional items is a named type too (lowering it
+        // through `lower_shape` would find `node`, which is `name`).
+        let tuple = matches!(shape, Shape::Array) && scalars::optional_tail(inner);
+        if shape.is_named() || tuple {
+            let id = self.reserve(node, inner, &format!("{name}{suffix}"));
+            let inner_name = self.space.get(id).name.clone();
+            let kind = self.lower_kind(node, inner, shape, &inner_name);
+            self.space.types[id.0].kind = kind;
+            RustType::Named(id)
+        } else {
+            self.lower_shape(node, inner, shape, name)
+        }
+    }
+
     /// Adds a placeholder type with a fresh name; its kind is filled in later.
     fn reserve(&mut self, node: &NodeRef, value: &Value, wanted: &str) -> TypeId {
         let name = self.names.claim(wanted);
@@ -452,7 +477,7 @@ impl<'a> Lowerer<'a> {
             Shape::Const(value) => TypeKind::Const(scalars::lower_const(value)),
             Shape::Literals(values) => TypeKind::Literals(scalars::lower_literals(values)),
             Shape::TypeList(items) => {
-                let members = self.lower_members(node, "type", &items, name);
+                let members = self.lower_members(node, value, "type", &items, name);
                 TypeKind::Untagged(self.lower_untagged(node, "type", &items, members, name))
             }
             Shape::Enum(values) => TypeKind::Enum(scalars::lower_enum(values, None)),
@@ -468,7 +493,7 @@ impl<'a> Lowerer<'a> {
             ),
             Shape::Union(tag, items) => {
                 let keyword = classify::union_keyword(value);
-                let members = self.lower_members(node, keyword, items, name);
+                let members = self.lower_members(node, value, keyword, items, name);
                 match self.lower_union(node, keyword, &tag, &members, value, name) {
                     Some(union) => TypeKind::Union(union),
                     None => {
@@ -478,29 +503,47 @@ impl<'a> Lowerer<'a> {
             }
             Shape::Untagged(items) => {
                 let keyword = classify::union_keyword(value);
-                let members = self.lower_members(node, keyword, items, name);
+                let members = self.lower_members(node, value, keyword, items, name);
                 TypeKind::Untagged(self.lower_untagged(node, keyword, items, members, name))
             }
             Shape::Rewritten(value) => {
-                let shape = classify::classify(self.set, node, &value, &mut self.diags);
+                let shape = self.classify(node, &value);
                 self.lower_kind(node, &value, shape, name)
             }
             // A named nullable type: `Name = Option<NameInner>`, the inner
             // type lowered from the same node with the null taken out.
             Shape::Nullable(inner) => {
-                let shape = classify::classify(self.set, node, &inner, &mut self.diags);
-                let inner_ty = if shape.is_named() {
-                    let id = self.reserve(node, &inner, &format!("{name}Inner"));
-                    let inner_name = self.space.get(id).name.clone();
-                    let kind = self.lower_kind(node, &inner, shape, &inner_name);
-                    self.space.types[id.0].kind = kind;
-                    RustType::Named(id)
-                } else {
-                    self.lower_shape(node, &inner, shape, name)
-                };
+                let inner_ty = self.lower_inner(node, &inner, name, "Inner");
                 TypeKind::Alias(match inner_ty {
                     RustType::Option(_) => inner_ty,
                     ty => RustType::Option(Box::new(ty)),
+                })
+            }
+            // `Name` = `Object(NameObject)` or `Other(NonObject)`.
+            Shape::OrOther(container) => {
+                let mut typed = value.clone();
+                if let Value::Object(obj) = &mut typed {
+                    obj.insert("type".into(), container.json_type().into());
+                }
+                let suffix = naming::type_name(container.json_type());
+                let ty = self.lower_inner(node, &typed, name, &suffix);
+                TypeKind::Untagged(Untagged {
+                    variants: vec![
+                        UntaggedVariant {
+                            name: suffix,
+                            ty,
+                            docs: Vec::new(),
+                        },
+                        UntaggedVariant {
+                            name: "Other".into(),
+                            ty: RustType::ValueExcept(container),
+                            docs: vec![format!(
+                                "Any other JSON value: the schema gives no `type`, and its keywords apply to {}s only.",
+                                container.json_type()
+                            )],
+                        },
+                    ],
+                    most_kept: None,
                 })
             }
             Shape::Array if scalars::optional_tail(value) => {
@@ -547,11 +590,11 @@ impl<'a> Lowerer<'a> {
                 }
             },
             Shape::Rewritten(value) => {
-                let shape = classify::classify(self.set, node, &value, &mut self.diags);
+                let shape = self.classify(node, &value);
                 self.lower_shape(node, &value, shape, hint)
             }
             Shape::Nullable(inner) => {
-                let shape = classify::classify(self.set, node, &inner, &mut self.diags);
+                let shape = self.classify(node, &inner);
                 match self.lower_shape(node, &inner, shape, hint) {
                     ty @ RustType::Option(_) => ty,
                     ty => RustType::Option(Box::new(ty)),
@@ -564,6 +607,7 @@ impl<'a> Lowerer<'a> {
             | Shape::Enum(_)
             | Shape::OpenEnum(_)
             | Shape::Struct
+            | Shape::OrOther(_)
             | Shape::AllOf(_)
             | Shape::Union(..)
             | Shape::Untagged(_)) => {

@@ -14,13 +14,20 @@ use crate::naming::{self, Scope};
 impl Lowerer<'_> {
     /// The type of each member of a union, lowered once whether the union
     /// ends up tagged or untagged.
+    ///
+    /// A member written without `type` or `$ref` takes the `type` of the
+    /// union's own schema (`parent`): the value it describes is already of
+    /// that type (`{type: object, oneOf: [{properties: …}, …]}` is a union
+    /// of structs).
     pub(super) fn lower_members(
         &mut self,
         node: &NodeRef,
+        parent: &Value,
         keyword: &str,
         items: &[Value],
         name: &str,
     ) -> Vec<Option<RustType>> {
+        let parent_type = parent.get("type").filter(|t| t.is_string());
         items
             .iter()
             .enumerate()
@@ -30,7 +37,17 @@ impl Lowerer<'_> {
                     return None;
                 }
                 let item_node = node.child(keyword).child(&i.to_string());
-                Some(self.lower_type(&item_node, item, &format!("{name}Variant{}", i + 1)))
+                let hint = format!("{name}Variant{}", i + 1);
+                match (item, parent_type) {
+                    (Value::Object(obj), Some(t))
+                        if !obj.contains_key("type") && !obj.contains_key("$ref") =>
+                    {
+                        let mut typed = obj.clone();
+                        typed.insert("type".into(), t.clone());
+                        Some(self.lower_type(&item_node, &Value::Object(typed), &hint))
+                    }
+                    _ => Some(self.lower_type(&item_node, item, &hint)),
+                }
             })
             .collect()
     }
@@ -398,6 +415,7 @@ fn primitive_variant_name(ty: &RustType) -> String {
         RustType::Int { .. } => "Integer".into(),
         RustType::Float { .. } => "Number".into(),
         RustType::Value => "Any".into(),
+        RustType::ValueExcept(_) => "Other".into(),
         RustType::Null => "Null".into(),
         RustType::Vec(inner) => format!("{}List", primitive_variant_name(inner)),
         RustType::Set(inner) => format!("{}Set", primitive_variant_name(inner)),
