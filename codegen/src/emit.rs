@@ -23,6 +23,9 @@ pub struct EmitOptions {
     /// `#[cfg(feature = "<this>")]`: derived where serde is derived, written
     /// out for open enums and unions (whose serde impls are hand-made).
     pub schemars_feature: Option<String>,
+    /// The path of the runtime crate in generated code, when not
+    /// `::openai_webhooks_runtime` (applied by [`crate::render`]).
+    pub runtime_path: Option<String>,
 }
 
 /// Emits the types `range` of `space` (a slice of the output, so that
@@ -516,6 +519,7 @@ mod tests {
         assert!(!text(&space).contains("schemars"), "off by default");
         let options = EmitOptions {
             schemars_feature: Some("schemars".into()),
+            runtime_path: None,
         };
         let out = crate::generate_code(&space, &options, &[]).unwrap();
         assert!(

@@ -180,6 +180,23 @@ impl Config {
         self
     }
 
+    /// The path generated code calls the runtime crate by (default
+    /// `::openai_webhooks_runtime`), as prost-build's `prost_path`: a crate
+    /// that re-exports the runtime (`pub use openai_webhooks_runtime as
+    /// rt;`) gives `crate::rt` or `::my_crate::rt`, and its users need no
+    /// dependency of their own. Checked to parse as a Rust path.
+    ///
+    /// ```
+    /// let mut config = openai_webhooks_codegen::Config::new();
+    /// config.runtime_path("::my_api::rt")?;
+    /// # Ok::<(), openai_webhooks_codegen::Error>(())
+    /// ```
+    pub fn runtime_path(&mut self, path: &str) -> Result<&mut Self, Error> {
+        render::check_runtime_path(path)?;
+        self.emit.runtime_path = Some(path.to_string());
+        Ok(self)
+    }
+
     /// Maps a `format` of a schema type to a Rust type of your choosing; by
     /// default every format keeps the plain type (`String` for strings), so
     /// generated code needs no extra dependency. The type must implement
@@ -386,6 +403,7 @@ fn emit_and_format_in(
                             text.push_str(&render::format_items(
                                 emit::emit_range(space, start..end, emit_options),
                                 allow_deprecated,
+                                emit_options.runtime_path.as_deref(),
                             )?);
                             start = end;
                         }

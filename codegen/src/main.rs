@@ -119,6 +119,10 @@ struct GenerateOptions {
     /// (repeatable).
     #[arg(long = "root", value_name = "PATH[#POINTER]")]
     roots: Vec<String>,
+    /// The path generated code calls the runtime crate by, for a crate
+    /// that re-exports it (`crate::rt`, `::my_api::rt`).
+    #[arg(long, value_name = "PATH")]
+    runtime_path: Option<String>,
 }
 
 impl GenerateOptions {
@@ -143,6 +147,9 @@ impl GenerateOptions {
         for root in &self.roots {
             args.push_str(&format!(" --root '{root}'"));
         }
+        if let Some(path) = &self.runtime_path {
+            args.push_str(&format!(" --runtime-path '{path}'"));
+        }
         args
     }
 
@@ -161,6 +168,11 @@ impl GenerateOptions {
         }
         for root in &self.roots {
             config.root(root);
+        }
+        if let Some(path) = &self.runtime_path {
+            config
+                .runtime_path(path)
+                .map_err(|e| format!("error: {e}"))?;
         }
         for mapping in &self.formats {
             let parsed = mapping.split_once('=').and_then(|(left, rust)| {

@@ -63,3 +63,37 @@ fn output_does_not_depend_on_how_the_input_path_is_spelled() {
         a.sources
     );
 }
+
+#[test]
+fn the_runtime_path_replaces_every_path_into_the_runtime() {
+    let schema = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/cases/tagged_union.json"
+    );
+    let default = Config::new().generate(schema).unwrap().code;
+    assert!(
+        default.contains("::openai_webhooks_runtime::union::"),
+        "{default}"
+    );
+    assert!(default.contains("\"::openai_webhooks_runtime::deserialize_present\""));
+    let mut config = Config::new();
+    config.runtime_path("crate::rt").unwrap();
+    let code = config.generate(schema).unwrap().code;
+    assert!(!code.contains("openai_webhooks_runtime"), "{code}");
+    assert!(code.contains("crate::rt::union::"), "{code}");
+    assert!(
+        code.contains("\"crate::rt::deserialize_present\""),
+        "{code}"
+    );
+    // Only the paths changed (lines are formatted to their new length,
+    // which can add trailing commas).
+    let squeezed = |text: &str| text.replace(',', "").split_whitespace().collect::<String>();
+    assert!(
+        squeezed(&code.replace("crate::rt::", "::openai_webhooks_runtime::")) == squeezed(&default),
+        "more than the runtime's paths changed"
+    );
+    for bad in ["", "crate::", "a b", "1x"] {
+        let err = Config::new().runtime_path(bad).unwrap_err().to_string();
+        assert!(err.contains("not a Rust path"), "{bad}: {err}");
+    }
+}

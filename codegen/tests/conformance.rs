@@ -43,15 +43,13 @@ const SKIPPED_FILES: &[(&str, &str)] = &[
 /// Design rules: valid instances the types reject or change on purpose.
 /// `(rule, draft or "*", file, group description prefix or "*", test
 /// description prefix or "*")`.
-const RULES: &[(&str, &str, &str, &str, &str)] = &[
-    (
-        INTEGER,
-        "*",
-        "type.json",
-        "integer type matches integers",
-        "a float with zero fractional part",
-    ),
-];
+const RULES: &[(&str, &str, &str, &str, &str)] = &[(
+    INTEGER,
+    "*",
+    "type.json",
+    "integer type matches integers",
+    "a float with zero fractional part",
+)];
 
 /// The rule for integers.
 const INTEGER: &str = "integer: `integer` is a Rust integer, which serde does not read from `1.0`";
