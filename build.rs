@@ -4,7 +4,7 @@
 
 fn main() {
     let schema = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema");
-    let result = openai_webhooks_codegen::Config::new()
+    let result = schemaweave::Config::new()
         .deny_warnings(true)
         .schemars_feature(Some("schemars"))
         .compile(&schema, "openai_webhooks.rs");

@@ -1,8 +1,8 @@
 //! `generated/` must hold exactly what build.rs produces from `schema/`.
 
-use openai_webhooks_codegen::check::stale_diff;
+use schemaweave::check::stale_diff;
 
-const REFRESH: &str = "cargo run -p openai-webhooks-codegen -- generate schema -o generated/openai_webhooks.rs --deny-warnings --schemars-feature schemars";
+const REFRESH: &str = "cargo run -p schemaweave -- generate schema -o generated/openai_webhooks.rs --deny-warnings --schemars-feature schemars";
 
 #[test]
 fn committed_generated_code_matches_the_schema() {

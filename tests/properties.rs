@@ -15,8 +15,8 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use base64::Engine as _;
 use openai_webhooks::{WebhookError, WebhookEvent, Webhooks};
-use openai_webhooks_codegen::webhooks::events;
-use openai_webhooks_codegen::SchemaSet;
+use schemaweave::webhooks::events;
+use schemaweave::SchemaSet;
 use proptest::prelude::*;
 use serde_json::Value;
 

@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use openai_webhooks::*;
-use openai_webhooks_codegen::webhooks::events;
-use openai_webhooks_codegen::SchemaSet;
+use schemaweave::webhooks::events;
+use schemaweave::SchemaSet;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
 use serde_json::{json, Value};

@@ -19,7 +19,7 @@ fn spec(date: &str) -> Option<Value> {
         return None;
     }
     let text = std::fs::read_to_string(&path).unwrap();
-    Some(openai_webhooks_codegen::yaml_to_json(&text).unwrap())
+    Some(schemaweave::yaml_to_json(&text).unwrap())
 }
 
 /// Removes commas that stand right before `]` or `}` (two upstream examples

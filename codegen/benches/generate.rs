@@ -3,13 +3,13 @@
 //! emission and formatting, through the one public pipeline). Prints a notice and measures nothing where
 //! `../shared` is absent.
 //!
-//! Run with `cargo bench -p openai-webhooks-codegen --bench generate`.
+//! Run with `cargo bench -p schemaweave --bench generate`.
 
 use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use openai_webhooks_codegen::{Config, SchemaSet};
+use schemaweave::{Config, SchemaSet};
 
 fn generate(c: &mut Criterion) {
     let spec = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -24,15 +24,15 @@ pub struct EmitOptions {
     /// out for open enums and unions (whose serde impls are hand-made).
     pub schemars_feature: Option<String>,
     /// The path of the runtime crate in generated code, when not
-    /// `::openai_webhooks_runtime` (applied by [`crate::render`]).
+    /// `::schemaweave_runtime` (applied by [`crate::render`]).
     pub runtime_path: Option<String>,
 }
 
 /// Emits the types `range` of `space` (a slice of the output, so that
 /// slices can be formatted in parallel and joined: see
 /// `crate::generate_code`). Generated code that has unions or keeps absent
-/// and `null` apart calls the `openai-webhooks-runtime` crate
-/// (`::openai_webhooks_runtime`), which the including crate depends on.
+/// and `null` apart calls the `schemaweave-runtime` crate
+/// (`::schemaweave_runtime`), which the including crate depends on.
 pub fn emit_range(
     space: &TypeSpace,
     range: std::ops::Range<usize>,
@@ -158,8 +158,8 @@ pub fn rust_type(space: &TypeSpace, ty: &RustType) -> TokenStream {
             quote!(#name)
         }
         RustType::Value => quote!(::serde_json::Value),
-        RustType::ValueExcept(Container::Object) => quote!(::openai_webhooks_runtime::NonObject),
-        RustType::ValueExcept(Container::Array) => quote!(::openai_webhooks_runtime::NonArray),
+        RustType::ValueExcept(Container::Object) => quote!(::schemaweave_runtime::NonObject),
+        RustType::ValueExcept(Container::Array) => quote!(::schemaweave_runtime::NonArray),
         RustType::Null => quote!(()),
         RustType::Named(id) => {
             let name = ident(&space.get(*id).name);
@@ -612,7 +612,7 @@ mod tests {
         let out = text(&lowered.space);
         assert!(!out.contains("mod __union_support"), "{out}");
         assert!(
-            out.contains("::openai_webhooks_runtime::union::read_until_tag"),
+            out.contains("::schemaweave_runtime::union::read_until_tag"),
             "{out}"
         );
         assert!(out.contains("pub enum U {"), "{out}");

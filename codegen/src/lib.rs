@@ -17,7 +17,7 @@
 //!
 //! ```no_run
 //! // in build.rs's main():
-//! if let Err(error) = openai_webhooks_codegen::Config::new().compile("schema", "events.rs") {
+//! if let Err(error) = schemaweave::Config::new().compile("schema", "events.rs") {
 //!     eprintln!("{error}");
 //!     std::process::exit(1);
 //! }
@@ -108,7 +108,7 @@ impl Config {
     /// Where [`Config::compile`] writes; the default is `$OUT_DIR`.
     ///
     /// ```
-    /// let mut config = openai_webhooks_codegen::Config::new();
+    /// let mut config = schemaweave::Config::new();
     /// config.out_dir("target/generated");
     /// ```
     pub fn out_dir(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
@@ -120,7 +120,7 @@ impl Config {
     /// schema file read and each directory given (default: yes).
     ///
     /// ```
-    /// openai_webhooks_codegen::Config::new().emit_rerun_if_changed(false);
+    /// schemaweave::Config::new().emit_rerun_if_changed(false);
     /// ```
     pub fn emit_rerun_if_changed(&mut self, yes: bool) -> &mut Self {
         self.rerun_if_changed = yes;
@@ -130,7 +130,7 @@ impl Config {
     /// Whether a warning (a documented fallback) fails the run (default: no).
     ///
     /// ```
-    /// openai_webhooks_codegen::Config::new().deny_warnings(true);
+    /// schemaweave::Config::new().deny_warnings(true);
     /// ```
     pub fn deny_warnings(&mut self, yes: bool) -> &mut Self {
         self.deny_warnings = yes;
@@ -144,7 +144,7 @@ impl Config {
     /// schema cannot pull other files of the machine into generated code.
     ///
     /// ```
-    /// openai_webhooks_codegen::Config::new().ref_root("../shared-schemas");
+    /// schemaweave::Config::new().ref_root("../shared-schemas");
     /// ```
     pub fn ref_root(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
         self.ref_roots.push(dir.into());
@@ -160,7 +160,7 @@ impl Config {
     /// shared definition. A root that names nothing is an error.
     ///
     /// ```
-    /// openai_webhooks_codegen::Config::new().root("deployment.json");
+    /// schemaweave::Config::new().root("deployment.json");
     /// ```
     pub fn root(&mut self, root: &str) -> &mut Self {
         self.options.roots.push(root.to_string());
@@ -171,7 +171,7 @@ impl Config {
     /// under `#[cfg(feature = "<feature>")]`: the crate that includes the
     /// code declares that feature with an optional `schemars` dependency
     /// and the runtime's `schemars` feature (`schemars = ["dep:schemars",
-    /// "openai-webhooks-runtime/schemars"]`): generated types may hold the
+    /// "schemaweave-runtime/schemars"]`): generated types may hold the
     /// runtime's `NonObject` and `NonArray`.
     /// The schemas describe the source schema's rules (an optional property
     /// that may not be `null` is not nullable in the schema).
@@ -181,15 +181,15 @@ impl Config {
     }
 
     /// The path generated code calls the runtime crate by (default
-    /// `::openai_webhooks_runtime`), as prost-build's `prost_path`: a crate
-    /// that re-exports the runtime (`pub use openai_webhooks_runtime as
+    /// `::schemaweave_runtime`), as prost-build's `prost_path`: a crate
+    /// that re-exports the runtime (`pub use schemaweave_runtime as
     /// rt;`) gives `crate::rt` or `::my_crate::rt`, and its users need no
     /// dependency of their own. Checked to parse as a Rust path.
     ///
     /// ```
-    /// let mut config = openai_webhooks_codegen::Config::new();
+    /// let mut config = schemaweave::Config::new();
     /// config.runtime_path("::my_api::rt")?;
-    /// # Ok::<(), openai_webhooks_codegen::Error>(())
+    /// # Ok::<(), schemaweave::Error>(())
     /// ```
     pub fn runtime_path(&mut self, path: &str) -> Result<&mut Self, Error> {
         render::check_runtime_path(path)?;
@@ -203,10 +203,10 @@ impl Config {
     /// `Serialize` and `Deserialize`; it is checked to parse as a Rust type.
     ///
     /// ```
-    /// let mut config = openai_webhooks_codegen::Config::new();
+    /// let mut config = schemaweave::Config::new();
     /// config.format("string", "date-time", "chrono::DateTime<chrono::Utc>")?;
     /// config.format("string", "uuid", "uuid::Uuid")?;
-    /// # Ok::<(), openai_webhooks_codegen::Error>(())
+    /// # Ok::<(), schemaweave::Error>(())
     /// ```
     pub fn format(
         &mut self,
@@ -230,9 +230,9 @@ impl Config {
     /// below a directory.
     ///
     /// ```no_run
-    /// let generated = openai_webhooks_codegen::Config::new().generate("schema")?;
+    /// let generated = schemaweave::Config::new().generate("schema")?;
     /// println!("{}", generated.code);
-    /// # Ok::<(), openai_webhooks_codegen::Error>(())
+    /// # Ok::<(), schemaweave::Error>(())
     /// ```
     pub fn generate(&self, input: impl AsRef<Path>) -> Result<Generated, Error> {
         self.generate_set(&self.load(input)?)
@@ -244,9 +244,9 @@ impl Config {
     /// lists the known ones.
     ///
     /// ```
-    /// let mut config = openai_webhooks_codegen::Config::new();
+    /// let mut config = schemaweave::Config::new();
     /// config.switch("lossless", true)?;
-    /// # Ok::<(), openai_webhooks_codegen::Error>(())
+    /// # Ok::<(), schemaweave::Error>(())
     /// ```
     pub fn switch(&mut self, flag: &str, on: bool) -> Result<&mut Self, Error> {
         let Some(switch) = switches::by_flag(flag) else {

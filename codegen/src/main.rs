@@ -10,12 +10,12 @@ use clap::{Parser, Subcommand};
 /// schema (the library leaves the allocator to its caller).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use openai_webhooks_codegen::webhooks::{diff, events, sync};
-use openai_webhooks_codegen::{check, write_if_changed, Config, SWITCHES};
+use schemaweave::webhooks::{diff, events, sync};
+use schemaweave::{check, write_if_changed, Config, SWITCHES};
 
 /// Generate Rust types from JSON Schema.
 #[derive(Parser)]
-#[command(name = "openai-webhooks-codegen", version, about)]
+#[command(name = "schemaweave", version, about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -99,7 +99,7 @@ struct GenerateOptions {
     /// Fail on warnings (documented fallbacks).
     #[arg(long)]
     deny_warnings: bool,
-    /// Every switch of `openai_webhooks_codegen::SWITCHES`, as `--FLAG`.
+    /// Every switch of `schemaweave::SWITCHES`, as `--FLAG`.
     #[command(flatten)]
     switches: SwitchArgs,
     /// Also implement `schemars::JsonSchema` for every type, under
@@ -406,7 +406,7 @@ fn main() -> ExitCode {
                 Some(diff) => {
                     print!("{diff}");
                     eprintln!(
-                        "{} is stale: regenerate it with\n  cargo run -p openai-webhooks-codegen -- generate {} -o {}{}",
+                        "{} is stale: regenerate it with\n  cargo run -p schemaweave -- generate {} -o {}{}",
                         file.display(),
                         input.display(),
                         file.display(),
@@ -505,9 +505,9 @@ fn sync_summary(
 
 /// Prints an error to stderr, each line starting with `error: ` (schema
 /// errors carry it already, one per problem).
-fn report(error: &openai_webhooks_codegen::Error) {
+fn report(error: &schemaweave::Error) {
     match error {
-        openai_webhooks_codegen::Error::Schema(_) => eprintln!("{error}"),
+        schemaweave::Error::Schema(_) => eprintln!("{error}"),
         other => eprintln!("error: {other}"),
     }
 }

@@ -76,10 +76,10 @@ publish = false
 serde = { version = "1", features = ["derive"] }
 serde_json = { version = "1", features = ["preserve_order"] }
 schemars = { version = "1", optional = true }
-openai-webhooks-runtime = { path = "RUNTIME" }
+schemaweave-runtime = { path = "RUNTIME" }
 
 [features]
-schemars = ["dep:schemars", "openai-webhooks-runtime/schemars"]
+schemars = ["dep:schemars", "schemaweave-runtime/schemars"]
 
 [workspace]
 "#

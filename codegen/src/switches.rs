@@ -63,7 +63,7 @@ switches! {
     /// `Some(None)` null).
     ///
     /// ```
-    /// openai_webhooks_codegen::Config::new().merge_absent_and_null(true);
+    /// schemaweave::Config::new().merge_absent_and_null(true);
     /// ```
     merge_absent_and_null = "merge-absent-and-null";
 
@@ -74,7 +74,7 @@ switches! {
     /// back in order, and a duplicate in the input is dropped, not refused.
     ///
     /// ```
-    /// openai_webhooks_codegen::Config::new().unique_items_as_set(true);
+    /// schemaweave::Config::new().unique_items_as_set(true);
     /// ```
     unique_items_as_set = "unique-items-as-set";
 
@@ -86,7 +86,7 @@ switches! {
     /// with `<field>_or_default()` returning the value or the default.
     ///
     /// ```
-    /// openai_webhooks_codegen::Config::new().lossless(true);
+    /// schemaweave::Config::new().lossless(true);
     /// ```
     lossless = "lossless";
 
@@ -100,7 +100,7 @@ switches! {
     /// directly, and other values are rejected.
     ///
     /// ```
-    /// openai_webhooks_codegen::Config::new().infer_types(true);
+    /// schemaweave::Config::new().infer_types(true);
     /// ```
     infer_types = "infer-types";
 }

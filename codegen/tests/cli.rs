@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_openai-webhooks-codegen"))
+    Command::new(env!("CARGO_BIN_EXE_schemaweave"))
 }
 
 /// `generate FILE` with its output captured.
@@ -605,7 +605,7 @@ fn diff_reports_any_schema_by_type_with_generation_options() {
 fn every_switch_is_a_flag_and_check_repeats_it() {
     let dir = temp_dir("switches");
     std::fs::write(dir.join("s.json"), SCHEMA).unwrap();
-    for switch in openai_webhooks_codegen::SWITCHES {
+    for switch in schemaweave::SWITCHES {
         let flag = format!("--{}", switch.flag);
         let out = bin()
             .arg("generate")

@@ -1,6 +1,6 @@
 //! The build-script API.
 
-use openai_webhooks_codegen::{Config, Error};
+use schemaweave::{Config, Error};
 
 #[test]
 fn compile_writes_only_into_the_output_directory() {
@@ -72,14 +72,14 @@ fn the_runtime_path_replaces_every_path_into_the_runtime() {
     );
     let default = Config::new().generate(schema).unwrap().code;
     assert!(
-        default.contains("::openai_webhooks_runtime::union::"),
+        default.contains("::schemaweave_runtime::union::"),
         "{default}"
     );
-    assert!(default.contains("\"::openai_webhooks_runtime::deserialize_present\""));
+    assert!(default.contains("\"::schemaweave_runtime::deserialize_present\""));
     let mut config = Config::new();
     config.runtime_path("crate::rt").unwrap();
     let code = config.generate(schema).unwrap().code;
-    assert!(!code.contains("openai_webhooks_runtime"), "{code}");
+    assert!(!code.contains("schemaweave_runtime"), "{code}");
     assert!(code.contains("crate::rt::union::"), "{code}");
     assert!(
         code.contains("\"crate::rt::deserialize_present\""),
@@ -89,7 +89,7 @@ fn the_runtime_path_replaces_every_path_into_the_runtime() {
     // which can add trailing commas).
     let squeezed = |text: &str| text.replace(',', "").split_whitespace().collect::<String>();
     assert!(
-        squeezed(&code.replace("crate::rt::", "::openai_webhooks_runtime::")) == squeezed(&default),
+        squeezed(&code.replace("crate::rt::", "::schemaweave_runtime::")) == squeezed(&default),
         "more than the runtime's paths changed"
     );
     for bad in ["", "crate::", "a b", "1x"] {

@@ -21,7 +21,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use openai_webhooks_codegen::{Config, SchemaSet};
+use schemaweave::{Config, SchemaSet};
 use serde_json::Value;
 
 /// Files skipped by design, with the reason.
@@ -329,7 +329,7 @@ fn run(root: &Path, name: &str, extra_deps: &str, generate: &dyn Fn(&Group) -> M
     std::fs::write(
         dir.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = {{ version = \"1\", features = [\"preserve_order\", \"arbitrary_precision\"] }}\nopenai-webhooks-runtime = {{ path = \"{}\" }}\n{extra_deps}\n[workspace]\n",
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = {{ version = \"1\", features = [\"preserve_order\", \"arbitrary_precision\"] }}\nschemaweave-runtime = {{ path = \"{}\" }}\n{extra_deps}\n[workspace]\n",
             runtime.display()
         ),
     )

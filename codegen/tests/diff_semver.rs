@@ -10,8 +10,8 @@
 
 use std::collections::BTreeMap;
 
-use openai_webhooks_codegen::webhooks::diff::{compare_types, Bump};
-use openai_webhooks_codegen::{Config, SchemaSet};
+use schemaweave::webhooks::diff::{compare_types, Bump};
+use schemaweave::{Config, SchemaSet};
 use proptest::prelude::*;
 use quote::ToTokens;
 use serde_json::{json, Value};

@@ -4,11 +4,11 @@
 //! against payloads, by the `codegen-fixtures` crate (`codegen/fixtures/`).
 //!
 //! After an intended change, refresh them with
-//! `UPDATE_FIXTURES=1 cargo test -p openai-webhooks-codegen --test fixtures`.
+//! `UPDATE_FIXTURES=1 cargo test -p schemaweave --test fixtures`.
 
 use std::path::Path;
 
-use openai_webhooks_codegen::{check::stale_diff, Config};
+use schemaweave::{check::stale_diff, Config};
 
 #[test]
 fn every_fixture_generates_its_snapshot() {
@@ -30,7 +30,7 @@ fn every_fixture_generates_its_snapshot() {
         config.schemars_feature(Some("schemars"));
         let options = std::fs::read_to_string(schema.with_extension("options")).unwrap_or_default();
         for option in options.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            // A switch's command-line flag (`openai_webhooks_codegen::SWITCHES`).
+            // A switch's command-line flag (`schemaweave::SWITCHES`).
             if let Err(e) = config.switch(option, true) {
                 panic!("{}: {e}", schema.display());
             }
@@ -51,7 +51,7 @@ fn every_fixture_generates_its_snapshot() {
     }
     assert!(
         stale.is_empty(),
-        "fixture snapshots are stale; refresh with\n  UPDATE_FIXTURES=1 cargo test -p openai-webhooks-codegen --test fixtures\n\n{}",
+        "fixture snapshots are stale; refresh with\n  UPDATE_FIXTURES=1 cargo test -p schemaweave --test fixtures\n\n{}",
         stale.join("\n")
     );
 }

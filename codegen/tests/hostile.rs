@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use openai_webhooks_codegen::{Config, Error};
+use schemaweave::{Config, Error};
 
 fn write(name: &str, bytes: &[u8]) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("codegen-hostile-{}", std::process::id()));
@@ -162,7 +162,7 @@ fn a_five_thousand_long_ref_chain_is_refused_not_overflowed() {
 /// holds them to the same limit, and everything under it generates.
 #[test]
 fn deep_documents_built_in_memory_are_refused_not_overflowed() {
-    use openai_webhooks_codegen::SchemaSet;
+    use schemaweave::SchemaSet;
     use serde_json::{Map, Value};
     // Built by moving values in (`json!` would copy the inner value, and
     // recursively so).
@@ -203,7 +203,7 @@ fn deep_documents_built_in_memory_are_refused_not_overflowed() {
     let set = SchemaSet::from_documents([("memory.json".to_string(), nested(40))]).unwrap();
     let generated = Config::new().generate_set(&set).unwrap();
     assert!(generated.code.contains("pub type A = ::std::vec::Vec<"));
-    openai_webhooks_codegen::webhooks::events::find(&set).unwrap();
+    schemaweave::webhooks::events::find(&set).unwrap();
 }
 
 /// Every identifier in `tokens`, inside groups too (string literals and

@@ -5,7 +5,7 @@
 //! `NAME.args` holds extra arguments, one per line.
 //!
 //! Refresh the expected messages after a deliberate change with
-//! `UPDATE_HOSTILE=1 cargo test -p openai-webhooks-codegen --test hostile_fixtures`.
+//! `UPDATE_HOSTILE=1 cargo test -p schemaweave --test hostile_fixtures`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -42,7 +42,7 @@ fn every_hostile_input_gives_its_located_error_and_exit_1() {
         let extra: Vec<String> = std::fs::read_to_string(&args_file)
             .map(|a| a.lines().map(str::to_string).collect())
             .unwrap_or_default();
-        let out = Command::new(env!("CARGO_BIN_EXE_openai-webhooks-codegen"))
+        let out = Command::new(env!("CARGO_BIN_EXE_schemaweave"))
             .arg("generate")
             .arg(name)
             .args(&extra)

@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use openai_webhooks_codegen::{Config, SchemaSet};
+use schemaweave::{Config, SchemaSet};
 use serde_json::Value;
 
 macro_rules! ci_paths {
@@ -190,7 +190,7 @@ fn folder_documents(corpus: &Path, folder: &str) -> Vec<(String, Value)> {
             let value = if name.ends_with(".json") {
                 serde_json::from_str(&text).ok()?
             } else {
-                openai_webhooks_codegen::yaml_to_json(&text).ok()?
+                schemaweave::yaml_to_json(&text).ok()?
             };
             Some((name, value))
         })
@@ -234,7 +234,7 @@ fn openai_descriptions(_: &Path, _: &str) -> Vec<(String, Value)> {
         .into_iter()
         .map(|path| {
             let text = std::fs::read_to_string(&path).unwrap();
-            let value = openai_webhooks_codegen::yaml_to_json(&text).unwrap();
+            let value = schemaweave::yaml_to_json(&text).unwrap();
             (
                 path.file_name().unwrap().to_string_lossy().into_owned(),
                 value,
@@ -380,7 +380,7 @@ fn real_world_schemas_generate_compile_and_read_their_documents() {
     std::fs::write(
         dir.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"real-world\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = {{ version = \"1\", features = [\"preserve_order\"] }}\nopenai-webhooks-runtime = {{ path = \"{}\" }}\n\n[workspace]\n",
+            "[package]\nname = \"real-world\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = {{ version = \"1\", features = [\"preserve_order\"] }}\nschemaweave-runtime = {{ path = \"{}\" }}\n\n[workspace]\n",
             runtime.display()
         ),
     )

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use openai_webhooks_codegen::webhooks::diff::{self, Bump, Impact};
-use openai_webhooks_codegen::webhooks::events;
-use openai_webhooks_codegen::webhooks::sync::{sync, SyncOptions};
-use openai_webhooks_codegen::{Config, SchemaSet};
+use schemaweave::webhooks::diff::{self, Bump, Impact};
+use schemaweave::webhooks::events;
+use schemaweave::webhooks::sync::{sync, SyncOptions};
+use schemaweave::{Config, SchemaSet};
 use quote::ToTokens;
 
 fn spec(version: &str) -> Option<PathBuf> {
@@ -143,7 +143,7 @@ fn the_two_spec_versions_differ_by_one_additive_event_and_docs() {
 
     // The command line prints the same, in both formats.
     let run = |format: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_openai-webhooks-codegen"))
+        let out = Command::new(env!("CARGO_BIN_EXE_schemaweave"))
             .args(["diff", "--format", format, "--current-version", "0.1.0"])
             .arg(&old)
             .arg(&new)

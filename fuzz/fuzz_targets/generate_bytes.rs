@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use openai_webhooks_codegen::{Config, SchemaSet};
+use schemaweave::{Config, SchemaSet};
 
 fuzz_target!(|bytes: &[u8]| {
     for name in ["input.json", "input.yaml"] {
@@ -12,6 +12,6 @@ fuzz_target!(|bytes: &[u8]| {
             continue;
         };
         let _ = Config::new().generate_set(&set);
-        let _ = openai_webhooks_codegen::webhooks::events::find(&set);
+        let _ = schemaweave::webhooks::events::find(&set);
     }
 });

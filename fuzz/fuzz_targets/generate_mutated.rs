@@ -8,7 +8,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use openai_webhooks_codegen::{Config, SchemaSet};
+use schemaweave::{Config, SchemaSet};
 use serde_json::{json, Value};
 
 /// Every schema file, by the name it has inside the schema directory.
@@ -140,5 +140,5 @@ fuzz_target!(|input: (u8, Vec<Edit>)| {
     }
     let Ok(set) = SchemaSet::from_documents(documents) else { return };
     let _ = Config::new().generate_set(&set);
-    let _ = openai_webhooks_codegen::webhooks::events::find(&set);
+    let _ = schemaweave::webhooks::events::find(&set);
 });

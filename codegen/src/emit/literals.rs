@@ -66,7 +66,7 @@ pub(super) fn emit_literals(
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
                 #(
-                    if ::openai_webhooks_runtime::json_equal(&value, &#values) {
+                    if ::schemaweave_runtime::json_equal(&value, &#values) {
                         return ::std::result::Result::Ok(Self::#names);
                     }
                 )*

@@ -238,7 +238,7 @@ fn resume_loop(tag: &str, parts: &ResumeParts) -> TokenStream {
     } = parts;
     quote! {
         #(#slots)*
-        while let ::std::option::Option::Some(::openai_webhooks_runtime::union::Key(key)) = map.next_key()? {
+        while let ::std::option::Option::Some(::schemaweave_runtime::union::Key(key)) = map.next_key()? {
             match &*key {
                 #tag => return ::std::result::Result::Err(::serde::de::Error::duplicate_field(#tag)),
                 #(#arms)*

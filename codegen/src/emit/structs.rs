@@ -68,12 +68,12 @@ pub(super) fn emit_struct(
             Presence::OptionalNullApart => quote!(#[serde(
                 default,
                 skip_serializing_if = "::std::option::Option::is_none",
-                deserialize_with = "::openai_webhooks_runtime::deserialize_present"
+                deserialize_with = "::schemaweave_runtime::deserialize_present"
             )]),
             // Without it, serde reads a missing `Option` field as `None`
             // (an alias of `Option` is not one to serde).
             Presence::RequiredNullable if f.option_inner().is_some() => {
-                quote!(#[serde(deserialize_with = "::openai_webhooks_runtime::deserialize_required")])
+                quote!(#[serde(deserialize_with = "::schemaweave_runtime::deserialize_required")])
             }
             Presence::Optional | Presence::OptionalNullMerged | Presence::OptionalWithDefault(_) => {
                 quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])

@@ -61,7 +61,7 @@ pub(super) fn emit_union(
     let requires = common.iter().map(|c| {
         let ty = rust_type(space, &c.ty);
         let json = &c.json_name;
-        quote!(::openai_webhooks_runtime::union::require::<#ty, A::Error>(&raw, &tag, #json)?;)
+        quote!(::schemaweave_runtime::union::require::<#ty, A::Error>(&raw, &tag, #json)?;)
     });
     let accessors = common.iter().map(|c| {
         let field = ident(&c.name);
@@ -131,19 +131,19 @@ pub(super) fn emit_union(
                     fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
                         #envelope_locals
                         loop {
-                            let ::std::option::Option::Some(::openai_webhooks_runtime::union::Key(key)) = map.next_key()? else {
+                            let ::std::option::Option::Some(::schemaweave_runtime::union::Key(key)) = map.next_key()? else {
                                 return ::std::result::Result::Err(::serde::de::Error::missing_field(#tag));
                             };
                             match &*key {
                                 #tag => {
-                                    let ::openai_webhooks_runtime::union::Key(tag) = map.next_value()?;
+                                    let ::schemaweave_runtime::union::Key(tag) = map.next_value()?;
                                     return match &*tag {
                                         #(#patterns => #calls
                                             .map(#name::#names)
-                                            .map_err(|e| ::openai_webhooks_runtime::union::prefixed(&tag, e)),)*
+                                            .map_err(|e| ::schemaweave_runtime::union::prefixed(&tag, e)),)*
                                         _ => {
                                             let buffered = envelope.into_entries(&order[..seen])?;
-                                            let rest = ::openai_webhooks_runtime::union::replay(map, buffered, #tag, tag.clone());
+                                            let rest = ::schemaweave_runtime::union::replay(map, buffered, #tag, tag.clone());
                                             unknown(tag, rest)
                                         }
                                     };
@@ -153,7 +153,7 @@ pub(super) fn emit_union(
                                         return ::std::result::Result::Err(::serde::de::Error::duplicate_field(#env_json));
                                     }
                                     envelope.#env_fields = ::std::option::Option::Some(
-                                        map.next_value().map_err(|e| ::openai_webhooks_runtime::union::prefixed(#env_json, e))?,
+                                        map.next_value().map_err(|e| ::schemaweave_runtime::union::prefixed(#env_json, e))?,
                                     );
                                     order[seen] = #env_json;
                                     seen += 1;
@@ -163,9 +163,9 @@ pub(super) fn emit_union(
                                     let mut buffered = envelope.into_entries(&order[..seen])?;
                                     let value = map.next_value()?;
                                     buffered.push((key, value));
-                                    let (tag, rest) = ::openai_webhooks_runtime::union::read_until_tag(map, #tag, buffered)?;
+                                    let (tag, rest) = ::schemaweave_runtime::union::read_until_tag(map, #tag, buffered)?;
                                     return match &*tag {
-                                        #(#patterns => ::openai_webhooks_runtime::union::variant(rest, &tag).map(#name::#names),)*
+                                        #(#patterns => ::schemaweave_runtime::union::variant(rest, &tag).map(#name::#names),)*
                                         _ => unknown(tag, rest),
                                     };
                                 }
@@ -176,9 +176,9 @@ pub(super) fn emit_union(
         quote! {
                 fn unknown<'de, A: ::serde::de::MapAccess<'de>>(
                     tag: ::std::borrow::Cow<'de, str>,
-                    rest: ::openai_webhooks_runtime::union::ReplayMap<'de, A>,
+                    rest: ::schemaweave_runtime::union::ReplayMap<'de, A>,
                 ) -> ::std::result::Result<#name, A::Error> {
-                    let raw = ::openai_webhooks_runtime::union::collect_raw(rest)?;
+                    let raw = ::schemaweave_runtime::union::collect_raw(rest)?;
                     #(#requires)*
                     ::std::result::Result::Ok(#name::#catch_all { #tag_field: tag.into_owned(), raw })
                 }
@@ -288,7 +288,7 @@ fn emit_envelope(
             for key in order {
                 let value = match *key {
                     #(#json => match &self.#fields {
-                        ::std::option::Option::Some(value) => ::openai_webhooks_runtime::union::buffer(value)?,
+                        ::std::option::Option::Some(value) => ::schemaweave_runtime::union::buffer(value)?,
                         ::std::option::Option::None => continue,
                     },)*
                     _ => continue,
@@ -355,7 +355,7 @@ fn emit_envelope(
             fn into_entries<'de, E: ::serde::de::Error>(
                 self,
                 order: &[&'static str],
-            ) -> ::std::result::Result<::openai_webhooks_runtime::union::Entries<'de>, E> {
+            ) -> ::std::result::Result<::schemaweave_runtime::union::Entries<'de>, E> {
                 #into_entries_body
             }
 
