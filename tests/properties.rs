@@ -15,9 +15,9 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use base64::Engine as _;
 use openai_webhooks::{WebhookError, WebhookEvent, Webhooks};
+use proptest::prelude::*;
 use schemaweave::webhooks::events;
 use schemaweave::SchemaSet;
-use proptest::prelude::*;
 use serde_json::Value;
 
 #[path = "support/instances.rs"]

@@ -16,10 +16,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use openai_webhooks::*;
-use schemaweave::webhooks::events;
-use schemaweave::SchemaSet;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
+use schemaweave::webhooks::events;
+use schemaweave::SchemaSet;
 use serde_json::{json, Value};
 
 #[path = "support/instances.rs"]

@@ -26,6 +26,9 @@ pub struct EmitOptions {
     /// The path of the runtime crate in generated code, when not
     /// `::schemaweave_runtime` (applied by [`crate::render`]).
     pub runtime_path: Option<String>,
+    /// The map type, when not `::std::collections::BTreeMap` (applied by
+    /// [`crate::render`]).
+    pub map_type: Option<String>,
 }
 
 /// Emits the types `range` of `space` (a slice of the output, so that
@@ -200,10 +203,51 @@ pub fn rust_type(space: &TypeSpace, ty: &RustType) -> TokenStream {
 
 fn emit_type(space: &TypeSpace, def: &TypeDef, options: &EmitOptions) -> TokenStream {
     let item = emit_type_item(space, def, options.schemars_feature.as_deref());
-    match &options.schemars_feature {
+    let item = match &options.schemars_feature {
         Some(feature) => schemars::with_json_schema(space, def, item, feature),
         None => item,
+    };
+    with_user_attributes(item, def)
+}
+
+/// `item` with the derives and attributes the user asked for on `def`,
+/// after the generator's own (serde's derive comes first, so `#[serde]`
+/// attributes of the user's follow the derive that reads them).
+fn with_user_attributes(item: TokenStream, def: &TypeDef) -> TokenStream {
+    if def.derives.is_empty() && def.attributes.is_empty() {
+        return item;
     }
+    let mut extra = user_attributes(&def.attributes);
+    if !def.derives.is_empty() {
+        let paths = def
+            .derives
+            .iter()
+            .filter_map(|p| syn::parse_str::<syn::Path>(p).ok());
+        extra.push(syn::parse_quote!(#[derive(#(#paths),*)]));
+    }
+    let Ok(mut file) = syn::parse2::<syn::File>(item.clone()) else {
+        return item;
+    };
+    let name = ident(&def.name);
+    for item in &mut file.items {
+        let attrs = match item {
+            syn::Item::Struct(i) if i.ident == name => &mut i.attrs,
+            syn::Item::Enum(i) if i.ident == name => &mut i.attrs,
+            _ => continue,
+        };
+        attrs.extend(extra);
+        break;
+    }
+    quote!(#file)
+}
+
+/// Attributes as the user wrote them (checked to parse by `Config`).
+fn user_attributes(texts: &[String]) -> Vec<syn::Attribute> {
+    texts
+        .iter()
+        .filter_map(|text| syn::parse::Parser::parse_str(syn::Attribute::parse_outer, text).ok())
+        .flatten()
+        .collect()
 }
 
 fn emit_type_item(space: &TypeSpace, def: &TypeDef, schemars: Option<&str>) -> TokenStream {
@@ -214,6 +258,8 @@ fn emit_type_item(space: &TypeSpace, def: &TypeDef, schemars: Option<&str>) -> T
         kind,
         eq_hash,
         deprecated,
+        derives: _,
+        attributes: _,
     } = def;
     let name = ident(name);
     let doc = docs(doc_lines);
@@ -433,6 +479,8 @@ mod tests {
             kind,
             eq_hash: true,
             deprecated: false,
+            derives: Vec::new(),
+            attributes: Vec::new(),
         }
     }
 
@@ -483,10 +531,12 @@ mod tests {
             presence,
             docs: vec![],
             deprecated: false,
+            attributes: Vec::new(),
             node: NodeRef::default(),
         };
         let opt = |t| RustType::Option(Box::new(t));
         let space = TypeSpace {
+            eq_hash_externals: Default::default(),
             types: vec![
                 def(
                     "S",
@@ -520,6 +570,7 @@ mod tests {
         let options = EmitOptions {
             schemars_feature: Some("schemars".into()),
             runtime_path: None,
+            map_type: None,
         };
         let out = crate::generate_code(&space, &options, &[]).unwrap();
         assert!(
@@ -553,6 +604,7 @@ mod tests {
     #[test]
     fn optional_and_renamed_fields() {
         let space = TypeSpace {
+            eq_hash_externals: Default::default(),
             types: vec![def(
                 "S",
                 TypeKind::Struct(Struct {
@@ -565,6 +617,7 @@ mod tests {
                             presence: Presence::Required,
                             docs: vec![],
                             deprecated: false,
+                            attributes: Vec::new(),
                             node: NodeRef::default(),
                         },
                         Field {
@@ -574,6 +627,7 @@ mod tests {
                             presence: Presence::Optional,
                             docs: vec![],
                             deprecated: false,
+                            attributes: Vec::new(),
                             node: NodeRef::default(),
                         },
                     ],

@@ -262,6 +262,10 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     k("x-kubernetes-preserve-unknown-fields", Structural, Leaf).on(OBJ),
     // OpenAPI 2's `nullable: true` (`lower/classify.rs`).
     k("x-nullable", Structural, Leaf),
+    // The user's own Rust type for this schema, a path or typify's
+    // `{crate, path}` object: the schema's type is not generated
+    // (`custom.rs`, as `--replace`).
+    k("x-rust-type", Structural, Leaf),
 ];
 
 /// The entry for `name`: the listed extensions as listed, any other `x-*`

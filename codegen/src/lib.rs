@@ -30,6 +30,7 @@
 
 #[cfg(feature = "check")]
 pub mod check;
+mod custom;
 mod emit;
 mod error;
 mod ids;
@@ -40,6 +41,8 @@ mod model;
 mod naming;
 mod passes;
 mod render;
+mod select;
+mod settings;
 #[cfg(test)]
 mod spec_tests;
 mod switches;
@@ -52,6 +55,7 @@ use std::path::{Path, PathBuf};
 
 pub use error::{Diagnostic, Error, Location};
 pub use load::{NodeRef, SchemaSet};
+pub use settings::{Setting, SETTINGS};
 pub use switches::{Switch, SWITCHES};
 #[cfg(feature = "yaml")]
 pub use yaml::yaml_to_json;
@@ -403,7 +407,7 @@ fn emit_and_format_in(
                             text.push_str(&render::format_items(
                                 emit::emit_range(space, start..end, emit_options),
                                 allow_deprecated,
-                                emit_options.runtime_path.as_deref(),
+                                emit_options,
                             )?);
                             start = end;
                         }

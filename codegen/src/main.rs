@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use schemaweave::webhooks::{diff, events, sync};
-use schemaweave::{check, write_if_changed, Config, SWITCHES};
+use schemaweave::{check, write_if_changed, Config, SETTINGS, SWITCHES};
 
 /// Generate Rust types from JSON Schema.
 #[derive(Parser)]
@@ -70,7 +70,7 @@ enum Command {
         /// `text` (default) or `markdown` (for a pull request). `--format
         /// text` and `--format markdown` are read the same way (`--format`
         /// otherwise maps a schema format to a Rust type, as in `generate`).
-        #[arg(long = "report", value_enum, default_value_t = ReportFormat::Text)]
+        #[arg(id = "report", long = "report", value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
         /// The crate's current version, to print the next one.
         #[arg(long, value_name = "X.Y.Z")]
@@ -93,101 +93,120 @@ enum Command {
     },
 }
 
-/// The options that shape generated code, shared by `generate` and `check`.
+/// The options that shape generated code, shared by `generate`, `check`
+/// and `diff`: `--config FILE`, `--deny-warnings`, every switch of
+/// `schemaweave::SWITCHES` and every option of `schemaweave::SETTINGS`.
 #[derive(clap::Args)]
 struct GenerateOptions {
+    /// Read options from a TOML file with a key for each flag (`lossless =
+    /// true`, `derive = ["*Event=Eq"]`); flags given here add to it.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Fail on warnings (documented fallbacks).
     #[arg(long)]
     deny_warnings: bool,
     /// Every switch of `schemaweave::SWITCHES`, as `--FLAG`.
     #[command(flatten)]
     switches: SwitchArgs,
-    /// Also implement `schemars::JsonSchema` for every type, under
-    /// `#[cfg(feature = "FEATURE")]`.
-    #[arg(long, value_name = "FEATURE")]
-    schemars_feature: Option<String>,
-    /// Map a format to a Rust type: `string:date-time=chrono::DateTime<chrono::Utc>`
-    /// (repeatable).
-    #[arg(long = "format", value_name = "TYPE:FORMAT=RUST_TYPE")]
-    formats: Vec<String>,
-    /// Also read schema files that `$ref`s reach inside DIR (repeatable);
-    /// by default only the input's folder is read.
-    #[arg(long = "ref-root", value_name = "DIR")]
-    ref_roots: Vec<PathBuf>,
-    /// Generate only the types reachable from PATH (a file of the input,
-    /// relative to the input folder) or PATH#POINTER (a schema in it)
-    /// (repeatable).
-    #[arg(long = "root", value_name = "PATH[#POINTER]")]
-    roots: Vec<String>,
-    /// The path generated code calls the runtime crate by, for a crate
-    /// that re-exports it (`crate::rt`, `::my_api::rt`).
-    #[arg(long, value_name = "PATH")]
-    runtime_path: Option<String>,
+    /// Every option of `schemaweave::SETTINGS`, as `--FLAG VALUE`.
+    #[command(flatten)]
+    settings: SettingArgs,
 }
 
 impl GenerateOptions {
     /// The options as command-line arguments, to repeat them in messages.
     fn as_args(&self) -> String {
         let mut args = String::new();
+        if let Some(file) = &self.config {
+            args.push_str(&format!(" --config {}", file.display()));
+        }
         if self.deny_warnings {
             args.push_str(" --deny-warnings");
         }
         for flag in &self.switches.on {
             args.push_str(&format!(" --{flag}"));
         }
-        if let Some(feature) = &self.schemars_feature {
-            args.push_str(&format!(" --schemars-feature {feature}"));
-        }
-        for mapping in &self.formats {
-            args.push_str(&format!(" --format '{mapping}'"));
-        }
-        for root in &self.ref_roots {
-            args.push_str(&format!(" --ref-root {}", root.display()));
-        }
-        for root in &self.roots {
-            args.push_str(&format!(" --root '{root}'"));
-        }
-        if let Some(path) = &self.runtime_path {
-            args.push_str(&format!(" --runtime-path '{path}'"));
+        for (flag, value) in &self.settings.given {
+            args.push_str(&format!(" --{flag} '{value}'"));
         }
         args
     }
 
     fn config(&self) -> Result<Config, String> {
-        let mut config = Config::new();
-        config
-            .deny_warnings(self.deny_warnings)
-            .schemars_feature(self.schemars_feature.as_deref());
+        let mut config = match &self.config {
+            Some(file) => Config::from_file(file).map_err(|e| format!("error: {e}"))?,
+            None => Config::new(),
+        };
+        if self.deny_warnings {
+            config.deny_warnings(true);
+        }
         for flag in &self.switches.on {
             config
                 .switch(flag, true)
                 .map_err(|e| format!("error: {e}"))?;
         }
-        for root in &self.ref_roots {
-            config.ref_root(root);
-        }
-        for root in &self.roots {
-            config.root(root);
-        }
-        if let Some(path) = &self.runtime_path {
+        for (flag, value) in &self.settings.given {
             config
-                .runtime_path(path)
-                .map_err(|e| format!("error: {e}"))?;
-        }
-        for mapping in &self.formats {
-            let parsed = mapping.split_once('=').and_then(|(left, rust)| {
-                left.split_once(':').map(|(ty, format)| (ty, format, rust))
-            });
-            let Some((ty, format, rust)) = parsed else {
-                return Err(format!(
-                    "error: --format takes TYPE:FORMAT=RUST_TYPE, not `{mapping}`"
-                ));
-            };
-            config
-                .format(ty, format, rust)
+                .option(flag, value)
                 .map_err(|e| format!("error: {e}"))?;
         }
         Ok(config)
+    }
+}
+
+/// The options with a value given on the command line: one `--FLAG VALUE`
+/// per entry of `SETTINGS`, its help the first sentence of its doc.
+#[derive(Debug, Clone, Default)]
+struct SettingArgs {
+    /// `(flag, value)`, in `SETTINGS` order, each flag's values in the
+    /// order given.
+    given: Vec<(&'static str, String)>,
+}
+
+impl clap::Args for SettingArgs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        SETTINGS.iter().fold(cmd, |cmd, setting| {
+            let action = if setting.repeatable {
+                clap::ArgAction::Append
+            } else {
+                clap::ArgAction::Set
+            };
+            let help = setting.doc.split(". ").next().unwrap_or_default();
+            let help = if setting.repeatable {
+                format!("{} (repeatable)", help.trim_end_matches('.'))
+            } else {
+                help.trim_end_matches('.').to_string()
+            };
+            cmd.arg(
+                clap::Arg::new(setting.flag)
+                    .long(setting.flag)
+                    .value_name(setting.value_name)
+                    .action(action)
+                    .help(help)
+                    .long_help(setting.doc),
+            )
+        })
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+impl clap::FromArgMatches for SettingArgs {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let mut given = Vec::new();
+        for setting in SETTINGS {
+            if let Some(values) = matches.get_many::<String>(setting.flag) {
+                given.extend(values.map(|v| (setting.flag, v.clone())));
+            }
+        }
+        Ok(SettingArgs { given })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
     }
 }
 
@@ -334,17 +353,21 @@ fn main() -> ExitCode {
             types,
             mut options,
         } => {
-            options.formats.retain(|value| match value.as_str() {
-                "text" => {
-                    format = ReportFormat::Text;
-                    false
-                }
-                "markdown" => {
-                    format = ReportFormat::Markdown;
-                    false
-                }
-                _ => true,
-            });
+            options
+                .settings
+                .given
+                .retain(|(flag, value)| match value.as_str() {
+                    _ if *flag != "format" => true,
+                    "text" => {
+                        format = ReportFormat::Text;
+                        false
+                    }
+                    "markdown" => {
+                        format = ReportFormat::Markdown;
+                        false
+                    }
+                    _ => true,
+                });
             let config = match options.config() {
                 Ok(config) => config,
                 Err(message) => {
@@ -509,5 +532,16 @@ fn report(error: &schemaweave::Error) {
     match error {
         schemaweave::Error::Schema(_) => eprintln!("{error}"),
         other => eprintln!("error: {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_well_formed() {
+        // clap checks names, ids and flags on first use, by panicking: a
+        // switch or option named like another argument would only show
+        // when someone ran that subcommand.
+        <super::Cli as clap::CommandFactory>::command().debug_assert();
     }
 }

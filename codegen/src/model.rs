@@ -15,6 +15,9 @@ pub struct TypeId(pub usize);
 pub struct TypeSpace {
     /// The types; a [`TypeId`] indexes this vector.
     pub types: Vec<TypeDef>,
+    /// Types of the user's ([`RustType::External`]) said to implement `Eq`
+    /// and `Hash` (`--replace SEL=PATH:Eq+Hash`).
+    pub eq_hash_externals: std::collections::BTreeSet<String>,
 }
 
 impl TypeSpace {
@@ -39,6 +42,38 @@ pub struct TypeDef {
     pub eq_hash: bool,
     /// Marked `deprecated: true` in the schema.
     pub deprecated: bool,
+    /// Derives the user asked for (`--derive`), beside the generator's.
+    pub derives: Vec<String>,
+    /// Attributes the user asked for (`--attribute`), as written.
+    pub attributes: Vec<String>,
+}
+
+impl TypeDef {
+    /// Calls `visit` on every Rust type written in this type's fields,
+    /// variants, items or alias (not inside them: see
+    /// [`RustType::for_each_inner_mut`]). Tagged union members are type
+    /// ids, not Rust types, and are not visited.
+    pub fn for_each_type_mut(&mut self, visit: &mut dyn FnMut(&mut RustType)) {
+        match &mut self.kind {
+            TypeKind::Struct(s) => {
+                for field in &mut s.fields {
+                    visit(&mut field.value);
+                }
+                if let Some((_, ty)) = &mut s.extra {
+                    visit(ty);
+                }
+            }
+            TypeKind::Union(u) => {
+                for field in u.common.iter_mut().chain(&mut u.envelope) {
+                    visit(&mut field.ty);
+                }
+            }
+            TypeKind::Untagged(u) => u.variants.iter_mut().for_each(|v| visit(&mut v.ty)),
+            TypeKind::Tuple(t) => t.items.iter_mut().for_each(visit),
+            TypeKind::Alias(ty) | TypeKind::Newtype(ty) => visit(ty),
+            TypeKind::Const(_) | TypeKind::Enum(_) | TypeKind::Literals(_) => {}
+        }
+    }
 }
 
 /// The shape of a named type.
@@ -163,9 +198,10 @@ pub struct Field {
     pub deprecated: bool,
     /// Documentation lines.
     pub docs: Vec<String>,
+    /// Attributes the user asked for (`--attribute`), as written.
+    pub attributes: Vec<String>,
     /// Where the property's schema is written (for a merged `allOf`, in
-    /// the member that defines it): `diff` names it.
-    #[cfg_attr(not(feature = "webhooks"), allow(dead_code))]
+    /// the member that defines it): `diff` names it, selectors match it.
     pub node: NodeRef,
 }
 
@@ -500,6 +536,27 @@ impl RustType {
             | RustType::Set(inner)
             | RustType::Map(inner)
             | RustType::Box(inner) => visit(inner, Holding::Heap),
+        }
+    }
+
+    /// [`RustType::for_each_inner`], mutably.
+    pub fn for_each_inner_mut(&mut self, mut visit: impl FnMut(&mut RustType)) {
+        match self {
+            RustType::String
+            | RustType::Bool
+            | RustType::Int { .. }
+            | RustType::Float { .. }
+            | RustType::Value
+            | RustType::ValueExcept(_)
+            | RustType::Null
+            | RustType::Named(_)
+            | RustType::External(_) => {}
+            RustType::Option(inner)
+            | RustType::Vec(inner)
+            | RustType::Set(inner)
+            | RustType::Map(inner)
+            | RustType::Box(inner) => visit(inner),
+            RustType::Tuple(items) => items.iter_mut().for_each(visit),
         }
     }
 

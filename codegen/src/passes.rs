@@ -209,27 +209,32 @@ fn box_inline(ty: RustType) -> RustType {
 }
 
 /// `Eq` and `Hash` hold for a type unless a float or a JSON value sits
-/// somewhere inside it. Computed as a fixpoint so recursive types work.
-pub(crate) fn compute_eq_hash(space: &mut TypeSpace) {
-    fn ty_ok(space: &TypeSpace, ty: &RustType) -> bool {
-        let here = match ty {
-            RustType::String | RustType::Bool | RustType::Int { .. } | RustType::Null => true,
-            RustType::Float { .. } | RustType::Value | RustType::ValueExcept(_) => false,
-            // A user's type may not be `Eq` or `Hash`.
-            RustType::External(_) => false,
-            RustType::Named(id) => space.get(*id).eq_hash,
-            // Decided by what they hold.
-            RustType::Vec(_)
-            | RustType::Set(_)
-            | RustType::Option(_)
-            | RustType::Map(_)
-            | RustType::Box(_)
-            | RustType::Tuple(_) => true,
-        };
-        let mut inside = true;
-        ty.for_each_inner(|inner, _| inside &= ty_ok(space, inner));
-        here && inside
-    }
+/// somewhere inside it, or a map when the map type is not `BTreeMap`
+/// (`maps_hash` false: `HashMap` and `IndexMap` are not `Hash`). Computed
+/// as a fixpoint so recursive types work.
+pub(crate) fn compute_eq_hash(space: &mut TypeSpace, maps_hash: bool) {
+    let ty_ok = |space: &TypeSpace, ty: &RustType| {
+        fn ok(space: &TypeSpace, ty: &RustType, maps_hash: bool) -> bool {
+            let here = match ty {
+                RustType::String | RustType::Bool | RustType::Int { .. } | RustType::Null => true,
+                RustType::Float { .. } | RustType::Value | RustType::ValueExcept(_) => false,
+                // A user's type, unless they said it is `Eq` and `Hash`.
+                RustType::External(path) => space.eq_hash_externals.contains(path),
+                RustType::Named(id) => space.get(*id).eq_hash,
+                RustType::Map(_) => maps_hash,
+                // Decided by what they hold.
+                RustType::Vec(_)
+                | RustType::Set(_)
+                | RustType::Option(_)
+                | RustType::Box(_)
+                | RustType::Tuple(_) => true,
+            };
+            let mut inside = true;
+            ty.for_each_inner(|inner, _| inside &= ok(space, inner, maps_hash));
+            here && inside
+        }
+        ok(space, ty, maps_hash)
+    };
     loop {
         let mut changed = false;
         for i in 0..space.types.len() {
@@ -512,20 +517,7 @@ pub(crate) fn keep_reachable(space: &mut TypeSpace, roots: &[TypeId]) -> Vec<Opt
     fn in_ty(ty: &mut RustType, renumber: &dyn Fn(&mut TypeId)) {
         match ty {
             RustType::Named(id) => renumber(id),
-            RustType::Option(inner)
-            | RustType::Vec(inner)
-            | RustType::Set(inner)
-            | RustType::Map(inner)
-            | RustType::Box(inner) => in_ty(inner, renumber),
-            RustType::Tuple(items) => items.iter_mut().for_each(|i| in_ty(i, renumber)),
-            RustType::String
-            | RustType::Bool
-            | RustType::Int { .. }
-            | RustType::Float { .. }
-            | RustType::Value
-            | RustType::ValueExcept(_)
-            | RustType::Null
-            | RustType::External(_) => {}
+            other => other.for_each_inner_mut(|inner| in_ty(inner, renumber)),
         }
     }
     fn in_default(value: &mut DefaultValue, renumber: &dyn Fn(&mut TypeId)) {
@@ -544,10 +536,10 @@ pub(crate) fn keep_reachable(space: &mut TypeSpace, roots: &[TypeId]) -> Vec<Opt
         if !keep[old] {
             continue;
         }
+        def.for_each_type_mut(&mut |ty| in_ty(ty, &renumber));
         match &mut def.kind {
             TypeKind::Struct(s) => {
                 for field in &mut s.fields {
-                    in_ty(&mut field.value, &renumber);
                     match &mut field.presence {
                         Presence::Defaulted(d) | Presence::OptionalWithDefault(d) => {
                             in_default(d, &renumber)
@@ -555,23 +547,9 @@ pub(crate) fn keep_reachable(space: &mut TypeSpace, roots: &[TypeId]) -> Vec<Opt
                         _ => {}
                     }
                 }
-                if let Some((_, ty)) = &mut s.extra {
-                    in_ty(ty, &renumber);
-                }
             }
-            TypeKind::Union(u) => {
-                u.variants.iter_mut().for_each(|v| renumber(&mut v.ty));
-                for field in u.common.iter_mut().chain(&mut u.envelope) {
-                    in_ty(&mut field.ty, &renumber);
-                }
-            }
-            TypeKind::Untagged(u) => u
-                .variants
-                .iter_mut()
-                .for_each(|v| in_ty(&mut v.ty, &renumber)),
-            TypeKind::Tuple(t) => t.items.iter_mut().for_each(|ty| in_ty(ty, &renumber)),
-            TypeKind::Alias(ty) | TypeKind::Newtype(ty) => in_ty(ty, &renumber),
-            TypeKind::Const(_) | TypeKind::Enum(_) | TypeKind::Literals(_) => {}
+            TypeKind::Union(u) => u.variants.iter_mut().for_each(|v| renumber(&mut v.ty)),
+            _ => {}
         }
         space.types.push(def);
     }

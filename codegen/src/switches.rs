@@ -2,7 +2,7 @@
 //! its command-line flag and its documentation. From that one line the
 //! macro makes the field lowering reads, the [`crate::Config`] method, the
 //! entry of [`SWITCHES`] that the command line (`--FLAG`), `check`'s
-//! refresh command and the fixture option files read, and
+//! refresh command and configuration files read, and
 //! [`crate::Config::switch`], which sets one by flag. A new switch is a new
 //! line here and the lowering code that reads it.
 
@@ -10,7 +10,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct Switch {
     /// The command-line flag without dashes (`lossless`), also the name
-    /// [`crate::Config::switch`] and fixture option files take.
+    /// [`crate::Config::switch`] and configuration files take.
     pub flag: &'static str,
     /// What it changes (the first line is the command line's help).
     pub doc: &'static str,
@@ -103,6 +103,16 @@ switches! {
     /// schemaweave::Config::new().infer_types(true);
     /// ```
     infer_types = "infer-types";
+
+    /// Makes every enum of strings open (default: closed): a value the
+    /// schema does not list is kept in `Other(String)` and written back as
+    /// it came, so that a sender that adds a value does not break readers.
+    /// `--open-enum SELECTOR` opens chosen ones.
+    ///
+    /// ```
+    /// schemaweave::Config::new().open_enums(true);
+    /// ```
+    open_enums = "open-enums";
 }
 
 /// The switch with this flag.

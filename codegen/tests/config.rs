@@ -97,3 +97,97 @@ fn the_runtime_path_replaces_every_path_into_the_runtime() {
         assert!(err.contains("not a Rust path"), "{bad}: {err}");
     }
 }
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/cases")
+        .join(name)
+}
+
+#[test]
+fn a_selector_that_matches_nothing_is_an_error_naming_it() {
+    let schema = fixture("customized.json");
+    let cases: [(&str, &str); 6] = [
+        ("derive", "Nothing=Eq"),
+        ("attribute", "#/$defs/Nope=#[doc(hidden)]"),
+        ("rename", "Pet.nothing=x"),
+        ("replace", "#/$defs/Gone/**=u8"),
+        ("open-enum", "#/$defs/Pet"),
+        ("derive", "other.json#/$defs/Pet=Eq"),
+    ];
+    for (flag, value) in cases {
+        let mut config = Config::new();
+        config.option(flag, value).unwrap();
+        let err = config.generate(&schema).unwrap_err().to_string();
+        let selector = value.split('=').next().unwrap();
+        assert!(
+            err.contains(&format!("`{selector}")),
+            "{flag} {value}: {err}"
+        );
+        assert!(err.contains(&format!("--{flag}")), "{flag} {value}: {err}");
+    }
+}
+
+#[test]
+fn a_replaced_type_takes_the_types_only_it_reached() {
+    let schema = fixture("customized.json");
+    // `Owner`'s own `x-rust-type` replaces it, options or not; without
+    // the extension it and its inline `address` are generated.
+    let plain = Config::new().generate(&schema).unwrap();
+    assert!(!plain.code.contains("OwnerAddress"));
+    assert!(plain.code.contains("pub type Timestamp"));
+    let mut document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&schema).unwrap()).unwrap();
+    document["$defs"]["Owner"]
+        .as_object_mut()
+        .unwrap()
+        .remove("x-rust-type");
+    let set = schemaweave::SchemaSet::from_documents([("c.json".to_string(), document)]).unwrap();
+    let without = Config::new().generate_set(&set).unwrap();
+    assert!(without.code.contains("pub struct OwnerAddress"));
+    let custom = Config::from_file(fixture("customized.toml"))
+        .unwrap()
+        .generate(&schema)
+        .unwrap();
+    for gone in [
+        "OwnerAddress",
+        "pub struct Owner ",
+        "Timestamp",
+        "pub struct Pet ",
+    ] {
+        assert!(!custom.code.contains(gone), "{gone}");
+    }
+    // `--names` reports the names the user chose.
+    assert_eq!(custom.names["#/$defs/Pet"], "Animal");
+    // A member of a tagged union cannot be replaced.
+    let tagged = fixture("tagged_union.json");
+    let mut config = Config::new();
+    config.replace("#/$defs/Circle", "u8").unwrap();
+    let err = config.generate(&tagged).unwrap_err().to_string();
+    assert!(err.contains("tagged union"), "{err}");
+}
+
+#[test]
+fn a_configuration_file_names_its_mistakes() {
+    let dir = std::env::temp_dir().join(format!("schemaweave-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("options.toml");
+    for (text, expected) in [
+        ("losless = true", "unknown key `losless`"),
+        ("lossless = \"yes\"", "`lossless` takes true or false"),
+        ("runtime-path = [\"a\"]", "`runtime-path` takes a string"),
+        ("derive = [1]", "`derive` takes strings"),
+        ("derive = \"Pet\"", "SELECTOR=VALUE"),
+        ("lossless = ", "options.toml"),
+    ] {
+        std::fs::write(&file, text).unwrap();
+        let err = Config::from_file(&file).unwrap_err().to_string();
+        assert!(err.contains(expected), "{text}: {err}");
+        assert!(err.contains("options.toml"), "{text}: {err}");
+    }
+    // Paths in a file are relative to the file's folder.
+    std::fs::write(&file, "ref-root = \"shared\"\nderive = \"Pet=Eq\"").unwrap();
+    let config = Config::from_file(&file).unwrap();
+    assert!(format!("{config:?}").contains(&dir.join("shared").display().to_string()));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -10,10 +10,10 @@
 
 use std::collections::BTreeMap;
 
-use schemaweave::webhooks::diff::{compare_types, Bump};
-use schemaweave::{Config, SchemaSet};
 use proptest::prelude::*;
 use quote::ToTokens;
+use schemaweave::webhooks::diff::{compare_types, Bump};
+use schemaweave::{Config, SchemaSet};
 use serde_json::{json, Value};
 
 /// The public API of a generated file: each item (and each field, variant

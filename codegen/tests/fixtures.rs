@@ -1,6 +1,7 @@
 //! Snapshot tests: each `fixtures/cases/NAME.json` generates exactly
 //! `fixtures/cases/NAME.rs` (with `--schemars-feature schemars`, and the
-//! options listed in `NAME.options`, one per line, where that file exists). The `.rs` files are compiled, and checked
+//! options of the configuration file `NAME.toml`, as `--config` reads it,
+//! where that file exists). The `.rs` files are compiled, and checked
 //! against payloads, by the `codegen-fixtures` crate (`codegen/fixtures/`).
 //!
 //! After an intended change, refresh them with
@@ -26,15 +27,13 @@ fn every_fixture_generates_its_snapshot() {
         let expected_path = schema.with_extension("rs");
         // With `JsonSchema` impls under the fixtures crate's `schemars`
         // feature, so that they compile for every construct too.
-        let mut config = Config::new();
+        let options = schema.with_extension("toml");
+        let mut config = if options.exists() {
+            Config::from_file(&options).unwrap_or_else(|e| panic!("{e}"))
+        } else {
+            Config::new()
+        };
         config.schemars_feature(Some("schemars"));
-        let options = std::fs::read_to_string(schema.with_extension("options")).unwrap_or_default();
-        for option in options.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            // A switch's command-line flag (`schemaweave::SWITCHES`).
-            if let Err(e) = config.switch(option, true) {
-                panic!("{}: {e}", schema.display());
-            }
-        }
         let generated = config
             .generate(schema)
             .unwrap_or_else(|e| panic!("{}: {e}", schema.display()))

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use quote::ToTokens;
 use schemaweave::webhooks::diff::{self, Bump, Impact};
 use schemaweave::webhooks::events;
 use schemaweave::webhooks::sync::{sync, SyncOptions};
 use schemaweave::{Config, SchemaSet};
-use quote::ToTokens;
 
 fn spec(version: &str) -> Option<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(

@@ -75,7 +75,9 @@ pub(super) fn emit_struct(
             Presence::RequiredNullable if f.option_inner().is_some() => {
                 quote!(#[serde(deserialize_with = "::schemaweave_runtime::deserialize_required")])
             }
-            Presence::Optional | Presence::OptionalNullMerged | Presence::OptionalWithDefault(_) => {
+            Presence::Optional
+            | Presence::OptionalNullMerged
+            | Presence::OptionalWithDefault(_) => {
                 quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
             }
             Presence::Required | Presence::RequiredNullable => quote!(),
@@ -95,11 +97,13 @@ pub(super) fn emit_struct(
             _ => quote!(),
         };
         let ty = rust_type(space, &f.ty());
+        let user = super::user_attributes(&f.attributes);
         quote! {
             #doc
             #rename
             #optional
             #schema_with
+            #(#user)*
             pub #field: #ty,
         }
     });

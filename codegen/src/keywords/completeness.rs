@@ -27,14 +27,14 @@ fn fixtures() -> Vec<PathBuf> {
     files
 }
 
-/// The options a fixture is generated with (`NAME.options`).
+/// The options a fixture is generated with (`NAME.toml`).
 fn config_for(fixture: &Path) -> crate::Config {
-    let mut config = crate::Config::new();
-    let options = std::fs::read_to_string(fixture.with_extension("options")).unwrap_or_default();
-    for option in options.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        config.switch(option, true).unwrap();
+    let options = fixture.with_extension("toml");
+    if options.exists() {
+        crate::Config::from_file(&options).unwrap()
+    } else {
+        crate::Config::new()
     }
-    config
 }
 
 /// Calls `visit` for every schema object in `value` (a document), through

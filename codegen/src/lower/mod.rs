@@ -101,6 +101,11 @@ pub(crate) struct Options {
     /// `Config::root`: when given, only the types reachable from these
     /// (`PATH[#POINTER]`, the path relative to the input folder) are kept.
     pub roots: Vec<String>,
+    /// Per-path options (`--derive`, `--rename`, `--replace`, …).
+    pub custom: crate::custom::Custom,
+    /// Whether the map type (`Config::map_type`) implements `Hash`
+    /// (`BTreeMap` does; `HashMap` and `IndexMap` do not).
+    pub maps_not_hash: bool,
 }
 
 /// Lowering with [`Options`].
@@ -171,13 +176,13 @@ pub(crate) fn lower_with(set: &SchemaSet, options: &Options) -> Result<Lowered, 
         let wanted = node.pointer.rsplit('/').next().unwrap_or("Root");
         lowerer.named(node, &naming::type_name(wanted));
     }
-    let roots = chosen_roots(&mut lowerer, &options.roots)?;
+    let mut roots = chosen_roots(&mut lowerer, &options.roots)?;
     #[cfg(test)]
     let fallbacks = std::mem::take(&mut lowerer.fallbacks);
     let Lowerer {
         mut space,
         mut diags,
-        by_node,
+        mut by_node,
         ..
     } = lowerer;
     diags.finish_unknown();
@@ -186,19 +191,32 @@ pub(crate) fn lower_with(set: &SchemaSet, options: &Options) -> Result<Lowered, 
     if !diags.errors.is_empty() {
         return Err(Error::Schema(diags.errors));
     }
+    if let Some(map) = crate::custom::apply(
+        &mut space,
+        set,
+        &options.custom,
+        &options.extra_roots,
+        &mut diags,
+    )? {
+        by_node = renumbered(by_node, &map);
+        if let Some(roots) = &mut roots {
+            roots.retain_mut(|id| match map[id.0] {
+                Some(new) => {
+                    *id = new;
+                    true
+                }
+                None => false,
+            });
+        }
+    }
     box_recursive_fields(&mut space);
     box_large_fields(&mut space);
-    compute_eq_hash(&mut space);
-    let by_node = match roots {
-        None => by_node,
-        Some(roots) => {
-            let map = keep_reachable(&mut space, &roots);
-            by_node
-                .into_iter()
-                .filter_map(|(node, id)| map[id.0].map(|id| (node, id)))
-                .collect()
-        }
-    };
+    compute_eq_hash(&mut space, !options.maps_not_hash);
+    crate::custom::check_derives(&mut space, &mut diags);
+    if let Some(roots) = roots {
+        let map = keep_reachable(&mut space, &roots);
+        by_node = renumbered(by_node, &map);
+    }
     Ok(Lowered {
         space,
         by_node,
@@ -206,6 +224,17 @@ pub(crate) fn lower_with(set: &SchemaSet, options: &Options) -> Result<Lowered, 
         #[cfg(test)]
         fallbacks,
     })
+}
+
+/// `by_node` after `passes::keep_reachable` gave each type id `map`'s.
+fn renumbered(
+    by_node: HashMap<NodeRef, TypeId>,
+    map: &[Option<TypeId>],
+) -> HashMap<NodeRef, TypeId> {
+    by_node
+        .into_iter()
+        .filter_map(|(node, id)| map[id.0].map(|id| (node, id)))
+        .collect()
 }
 
 /// The types `Config::root` chose (`None` when it chose none): for
@@ -467,6 +496,8 @@ impl<'a> Lowerer<'a> {
             kind: TypeKind::Alias(RustType::Value),
             eq_hash: true,
             deprecated: is_deprecated(value),
+            derives: Vec::new(),
+            attributes: Vec::new(),
         });
         id
     }
@@ -480,7 +511,14 @@ impl<'a> Lowerer<'a> {
                 let members = self.lower_members(node, value, "type", &items, name);
                 TypeKind::Untagged(self.lower_untagged(node, "type", &items, members, name))
             }
-            Shape::Enum(values) => TypeKind::Enum(scalars::lower_enum(values, None)),
+            Shape::Enum(values) => {
+                let open = self
+                    .options
+                    .switches
+                    .open_enums
+                    .then(|| "Other".to_string());
+                TypeKind::Enum(scalars::lower_enum(values, open))
+            }
             Shape::OpenEnum(values) => {
                 TypeKind::Enum(scalars::lower_enum(values, Some("Other".to_string())))
             }

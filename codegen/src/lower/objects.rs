@@ -185,6 +185,7 @@ impl Lowerer<'_> {
                 presence,
                 docs: docs_of(schema),
                 deprecated: is_deprecated(schema),
+                attributes: Vec::new(),
                 node: child.clone(),
             });
         }
