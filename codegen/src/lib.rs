@@ -1,29 +1,21 @@
-//! A JSON Schema → Rust code generator: serde structs and enums with docs,
-//! literal types for constants, open enums, and fast discriminated unions.
+#![doc = include_str!("../README.md")]
+//!
+//! ## The library
 //!
 //! The pipeline runs in stages, each in its own module, data flowing one way:
 //!
 //! 1. `load`: read files, parse JSON, resolve `$ref`s, keep JSON pointers;
-//! 2. `lower`: decide what each schema node means in Rust (`model`);
+//! 2. `lower`: decide what each schema node means in Rust (`model`); the
+//!    per-path options apply to the model;
 //! 3. `emit`: print the model as tokens with `quote`;
-//! 4. `render`: check the tokens parse with `syn`, format with `prettyplease`.
+//! 4. `render`: check the tokens parse with `syn`, place the runtime and
+//!    map paths, format with `prettyplease`.
 //!
 //! Those stages are internal; the public API is [`Config`] (and what it
-//! returns), [`SchemaSet`] for tools that read schemas themselves, and,
+//! returns), [`SchemaSet`] for tools that read schemas themselves,
+//! [`SWITCHES`] and [`SETTINGS`] for tools that take options by name, and,
 //! behind cargo features, [`check`] (`check`) and the webhook tooling
 //! `webhooks` (`webhooks`).
-//!
-//! From a build script, in the style of `prost_build::Config`:
-//!
-//! ```no_run
-//! // in build.rs's main():
-//! if let Err(error) = schemaweave::Config::new().compile("schema", "events.rs") {
-//!     eprintln!("{error}");
-//!     std::process::exit(1);
-//! }
-//! ```
-//!
-//! and in the crate: `include!(concat!(env!("OUT_DIR"), "/events.rs"));`.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
