@@ -20,6 +20,8 @@
 //   schema/events/fine_tuning.job.cancelled.json
 //   schema/events/fine_tuning.job.failed.json
 //   schema/events/fine_tuning.job.succeeded.json
+//   schema/events/health.alert.resolved.json
+//   schema/events/health.alert.triggered.json
 //   schema/events/live.call.incoming.json
 //   schema/events/live.transport.connected.json
 //   schema/events/live.transport.incoming.json
@@ -1200,6 +1202,100 @@ impl FineTuningJobSucceededWebhookEventType {
     }
 }
 
+/// A health alert ended.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
+pub struct HealthAlertResolvedWebhookEvent {
+    /// Identifier of this event (`evt_...`).
+    pub id: ::std::string::String,
+    /// When the event was created, in Unix seconds.
+    pub created_at: i64,
+    /// What the event is about.
+    pub data: HealthAlertResolvedWebhookEventData,
+    /// The event type: always `health.alert.resolved`.
+    #[serde(rename = "type")]
+    pub type_: HealthAlertResolvedWebhookEventType,
+    /// The kind of object: always `event`.
+    pub object: EventObject,
+}
+
+/// What the event is about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
+pub struct HealthAlertResolvedWebhookEventData {
+    /// Identifier of the health alert notification, which does not change once sent.
+    pub id: ::std::string::String,
+}
+
+/// The event type: always `health.alert.resolved`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
+pub enum HealthAlertResolvedWebhookEventType {
+    /// The value `health.alert.resolved`.
+    #[default]
+    #[serde(rename = "health.alert.resolved")]
+    HealthAlertResolved,
+}
+
+impl HealthAlertResolvedWebhookEventType {
+    /// The only value this type allows, as it appears in JSON.
+    pub const VALUE: &'static str = "health.alert.resolved";
+    /// The value as it appears in JSON.
+    pub fn as_str(&self) -> &'static str {
+        Self::VALUE
+    }
+}
+
+/// A health alert started for the organization; the alert notification itself is fetched by `data.id` with an organization admin key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
+pub struct HealthAlertTriggeredWebhookEvent {
+    /// Identifier of this event (`evt_...`).
+    pub id: ::std::string::String,
+    /// When the event was created, in Unix seconds.
+    pub created_at: i64,
+    /// What the event is about.
+    pub data: HealthAlertTriggeredWebhookEventData,
+    /// The event type: always `health.alert.triggered`.
+    #[serde(rename = "type")]
+    pub type_: HealthAlertTriggeredWebhookEventType,
+    /// The kind of object: always `event`.
+    pub object: EventObject,
+}
+
+/// What the event is about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
+pub struct HealthAlertTriggeredWebhookEventData {
+    /// Identifier of the health alert notification, which does not change once sent.
+    pub id: ::std::string::String,
+}
+
+/// The event type: always `health.alert.triggered`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Copy, PartialOrd, Ord, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[derive(::serde::Serialize, ::serde::Deserialize)]
+pub enum HealthAlertTriggeredWebhookEventType {
+    /// The value `health.alert.triggered`.
+    #[default]
+    #[serde(rename = "health.alert.triggered")]
+    HealthAlertTriggered,
+}
+
+impl HealthAlertTriggeredWebhookEventType {
+    /// The only value this type allows, as it appears in JSON.
+    pub const VALUE: &'static str = "health.alert.triggered";
+    /// The value as it appears in JSON.
+    pub fn as_str(&self) -> &'static str {
+        Self::VALUE
+    }
+}
+
 /// A SIP call came in and can be accepted as a Live session.
 ///
 /// The same pending call may also be announced as `realtime.call.incoming`; whichever accept endpoint answers first decides which one handles it.
@@ -1888,6 +1984,10 @@ pub enum WebhookEvent {
     FineTuningJobFailed(FineTuningJobFailedWebhookEvent),
     /// A fine-tuning job finished successfully.
     FineTuningJobSucceeded(FineTuningJobSucceededWebhookEvent),
+    /// A health alert ended.
+    HealthAlertResolved(HealthAlertResolvedWebhookEvent),
+    /// A health alert started for the organization; the alert notification itself is fetched by `data.id` with an organization admin key.
+    HealthAlertTriggered(HealthAlertTriggeredWebhookEvent),
     /// A SIP call came in and can be accepted as a Live session.
     ///
     /// The same pending call may also be announced as `realtime.call.incoming`; whichever accept endpoint answers first decides which one handles it.
@@ -1948,6 +2048,8 @@ impl WebhookEvent {
             Self::FineTuningJobCancelled(_) => "fine_tuning.job.cancelled",
             Self::FineTuningJobFailed(_) => "fine_tuning.job.failed",
             Self::FineTuningJobSucceeded(_) => "fine_tuning.job.succeeded",
+            Self::HealthAlertResolved(_) => "health.alert.resolved",
+            Self::HealthAlertTriggered(_) => "health.alert.triggered",
             Self::LiveCallIncoming(_) => "live.call.incoming",
             Self::LiveTransportConnected(_) => "live.transport.connected",
             Self::LiveTransportIncoming(_) => "live.transport.incoming",
@@ -1985,6 +2087,8 @@ impl WebhookEvent {
             Self::FineTuningJobCancelled(event) => &event.id,
             Self::FineTuningJobFailed(event) => &event.id,
             Self::FineTuningJobSucceeded(event) => &event.id,
+            Self::HealthAlertResolved(event) => &event.id,
+            Self::HealthAlertTriggered(event) => &event.id,
             Self::LiveCallIncoming(event) => &event.id,
             Self::LiveTransportConnected(event) => &event.id,
             Self::LiveTransportIncoming(event) => &event.id,
@@ -2024,6 +2128,8 @@ impl WebhookEvent {
             Self::FineTuningJobCancelled(event) => event.created_at,
             Self::FineTuningJobFailed(event) => event.created_at,
             Self::FineTuningJobSucceeded(event) => event.created_at,
+            Self::HealthAlertResolved(event) => event.created_at,
+            Self::HealthAlertTriggered(event) => event.created_at,
             Self::LiveCallIncoming(event) => event.created_at,
             Self::LiveTransportConnected(event) => event.created_at,
             Self::LiveTransportIncoming(event) => event.created_at,
@@ -2161,6 +2267,18 @@ impl ::std::convert::From<FineTuningJobSucceededWebhookEvent> for WebhookEvent {
     }
 }
 
+impl ::std::convert::From<HealthAlertResolvedWebhookEvent> for WebhookEvent {
+    fn from(value: HealthAlertResolvedWebhookEvent) -> Self {
+        Self::HealthAlertResolved(value)
+    }
+}
+
+impl ::std::convert::From<HealthAlertTriggeredWebhookEvent> for WebhookEvent {
+    fn from(value: HealthAlertTriggeredWebhookEvent) -> Self {
+        Self::HealthAlertTriggered(value)
+    }
+}
+
 impl ::std::convert::From<LiveCallIncomingWebhookEvent> for WebhookEvent {
     fn from(value: LiveCallIncomingWebhookEvent) -> Self {
         Self::LiveCallIncoming(value)
@@ -2290,6 +2408,12 @@ impl ::serde::Serialize for WebhookEvent {
                 ::serde::Serialize::serialize(event, serializer)
             }
             Self::FineTuningJobSucceeded(event) => {
+                ::serde::Serialize::serialize(event, serializer)
+            }
+            Self::HealthAlertResolved(event) => {
+                ::serde::Serialize::serialize(event, serializer)
+            }
+            Self::HealthAlertTriggered(event) => {
                 ::serde::Serialize::serialize(event, serializer)
             }
             Self::LiveCallIncoming(event) => {
@@ -2948,6 +3072,44 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                             e,
                                         ))
                                 }
+                                "health.alert.resolved" => {
+                                    envelope
+                                        .__resume_webhook_event_1(
+                                            map,
+                                            &tag,
+                                            |id, created_at, data, type_, object| HealthAlertResolvedWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
+                                        )
+                                        .map(WebhookEvent::HealthAlertResolved)
+                                        .map_err(|e| ::schemaweave_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
+                                }
+                                "health.alert.triggered" => {
+                                    envelope
+                                        .__resume_webhook_event_1(
+                                            map,
+                                            &tag,
+                                            |id, created_at, data, type_, object| HealthAlertTriggeredWebhookEvent {
+                                                id,
+                                                created_at,
+                                                data,
+                                                type_,
+                                                object,
+                                            },
+                                        )
+                                        .map(WebhookEvent::HealthAlertTriggered)
+                                        .map_err(|e| ::schemaweave_runtime::union::prefixed(
+                                            &tag,
+                                            e,
+                                        ))
+                                }
                                 "live.call.incoming" => {
                                     envelope
                                         .__resume_webhook_event_2(
@@ -3325,6 +3487,14 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
                                     ::schemaweave_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::FineTuningJobSucceeded)
                                 }
+                                "health.alert.resolved" => {
+                                    ::schemaweave_runtime::union::variant(rest, &tag)
+                                        .map(WebhookEvent::HealthAlertResolved)
+                                }
+                                "health.alert.triggered" => {
+                                    ::schemaweave_runtime::union::variant(rest, &tag)
+                                        .map(WebhookEvent::HealthAlertTriggered)
+                                }
                                 "live.call.incoming" => {
                                     ::schemaweave_runtime::union::variant(rest, &tag)
                                         .map(WebhookEvent::LiveCallIncoming)
@@ -3429,6 +3599,8 @@ impl ::schemars::JsonSchema for WebhookEvent {
             generator.subschema_for::<FineTuningJobCancelledWebhookEvent>(),
             generator.subschema_for::<FineTuningJobFailedWebhookEvent>(),
             generator.subschema_for::<FineTuningJobSucceededWebhookEvent>(),
+            generator.subschema_for::<HealthAlertResolvedWebhookEvent>(),
+            generator.subschema_for::<HealthAlertTriggeredWebhookEvent>(),
             generator.subschema_for::<LiveCallIncomingWebhookEvent>(),
             generator.subschema_for::<LiveTransportConnectedWebhookEvent>(),
             generator.subschema_for::<LiveTransportIncomingWebhookEvent>(),
@@ -3456,12 +3628,12 @@ impl ::schemars::JsonSchema for WebhookEvent {
             "batch.cancelled", "batch.completed", "batch.expired", "batch.failed",
             "eval.run.canceled", "eval.run.failed", "eval.run.succeeded",
             "fine_tuning.job.cancelled", "fine_tuning.job.failed",
-            "fine_tuning.job.succeeded", "live.call.incoming",
-            "live.transport.connected", "live.transport.incoming",
-            "realtime.call.incoming", "response.cancelled", "response.completed",
-            "response.failed", "response.incomplete", "safety.alert.created",
-            "safety.deactivation_issued", "safety.org_alert.created",
-            "safety.warning_issued"] } } } }
+            "fine_tuning.job.succeeded", "health.alert.resolved",
+            "health.alert.triggered", "live.call.incoming", "live.transport.connected",
+            "live.transport.incoming", "realtime.call.incoming", "response.cancelled",
+            "response.completed", "response.failed", "response.incomplete",
+            "safety.alert.created", "safety.deactivation_issued",
+            "safety.org_alert.created", "safety.warning_issued"] } } } }
         );
         catch_all["properties"]["id"] = generator
             .subschema_for::<::std::string::String>()

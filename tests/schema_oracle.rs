@@ -54,6 +54,8 @@ fn derived() -> BTreeMap<&'static str, Value> {
         "fine_tuning.job.cancelled" => FineTuningJobCancelledWebhookEvent,
         "fine_tuning.job.failed" => FineTuningJobFailedWebhookEvent,
         "fine_tuning.job.succeeded" => FineTuningJobSucceededWebhookEvent,
+        "health.alert.resolved" => HealthAlertResolvedWebhookEvent,
+        "health.alert.triggered" => HealthAlertTriggeredWebhookEvent,
         "live.call.incoming" => LiveCallIncomingWebhookEvent,
         "live.transport.connected" => LiveTransportConnectedWebhookEvent,
         "live.transport.incoming" => LiveTransportIncomingWebhookEvent,
