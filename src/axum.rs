@@ -35,6 +35,35 @@
 //! Ok(Router::new().route("/webhooks", post(receive)).with_state(state))
 //! # }
 //! ```
+//!
+//! [`RawWebhook`] gives the verified bytes instead, with the event type and
+//! `webhook-id`, for a service that stores deliveries before it parses them
+//! (or forwards them). To log why a delivery was refused, take
+//! `Result<VerifiedWebhook, WebhookRejection>` and answer with the
+//! rejection:
+//!
+//! ```no_run
+//! use axum::response::{IntoResponse, Response};
+//! use openai_webhooks::axum::{VerifiedWebhook, WebhookRejection};
+//!
+//! async fn receive(webhook: Result<VerifiedWebhook, WebhookRejection>) -> Response {
+//!     let webhook = match webhook {
+//!         Ok(webhook) => webhook,
+//!         Err(rejection) => {
+//!             // The status and reason never contain the secret or the body;
+//!             // `webhook_error()` says which check failed.
+//!             eprintln!(
+//!                 "webhook refused: {} ({:?})",
+//!                 rejection.status(),
+//!                 rejection.webhook_error()
+//!             );
+//!             return rejection.into_response();
+//!         }
+//!     };
+//!     println!("{} {}", webhook.id, webhook.event.event_type());
+//!     "ok".into_response()
+//! }
+//! ```
 
 use std::fmt;
 
@@ -69,7 +98,41 @@ pub struct VerifiedWebhook<E = WebhookEvent> {
     pub event: E,
 }
 
-/// Why [`VerifiedWebhook`] refused a request: a status and a short reason
+/// A delivery whose signature and timestamp checked out, as the bytes that
+/// were signed: to store or forward before (or instead of) parsing. The
+/// event type is read from the body's `type` property without reading the
+/// rest into types; a body that is not a JSON object with a string `type`
+/// is refused with 400, as [`VerifiedWebhook`] refuses it.
+///
+/// ```no_run
+/// use openai_webhooks::axum::RawWebhook;
+///
+/// async fn receive(webhook: RawWebhook) -> &'static str {
+///     println!("{} {}: {} bytes", webhook.id, webhook.event_type, webhook.body.len());
+///     // Later: `openai_webhooks::WebhookEvent::from_slice(&webhook.body)`.
+///     "stored"
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct RawWebhook {
+    /// The `webhook-id` header, the same on every retry of this delivery.
+    pub id: String,
+    /// The `webhook-timestamp` header (Unix seconds) of this attempt.
+    pub timestamp: i64,
+    /// The body's `type`: the event type (`batch.completed`).
+    pub event_type: String,
+    /// The body, exactly as received and verified.
+    pub body: Bytes,
+}
+
+/// Only the `type` of an event body.
+#[derive(serde::Deserialize)]
+struct EventType {
+    #[serde(rename = "type")]
+    event_type: String,
+}
+
+/// Why [`VerifiedWebhook`] or [`RawWebhook`] refused a request: a status and a short reason
 /// that never contains the secret, the body or a signature.
 ///
 /// | status | when |
@@ -174,17 +237,7 @@ where
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let webhooks = Webhooks::from_ref(state);
-        let limit = webhooks.body_limit();
-        let (parts, body) = request.into_parts();
-        let declared = parts
-            .headers
-            .get(CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|length| length > limit as u64) {
-            return Err(WebhookRejection::too_large(limit));
-        }
-        let body = read_limited(body, limit).await?;
+        let (parts, body) = read_body(request, &webhooks).await?;
         let (checked, event) =
             webhooks.check_and_parse(&body, &parts.headers, std::time::SystemTime::now())?;
         Ok(VerifiedWebhook {
@@ -193,6 +246,47 @@ where
             event,
         })
     }
+}
+
+impl<S> FromRequest<S> for RawWebhook
+where
+    Webhooks: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = WebhookRejection;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let webhooks = Webhooks::from_ref(state);
+        let (parts, body) = read_body(request, &webhooks).await?;
+        let (checked, EventType { event_type }) =
+            webhooks.check_and_parse(&body, &parts.headers, std::time::SystemTime::now())?;
+        Ok(RawWebhook {
+            id: checked.id.to_string(),
+            timestamp: checked.timestamp,
+            event_type,
+            body,
+        })
+    }
+}
+
+/// The request's head and whole body, or 413 when the body is over
+/// `webhooks`' limit (by `content-length` when sent, else while reading).
+async fn read_body(
+    request: Request,
+    webhooks: &Webhooks,
+) -> Result<(::axum::http::request::Parts, Bytes), WebhookRejection> {
+    let limit = webhooks.body_limit();
+    let (parts, body) = request.into_parts();
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(WebhookRejection::too_large(limit));
+    }
+    let body = read_limited(body, limit).await?;
+    Ok((parts, body))
 }
 
 /// The whole body, or 413 as soon as it passes `limit` bytes.

@@ -1,17 +1,6 @@
-//! Typed OpenAI webhook events, generated from the JSON Schema in `schema/`.
-//!
-//! ```
-//! let body = br#"{"id":"evt_abc123","type":"batch.cancelled","created_at":1719168000,"data":{"id":"batch_abc123"}}"#;
-//! let event: openai_webhooks::BatchCancelledWebhookEvent = serde_json::from_slice(body)?;
-//! assert_eq!(event.data.id, "batch_abc123");
-//! assert_eq!(event.created_at, 1719168000);
-//! # Ok::<(), serde_json::Error>(())
-//! ```
-//!
-//! Unknown extra properties in a payload are accepted and not kept: see the
-//! README for why.
-
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 mod generated {
@@ -26,6 +15,26 @@ mod testing;
 mod webhooks;
 
 pub use generated::*;
+
+/// The Rust blocks of the pages in `docs/`, compiled as doctests (the
+/// README's are the crate docs above).
+#[cfg(doctest)]
+mod docs_pages {
+    #[doc = include_str!("../docs/signatures.md")]
+    struct Signatures;
+    #[doc = include_str!("../docs/speed.md")]
+    struct Speed;
+    #[doc = include_str!("../docs/updating.md")]
+    struct Updating;
+    #[doc = include_str!("../docs/development.md")]
+    struct Development;
+    #[doc = include_str!("../docs/generator.md")]
+    struct Generator;
+    #[doc = include_str!("../docs/conformance.md")]
+    struct Conformance;
+    #[doc = include_str!("../CHANGELOG.md")]
+    struct Changelog;
+}
 pub use parse::ParseError;
 pub use webhooks::{
     HeaderPairs, Headers, WebhookError, Webhooks, DEFAULT_BODY_LIMIT, DEFAULT_TOLERANCE,

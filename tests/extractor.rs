@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
 use http_support::{batch_completed, deliver, now, post as post_raw, serve, SECRET, SECRET_KEY};
-use openai_webhooks::axum::VerifiedWebhook;
+use openai_webhooks::axum::{RawWebhook, VerifiedWebhook};
 use openai_webhooks::dedup::{Deduplicator, MemoryStore, Processed};
 use openai_webhooks::{BatchCompletedWebhookEvent, WebhookError, WebhookEvent, Webhooks};
 
@@ -365,4 +365,41 @@ async fn the_limit_holds_without_a_content_length() {
         rejection.webhook_error(),
         Some(&WebhookError::SignatureMismatch)
     );
+}
+
+/// The verified bytes, as received.
+async fn raw(webhook: RawWebhook) -> String {
+    format!(
+        "{} {} {} {}",
+        webhook.id,
+        webhook.timestamp,
+        webhook.event_type,
+        String::from_utf8_lossy(&webhook.body)
+    )
+}
+
+#[tokio::test]
+async fn the_raw_extractor_gives_the_verified_bytes_and_the_event_type() {
+    let signer = Webhooks::new(SECRET).unwrap();
+    let router = Router::new()
+        .route("/webhooks", post(raw))
+        .with_state(signer.clone());
+    let (url, server) = serve(router).await;
+    let client = reqwest::Client::new();
+    // Spacing and key order kept byte for byte; an unknown type is fine.
+    let body = r#"{ "data": {"id": "x"}, "type": "new.kind",  "id": "evt_9", "created_at": 1 }"#;
+    let at = now();
+    let (status, text) = deliver(&client, &url, &signer, "wh_9", at, body).await;
+    assert_eq!(status, 200);
+    assert_eq!(text, format!("wh_9 {at} new.kind {body}"));
+    // Tampered: refused before anything is read.
+    let headers = signer.signed_headers("wh_9", at, body.as_bytes());
+    let (status, _) = post_raw(&client, &url, &headers, &body.replace("x", "y")).await;
+    assert_eq!(status, 401);
+    // Signed, but not an event: 400, as the typed extractor answers.
+    for bad in ["[1]", r#"{"type": 3}"#, "{}"] {
+        let (status, text) = deliver(&client, &url, &signer, "wh_10", at, bad).await;
+        assert_eq!(status, 400, "{bad}: {text}");
+    }
+    server.abort();
 }

@@ -18,6 +18,7 @@
 //! `webhooks` (`webhooks`).
 
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 #[cfg(feature = "check")]
