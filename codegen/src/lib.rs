@@ -18,6 +18,8 @@
 //! `webhooks` (`webhooks`).
 
 #![forbid(unsafe_code)]
+// The README shows a build script, whose `fn main` is the point.
+#![allow(clippy::needless_doctest_main)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
