@@ -27,6 +27,8 @@ pub(crate) struct Custom {
     pub derive: Vec<(Selector, String)>,
     /// `--attribute SEL=ATTR`, the attribute as `#[…]`.
     pub attribute: Vec<(Selector, String)>,
+    /// `--validate SEL`.
+    pub validate: Vec<Selector>,
 }
 
 /// An existing Rust type used instead of a generated one.
@@ -126,6 +128,25 @@ pub(crate) fn apply(
             }
         }
     }
+    for selector in &custom.validate {
+        for id in types_of(space, selector, "--validate")? {
+            let def = &mut space.types[id.0];
+            def.validate = true;
+            // An alias has no reader of its own to check in: it becomes a
+            // newtype (`struct Name(pub T)`, serde-transparent).
+            if let TypeKind::Alias(ty) = &def.kind {
+                def.kind = TypeKind::Newtype(ty.clone());
+            }
+        }
+    }
+    let mut checked = BTreeSet::new();
+    for def in space.types.iter().filter(|d| d.validate) {
+        if checked.insert(def.origin.clone()) {
+            if let Some(value) = set.get(&def.origin) {
+                check_patterns(&def.origin, value, diags);
+            }
+        }
+    }
     for (selector, attribute) in &custom.attribute {
         let selected = selector.select(space);
         if !selected.fields.is_empty() {
@@ -154,6 +175,45 @@ pub(crate) fn apply(
         }
     }
     Ok(map)
+}
+
+/// Every `pattern` (and `patternProperties` key) at or below `node`
+/// compiles as an ECMA-262 regular expression, as JSON Schema specifies
+/// (`regress`): a validated type would otherwise fail on first use.
+fn check_patterns(node: &crate::load::NodeRef, value: &Value, diags: &mut Diagnostics) {
+    let compile = |at: &crate::load::NodeRef, pattern: &str, diags: &mut Diagnostics| {
+        if let Err(error) = regress::Regex::new(pattern) {
+            diags.error(
+                &at.location(),
+                format!("`{pattern}` is not an ECMA-262 regular expression ({error}): types that validate cannot check it"),
+            );
+        }
+    };
+    match value {
+        Value::Object(obj) => {
+            for (key, child) in obj {
+                let at = node.child(key);
+                match (key.as_str(), child) {
+                    ("pattern", Value::String(pattern)) => compile(&at, pattern, diags),
+                    ("patternProperties", Value::Object(patterns)) => {
+                        for (pattern, schema) in patterns {
+                            compile(&at.child(pattern), pattern, diags);
+                            check_patterns(&at.child(pattern), schema, diags);
+                        }
+                    }
+                    // Instance data, not schemas.
+                    ("enum" | "const" | "default" | "examples" | "example", _) => {}
+                    _ => check_patterns(&at, child, diags),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                check_patterns(&node.child(&i.to_string()), item, diags);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Drops the derives a type cannot have (`Eq` or `Hash` on a type holding
@@ -470,6 +530,25 @@ impl crate::Config {
         }
         let selector = selector(selector_text)?;
         self.options.custom.attribute.push((selector, text));
+        Ok(self)
+    }
+
+    /// Makes the types `selector` picks (`*` for all) check what they
+    /// read against their schema, every keyword included (`pattern`,
+    /// `minimum`, `not`, `if`/`then`, …): reading a value that the schema
+    /// rejects is an error naming the keyword, the JSON pointer in the
+    /// document and the value; `validate(&self)` checks a value built in
+    /// Rust. The generated file embeds the schema documents, and the crate
+    /// enables `schemaweave-runtime`'s `validate` feature.
+    ///
+    /// ```
+    /// let mut config = schemaweave::Config::new();
+    /// config.validate("*")?;
+    /// # Ok::<(), schemaweave::Error>(())
+    /// ```
+    pub fn validate(&mut self, selector_text: &str) -> Result<&mut Self, Error> {
+        let selector = selector(selector_text)?;
+        self.options.custom.validate.push(selector);
         Ok(self)
     }
 

@@ -15,6 +15,7 @@ mod structs;
 mod tuple;
 mod union;
 mod untagged;
+pub(crate) mod validated;
 
 /// Choices about the emitted code that the model does not decide.
 #[derive(Debug, Clone, Default)]
@@ -29,6 +30,10 @@ pub struct EmitOptions {
     /// The map type, when not `::std::collections::BTreeMap` (applied by
     /// [`crate::render`]).
     pub map_type: Option<String>,
+    /// When types check their values (`--validate`): the name of the
+    /// static that embeds the schema documents, and the documents (`uri`,
+    /// JSON text).
+    pub documents: Option<(String, Vec<(String, String)>)>,
 }
 
 /// Emits the types `range` of `space` (a slice of the output, so that
@@ -207,7 +212,23 @@ fn emit_type(space: &TypeSpace, def: &TypeDef, options: &EmitOptions) -> TokenSt
         Some(feature) => schemars::with_json_schema(space, def, item, feature),
         None => item,
     };
-    with_user_attributes(item, def)
+    let item = with_user_attributes(item, def);
+    match (&options.documents, def.validate) {
+        (Some((documents, _)), true) => validated::validated(item, def, documents),
+        _ => item,
+    }
+}
+
+/// The static holding the schema documents validated types check against.
+pub fn documents_item(name: &str, documents: &[(String, String)]) -> TokenStream {
+    let name = format_ident!("{name}");
+    let entries = documents.iter().map(|(uri, text)| quote!((#uri, #text)));
+    quote! {
+        /// The schema documents these types were generated from, which the
+        /// types made with `--validate` check their values against.
+        #[doc(hidden)]
+        pub static #name: &[(&str, &str)] = &[#(#entries),*];
+    }
 }
 
 /// `item` with the derives and attributes the user asked for on `def`,
@@ -260,6 +281,7 @@ fn emit_type_item(space: &TypeSpace, def: &TypeDef, schemars: Option<&str>) -> T
         deprecated,
         derives: _,
         attributes: _,
+        validate: _,
     } = def;
     let name = ident(name);
     let doc = docs(doc_lines);
@@ -291,13 +313,18 @@ fn emit_type_item(space: &TypeSpace, def: &TypeDef, schemars: Option<&str>) -> T
             }
         }
         TypeKind::Newtype(t) => {
+            let why = if def.validate {
+                " A struct rather than a `type`, so that reading it checks its schema."
+            } else {
+                " A struct rather than a `type`, because the type refers to itself."
+            };
             let derive = derives(*eq_hash, &[], true);
             let t = rust_type(space, t);
             let separator = paragraph_break(&doc);
             quote! {
                 #doc
                 #separator
-                /// A struct rather than a `type`, because the type refers to itself.
+                #[doc = #why]
                 #derive
                 #[serde(transparent)]
                 pub struct #name(pub #t);
@@ -481,6 +508,7 @@ mod tests {
             deprecated: false,
             derives: Vec::new(),
             attributes: Vec::new(),
+            validate: false,
         }
     }
 
@@ -571,6 +599,7 @@ mod tests {
             schemars_feature: Some("schemars".into()),
             runtime_path: None,
             map_type: None,
+            documents: None,
         };
         let out = crate::generate_code(&space, &options, &[]).unwrap();
         assert!(

@@ -273,7 +273,11 @@ impl Config {
         }
         let sources: Vec<String> = set.files().map(str::to_string).collect();
         let names = definition_names(&lowered.space, sources.len() > 1);
-        let code = generate_code(&lowered.space, &self.emit, &sources)?;
+        let mut emit = self.emit.clone();
+        if lowered.space.types.iter().any(|t| t.validate) {
+            emit.documents = Some(embedded_documents(set, &sources));
+        }
+        let code = generate_code(&lowered.space, &emit, &sources)?;
         Ok(Generated {
             source_paths: sources.iter().map(|s| set.path_of(s)).collect(),
             sources,
@@ -424,6 +428,13 @@ fn emit_and_format_in(
     for part in parts {
         body.push_str(&part?);
     }
+    if let Some((name, documents)) = &emit_options.documents {
+        body.push_str(&render::format_items(
+            emit::documents_item(name, documents),
+            false,
+            emit_options,
+        )?);
+    }
     Ok(body)
 }
 
@@ -449,6 +460,31 @@ fn definition_names(
         names.entry(key).or_insert_with(|| def.name.clone());
     }
     names
+}
+
+/// The documents validated types check against (`--validate`), and a
+/// static name of their own (two generated files may share a module).
+fn embedded_documents(set: &SchemaSet, sources: &[String]) -> (String, Vec<(String, String)>) {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut documents = Vec::new();
+    for file in sources {
+        let root = NodeRef {
+            file: file.clone(),
+            pointer: String::new(),
+        };
+        let text = set
+            .get(&root)
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| "true".into());
+        for byte in file.bytes().chain(text.bytes()) {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        documents.push((emit::validated::document_uri(file), text));
+    }
+    (
+        format!("__SCHEMAWEAVE_DOCUMENTS_{:08X}", hash as u32),
+        documents,
+    )
 }
 
 /// Writes `text` to `path` unless the file already holds exactly that.

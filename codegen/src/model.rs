@@ -46,6 +46,9 @@ pub struct TypeDef {
     pub derives: Vec<String>,
     /// Attributes the user asked for (`--attribute`), as written.
     pub attributes: Vec<String>,
+    /// Values are checked against the type's schema when read
+    /// (`--validate`).
+    pub validate: bool,
 }
 
 impl TypeDef {

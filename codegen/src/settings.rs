@@ -155,6 +155,14 @@ pub const SETTINGS: &[Setting] = &[
         },
     },
     Setting {
+        flag: "validate",
+        value_name: "SELECTOR",
+        doc: "The selected types (`*` for all) check what they read against their schema, every keyword included; needs `schemaweave-runtime`'s `validate` feature.",
+        repeatable: true,
+        is_path: false,
+        apply: |c, v| c.validate(v).map(|_| ()),
+    },
+    Setting {
         flag: "open-enum",
         value_name: "SELECTOR",
         doc: "The selected enums of strings keep values they do not list, in `Other(String)`.",

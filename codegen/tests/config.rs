@@ -191,3 +191,35 @@ fn a_configuration_file_names_its_mistakes() {
     assert!(format!("{config:?}").contains(&dir.join("shared").display().to_string()));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn validation_checks_every_pattern_when_it_generates() {
+    let schema = serde_json::json!({"$defs": {"Code": {
+        "type": "object",
+        "properties": {"a": {"type": "string", "pattern": "^[a-z"}},
+        "patternProperties": {"(x": {"type": "string"}}
+    }}});
+    let set = schemaweave::SchemaSet::from_documents([("c.json".to_string(), schema)]).unwrap();
+    // Without validation the patterns are not enforced, and not compiled.
+    assert!(Config::new().generate_set(&set).is_ok());
+    let mut config = Config::new();
+    config.validate("Code").unwrap();
+    let err = config.generate_set(&set).unwrap_err().to_string();
+    assert!(
+        err.contains("c.json#/$defs/Code/properties/a/pattern"),
+        "{err}"
+    );
+    assert!(
+        err.contains("c.json#/$defs/Code/patternProperties/(x"),
+        "{err}"
+    );
+    assert!(err.contains("ECMA-262"), "{err}");
+    // A selector that picks nothing is an error here too.
+    let mut config = Config::new();
+    config.validate("Nope").unwrap();
+    assert!(config
+        .generate_set(&set)
+        .unwrap_err()
+        .to_string()
+        .contains("--validate `Nope`"));
+}

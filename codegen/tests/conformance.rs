@@ -175,7 +175,7 @@ type Made = Result<(String, String), String>;
 #[test]
 fn json_schema_test_suite() {
     let Some(root) = suite() else { return };
-    let outcome = run(&root, "conformance", "", &|group: &Group| {
+    let outcome = run(&root, "conformance", "", "", &|group: &Group| {
         let schema = group.schema.clone();
         let result = std::panic::catch_unwind(|| {
             let set = SchemaSet::from_documents([("schema.json".to_string(), schema)])?;
@@ -216,7 +216,7 @@ fn json_schema_test_suite() {
 #[test]
 fn json_schema_test_suite_with_default_options() {
     let Some(root) = suite() else { return };
-    let outcome = run(&root, "conformance-default", "", &|group: &Group| {
+    let outcome = run(&root, "conformance-default", "", "", &|group: &Group| {
         let schema = group.schema.clone();
         let result = std::panic::catch_unwind(|| {
             let set = SchemaSet::from_documents([("schema.json".to_string(), schema)])?;
@@ -254,6 +254,56 @@ fn json_schema_test_suite_with_default_options() {
     );
 }
 
+/// The same suite with every type validated (`--validate '*'`): valid
+/// instances must still be read (at least 97%), and at least 90% of the
+/// invalid instances of the groups that generate are now rejected.
+#[test]
+fn json_schema_test_suite_with_validation() {
+    let Some(root) = suite() else { return };
+    let outcome = run(
+        &root,
+        "conformance-validated",
+        "",
+        "\"validate\"",
+        &|group: &Group| {
+            let schema = group.schema.clone();
+            let result = std::panic::catch_unwind(|| {
+                let set = SchemaSet::from_documents([("schema.json".to_string(), schema)])?;
+                let mut config = Config::new();
+                config.validate("*")?;
+                config.generate_set(&set)
+            });
+            match result {
+                Err(_) => Err("crash".into()),
+                Ok(Err(error)) => Err(error.to_string()),
+                Ok(Ok(generated)) => match generated.names.get("#") {
+                    Some(name) => Ok((generated.code, name.clone())),
+                    None => Err("no root type".into()),
+                },
+            }
+        },
+    );
+    assert!(outcome.crashes.is_empty(), "{}", outcome.crashes.join("\n"));
+    assert!(
+        outcome.uncompiled.is_empty(),
+        "{}",
+        outcome.uncompiled.join("\n")
+    );
+    let total = &outcome.total;
+    assert!(
+        total.accepted * 100 >= total.valid * 97,
+        "valid accepted: {} of {}",
+        total.accepted,
+        total.valid
+    );
+    assert!(
+        total.rejected * 100 >= total.invalid_run * 90,
+        "invalid rejected: {} of {}",
+        total.rejected,
+        total.invalid_run
+    );
+}
+
 /// The same run with cargo-typify, for the comparison in the README: only
 /// when `TYPIFY` names its binary (`cargo install cargo-typify`). The root
 /// schema gets the title `Root`, which typify names its root type after;
@@ -269,7 +319,7 @@ fn cargo_typify_for_comparison() {
     std::fs::create_dir_all(&work).unwrap();
     let counter = std::sync::atomic::AtomicUsize::new(0);
     let extra = "regress = \"0.10\"\nchrono = { version = \"0.4\", features = [\"serde\"] }\nuuid = { version = \"1\", features = [\"serde\"] }\n";
-    run(&root, "typify-conformance", extra, &|group: &Group| {
+    run(&root, "typify-conformance", extra, "", &|group: &Group| {
         let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut schema = group.schema.clone();
         match &mut schema {
@@ -314,12 +364,20 @@ struct Outcome {
     crashes: Vec<String>,
     uncompiled: Vec<String>,
     failures: Vec<String>,
+    /// The totals of the table.
+    total: Row,
 }
 
 /// Generates every group with `generate`, compiles them together in the
 /// crate `name` (groups whose code does not compile are set aside and
 /// counted as refused), runs every instance, prints the table.
-fn run(root: &Path, name: &str, extra_deps: &str, generate: &dyn Fn(&Group) -> Made) -> Outcome {
+fn run(
+    root: &Path,
+    name: &str,
+    extra_deps: &str,
+    runtime_features: &str,
+    generate: &dyn Fn(&Group) -> Made,
+) -> Outcome {
     let mut skipped = BTreeMap::new();
     let groups = groups(root, &mut skipped);
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
@@ -329,7 +387,7 @@ fn run(root: &Path, name: &str, extra_deps: &str, generate: &dyn Fn(&Group) -> M
     std::fs::write(
         dir.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = {{ version = \"1\", features = [\"preserve_order\", \"arbitrary_precision\"] }}\nschemaweave-runtime = {{ path = \"{}\" }}\n{extra_deps}\n[workspace]\n",
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = {{ version = \"1\", features = [\"preserve_order\", \"arbitrary_precision\"] }}\nschemaweave-runtime = {{ path = \"{}\", features = [{runtime_features}] }}\n{extra_deps}\n[workspace]\n",
             runtime.display()
         ),
     )
@@ -537,6 +595,7 @@ fn run(root: &Path, name: &str, extra_deps: &str, generate: &dyn Fn(&Group) -> M
         crashes,
         uncompiled,
         failures,
+        total,
     }
 }
 

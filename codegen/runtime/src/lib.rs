@@ -16,6 +16,9 @@
 
 pub mod union;
 
+#[cfg(feature = "validate")]
+pub mod validate;
+
 mod other;
 pub use other::{NonArray, NonObject};
 

@@ -136,6 +136,11 @@ fn keywords_that_only_validate_document_or_annotate_change_only_docs() {
         let name = fixture.file_name().unwrap().to_string_lossy().into_owned();
         let doc: Value = serde_json::from_str(&std::fs::read_to_string(&fixture).unwrap()).unwrap();
         let config = config_for(&fixture);
+        // With `--validate` the validator enforces those keywords, from the
+        // schema text the generated file embeds: they change behaviour.
+        if !config.options.custom.validate.is_empty() {
+            continue;
+        }
         let generate = |doc: Value| {
             let set = SchemaSet::from_documents([(name.clone(), doc)]).unwrap();
             code_without_docs(&config.generate_set(&set).unwrap().code)

@@ -209,6 +209,9 @@ pub(crate) fn lower_with(set: &SchemaSet, options: &Options) -> Result<Lowered, 
             });
         }
     }
+    if !diags.errors.is_empty() {
+        return Err(Error::Schema(diags.errors));
+    }
     box_recursive_fields(&mut space);
     box_large_fields(&mut space);
     compute_eq_hash(&mut space, !options.maps_not_hash);
@@ -498,6 +501,7 @@ impl<'a> Lowerer<'a> {
             deprecated: is_deprecated(value),
             derives: Vec::new(),
             attributes: Vec::new(),
+            validate: false,
         });
         id
     }

@@ -1,0 +1,206 @@
+//! Types made with `--validate`: reading one first checks the value
+//! against the type's own schema (the runtime's `validate` module, on the
+//! documents embedded in the generated file), then reads it as the type
+//! would without the check; `validate(&self)` checks a value built in
+//! Rust.
+//!
+//! The type's item is emitted as usual and then rewritten here: a derived
+//! `Deserialize` moves to a twin (`#[serde(remote = "Name")]`, the same
+//! fields and serde attributes) that reads the checked value into `Name`;
+//! a hand-written one becomes the inherent `__deserialize_unchecked`. Either
+//! way the new `Deserialize` impl checks, then calls it.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::ident;
+use crate::model::TypeDef;
+
+/// The URI a document of the input is embedded under (`file` as the
+/// schema set names it): references between documents resolve as between
+/// files.
+pub(crate) fn document_uri(file: &str) -> String {
+    format!("schemaweave:///{}", encode(file, false))
+}
+
+/// `text` percent-encoded for a URI path (or, with `fragment`, a fragment:
+/// a JSON pointer keeps its `/` and `$`).
+fn encode(text: &str, fragment: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        let keep = byte.is_ascii_alphanumeric()
+            || b"-._~!$&'()*+,;=:@/".contains(&byte)
+            || (fragment && byte == b'?');
+        if keep {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// `item` (the tokens of `def`) made to check its values; `documents` is
+/// the name of the embedded documents' static.
+pub(super) fn validated(item: TokenStream, def: &TypeDef, documents: &str) -> TokenStream {
+    let Ok(mut file) = syn::parse2::<syn::File>(item.clone()) else {
+        return item;
+    };
+    let name = ident(&def.name);
+    let unchecked = format_ident!("__{}Unchecked", def.name);
+    let mut twin: Option<syn::Item> = None;
+    let mut hand_written = false;
+    for item in &mut file.items {
+        match item {
+            syn::Item::Struct(s) if s.ident == name => {
+                if !take_deserialize(&mut s.attrs) {
+                    continue;
+                }
+                let mut copy = s.clone();
+                copy.ident = unchecked.clone();
+                copy.attrs = serde_only(&s.attrs);
+                copy.vis = syn::Visibility::Inherited;
+                for field in copy.fields.iter_mut() {
+                    field.attrs = serde_only(&field.attrs);
+                }
+                twin = Some(syn::Item::Struct(copy));
+            }
+            syn::Item::Enum(e) if e.ident == name => {
+                if !take_deserialize(&mut e.attrs) {
+                    continue;
+                }
+                let mut copy = e.clone();
+                copy.ident = unchecked.clone();
+                copy.attrs = serde_only(&e.attrs);
+                copy.vis = syn::Visibility::Inherited;
+                for variant in copy.variants.iter_mut() {
+                    variant.attrs = serde_only(&variant.attrs);
+                    for field in variant.fields.iter_mut() {
+                        field.attrs = serde_only(&field.attrs);
+                    }
+                }
+                twin = Some(syn::Item::Enum(copy));
+            }
+            syn::Item::Impl(i) if is_deserialize_of(i, &name) => {
+                make_inherent(i);
+                hand_written = true;
+            }
+            _ => {}
+        }
+    }
+    let read = match (&twin, hand_written) {
+        (Some(_), _) => quote!(#unchecked::deserialize),
+        (None, true) => quote!(Self::__deserialize_unchecked),
+        // Nothing to read (a type alias): nothing to check.
+        (None, false) => return item,
+    };
+    let twin = twin.map(|twin| {
+        let remote = def.name.clone();
+        quote! {
+            #[derive(::serde::Deserialize)]
+            #[serde(remote = #remote)]
+            #twin
+        }
+    });
+    let reference = format!(
+        "{}#{}",
+        document_uri(&def.origin.file),
+        encode(&def.origin.pointer, true)
+    );
+    let documents = format_ident!("{documents}");
+    quote! {
+        #file
+        #twin
+        impl #name {
+            /// The validator of this type's schema, compiled on first use.
+            fn __validator() -> ::std::result::Result<
+                &'static ::schemaweave_runtime::validate::Validator,
+                &'static ::schemaweave_runtime::validate::Invalid,
+            > {
+                static CELL: ::std::sync::OnceLock<
+                    ::std::result::Result<
+                        ::schemaweave_runtime::validate::Validator,
+                        ::schemaweave_runtime::validate::Invalid,
+                    >,
+                > = ::std::sync::OnceLock::new();
+                ::schemaweave_runtime::validate::Validator::cached(&CELL, #documents, #reference)
+            }
+
+            /// Checks this value against the type's schema (for values
+            /// built in Rust: reading one checks it already).
+            pub fn validate(&self) -> ::std::result::Result<(), ::schemaweave_runtime::validate::Invalid> {
+                ::schemaweave_runtime::validate::check_value(self, Self::__validator())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::schemaweave_runtime::validate::deserialize(deserializer, Self::__validator(), #read)
+            }
+        }
+    }
+}
+
+/// Removes `Deserialize` from the item's derives; whether it was there.
+fn take_deserialize(attrs: &mut [syn::Attribute]) -> bool {
+    let mut found = false;
+    for attr in attrs.iter_mut() {
+        if !attr.path().is_ident("derive") {
+            continue;
+        }
+        let Ok(paths) = attr.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+        ) else {
+            continue;
+        };
+        let kept: Vec<&syn::Path> = paths
+            .iter()
+            .filter(|p| {
+                let is = p.segments.last().is_some_and(|s| s.ident == "Deserialize");
+                found |= is;
+                !is
+            })
+            .collect();
+        if kept.len() < paths.len() {
+            *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+        }
+    }
+    found
+}
+
+/// Only the `#[serde(..)]` attributes (what the twin's derive reads).
+fn serde_only(attrs: &[syn::Attribute]) -> Vec<syn::Attribute> {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("serde"))
+        .cloned()
+        .collect()
+}
+
+/// Whether `item` is `impl<'de> Deserialize<'de> for Name`.
+fn is_deserialize_of(item: &syn::ItemImpl, name: &syn::Ident) -> bool {
+    let is_trait = item
+        .trait_
+        .as_ref()
+        .and_then(|t| t.0.segments.last())
+        .is_some_and(|s| s.ident == "Deserialize");
+    let for_name = matches!(&*item.self_ty, syn::Type::Path(p) if p.path.is_ident(name));
+    is_trait && for_name
+}
+
+/// `impl<'de> Deserialize<'de> for Name { fn deserialize<D>(..) }` →
+/// `impl Name { fn __deserialize_unchecked<'de, D>(..) }`.
+fn make_inherent(item: &mut syn::ItemImpl) {
+    let impl_params = std::mem::take(&mut item.generics.params);
+    item.trait_ = None;
+    for member in &mut item.items {
+        if let syn::ImplItem::Fn(f) = member {
+            if f.sig.ident == "deserialize" {
+                f.sig.ident = format_ident!("__deserialize_unchecked");
+                let own = std::mem::take(&mut f.sig.generics.params);
+                f.sig.generics.params = impl_params.iter().cloned().chain(own).collect();
+            }
+        }
+    }
+}
