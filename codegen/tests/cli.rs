@@ -735,3 +735,65 @@ fn roots_limit_generation_to_what_they_reach() {
         assert!(stderr.contains(message), "{stderr}");
     }
 }
+
+#[test]
+fn a_configuration_file_and_flags_add_up() {
+    let dir = temp_dir("config");
+    std::fs::write(dir.join("s.json"), SCHEMA).unwrap();
+    std::fs::write(
+        dir.join("options.toml"),
+        "rename = \"#/$defs/Thing=Item\"\nderive = \"Item=PartialOrd\"\n",
+    )
+    .unwrap();
+    let out = bin()
+        .arg("generate")
+        .arg(dir.join("s.json"))
+        .arg("--config")
+        .arg(dir.join("options.toml"))
+        .args(["--rename", "Item.name=label", "--derive", "Item=Default"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("pub struct Item {"), "{text}");
+    assert!(
+        text.contains("#[serde(rename = \"name\")]\n    pub label:"),
+        "{text}"
+    );
+    assert!(text.contains("#[derive(PartialOrd, Default)]"), "{text}");
+    // `check` repeats the file and the flags in its refresh command.
+    let stale = dir.join("stale.rs");
+    std::fs::write(&stale, "// old\n").unwrap();
+    let out = bin()
+        .arg("check")
+        .arg(dir.join("s.json"))
+        .arg(&stale)
+        .arg("--config")
+        .arg(dir.join("options.toml"))
+        .args(["--rename", "Item.name=label"])
+        .output()
+        .unwrap();
+    let err =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        err.contains("--config ") && err.contains("--rename 'Item.name=label'"),
+        "{err}"
+    );
+    // A mistake in the file names the file.
+    std::fs::write(dir.join("bad.toml"), "renam = \"x=y\"\n").unwrap();
+    let out = bin()
+        .arg("generate")
+        .arg(dir.join("s.json"))
+        .arg("--config")
+        .arg(dir.join("bad.toml"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("bad.toml") && err.contains("`renam`"), "{err}");
+}

@@ -131,6 +131,21 @@ pub(super) fn validated(item: TokenStream, def: &TypeDef, documents: &str) -> To
             pub fn validate(&self) -> ::std::result::Result<(), ::schemaweave_runtime::validate::Invalid> {
                 ::schemaweave_runtime::validate::check_value(self, Self::__validator())
             }
+
+            /// This value, if its schema accepts it: the checked way to
+            /// build one in Rust (`Name { .. }.checked()?`).
+            pub fn checked(self) -> ::std::result::Result<Self, ::schemaweave_runtime::validate::Invalid> {
+                self.validate()?;
+                ::std::result::Result::Ok(self)
+            }
+        }
+        impl ::std::convert::TryFrom<::serde_json::Value> for #name {
+            type Error = ::serde_json::Error;
+
+            /// Reads (and checks) a JSON value.
+            fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+                ::serde_json::from_value(value)
+            }
         }
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(
