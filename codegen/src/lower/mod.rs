@@ -42,6 +42,7 @@
 mod all_of;
 mod classify;
 mod objects;
+mod roots;
 mod scalars;
 #[cfg(test)]
 mod tests;
@@ -61,6 +62,7 @@ use crate::passes::{
     compute_eq_hash, keep_reachable,
 };
 use classify::Shape;
+use roots::{chosen_roots, renumbered};
 
 /// The result of lowering: the model and the warnings met on the way.
 #[derive(Debug)]
@@ -227,86 +229,6 @@ pub(crate) fn lower_with(set: &SchemaSet, options: &Options) -> Result<Lowered, 
         #[cfg(test)]
         fallbacks,
     })
-}
-
-/// `by_node` after `passes::keep_reachable` gave each type id `map`'s.
-fn renumbered(
-    by_node: HashMap<NodeRef, TypeId>,
-    map: &[Option<TypeId>],
-) -> HashMap<NodeRef, TypeId> {
-    by_node
-        .into_iter()
-        .filter_map(|(node, id)| map[id.0].map(|id| (node, id)))
-        .collect()
-}
-
-/// The types `Config::root` chose (`None` when it chose none): for
-/// `PATH#POINTER` the schema there, lowered if it is not a definition; for
-/// `PATH` alone the file's root type, or every definition of the file when
-/// its root is not a type. A root that names nothing is an error naming it.
-fn chosen_roots(lowerer: &mut Lowerer, specs: &[String]) -> Result<Option<Vec<TypeId>>, Error> {
-    if specs.is_empty() {
-        return Ok(None);
-    }
-    let mut roots = Vec::new();
-    for spec in specs {
-        let (path, pointer) = match spec.split_once('#') {
-            Some((path, pointer)) => (path, Some(pointer)),
-            None => (spec.as_str(), None),
-        };
-        let Some(file) = lowerer.set.input_file(path) else {
-            return Err(Error::Config(format!(
-                "--root `{spec}`: no schema file `{path}` in the input (paths are relative to the input folder)"
-            )));
-        };
-        let found: Vec<TypeId> = match pointer {
-            Some(pointer) => {
-                let node = NodeRef {
-                    file: file.clone(),
-                    pointer: crate::load::percent_decode(pointer),
-                };
-                if lowerer.set.get(&node).is_none() {
-                    return Err(Error::Config(format!(
-                        "--root `{spec}`: {} does not exist",
-                        node.location()
-                    )));
-                }
-                let wanted = node
-                    .pointer
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or("Root")
-                    .to_string();
-                vec![lowerer.named(&node, &naming::type_name(&wanted))]
-            }
-            None => {
-                let root = NodeRef {
-                    file: file.clone(),
-                    pointer: String::new(),
-                };
-                match lowerer.by_node.get(&root) {
-                    Some(id) => vec![*id],
-                    None => lowerer
-                        .space
-                        .types
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, def)| {
-                            def.origin.file == file
-                                && keywords::is_definition_pointer(&def.origin.pointer)
-                                && lowerer.by_node.get(&def.origin) == Some(&TypeId(*i))
-                        })
-                        .map(|(i, _)| TypeId(i))
-                        .collect(),
-                }
-            }
-        };
-        if found.is_empty() {
-            return Err(Error::Config(format!("--root `{spec}` names no schema")));
-        }
-        roots.extend(found);
-    }
-    Ok(Some(roots))
 }
 
 fn file_stem(file: &str) -> &str {
@@ -561,32 +483,8 @@ impl<'a> Lowerer<'a> {
                     ty => RustType::Option(Box::new(ty)),
                 })
             }
-            // `Name` = `Object(NameObject)` or `Other(NonObject)`.
             Shape::OrOther(container) => {
-                let mut typed = value.clone();
-                if let Value::Object(obj) = &mut typed {
-                    obj.insert("type".into(), container.json_type().into());
-                }
-                let suffix = naming::type_name(container.json_type());
-                let ty = self.lower_inner(node, &typed, name, &suffix);
-                TypeKind::Untagged(Untagged {
-                    variants: vec![
-                        UntaggedVariant {
-                            name: suffix,
-                            ty,
-                            docs: Vec::new(),
-                        },
-                        UntaggedVariant {
-                            name: "Other".into(),
-                            ty: RustType::ValueExcept(container),
-                            docs: vec![format!(
-                                "Any other JSON value: the schema gives no `type`, and its keywords apply to {}s only.",
-                                container.json_type()
-                            )],
-                        },
-                    ],
-                    most_kept: None,
-                })
+                TypeKind::Untagged(self.lower_or_other(node, value, container, name))
             }
             Shape::Array if scalars::optional_tail(value) => {
                 TypeKind::Tuple(self.lower_short_tuple(node, value, name))

@@ -52,6 +52,42 @@ impl Lowerer<'_> {
             .collect()
     }
 
+    /// A schema without `type` whose keywords describe a `container`: the
+    /// union of that container's type (`NameObject`, `NameArray` or a
+    /// plain `Vec`) and any other JSON value (`Other`).
+    pub(super) fn lower_or_other(
+        &mut self,
+        node: &NodeRef,
+        value: &Value,
+        container: Container,
+        name: &str,
+    ) -> Untagged {
+        let mut typed = value.clone();
+        if let Value::Object(obj) = &mut typed {
+            obj.insert("type".into(), container.json_type().into());
+        }
+        let suffix = naming::type_name(container.json_type());
+        let ty = self.lower_inner(node, &typed, name, &suffix);
+        Untagged {
+                variants: vec![
+                    UntaggedVariant {
+                        name: suffix,
+                        ty,
+                        docs: Vec::new(),
+                    },
+                    UntaggedVariant {
+                        name: "Other".into(),
+                        ty: RustType::ValueExcept(container),
+                        docs: vec![format!(
+                            "Any other JSON value: the schema gives no `type`, and its keywords apply to {}s only.",
+                            container.json_type()
+                        )],
+                    },
+                ],
+                most_kept: None,
+            }
+    }
+
     /// A union without a tag: serde tries the members in schema order.
     /// Variants are named after the member's type.
     pub(super) fn lower_untagged(
