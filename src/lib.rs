@@ -16,6 +16,12 @@ mod webhooks;
 
 pub use generated::*;
 
+/// The `redis` crate [`dedup::RedisStore`] is built on, for
+/// [`dedup::RedisStore::from_connection`] (a `ConnectionManager` of your
+/// own: TLS, credentials) without a matching dependency of your own.
+#[cfg(feature = "redis")]
+pub use ::redis;
+
 /// The Rust blocks of the pages in `docs/`, compiled as doctests (the
 /// README's are the crate docs above).
 #[cfg(doctest)]

@@ -305,3 +305,102 @@ async fn with_redis_down_nothing_runs_and_retries_after_restart_run_once() {
     );
     assert_eq!(runs_of(&runs, "wh_before"), 1);
 }
+
+#[test]
+fn opening_outside_a_runtime_is_an_error_not_a_panic() {
+    let err = RedisStore::open("redis://127.0.0.1:1/").unwrap_err();
+    assert!(err.to_string().contains("Tokio runtime"), "{err}");
+}
+
+#[tokio::test]
+async fn the_timeout_given_is_the_timeout() {
+    // A server that accepts and never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("redis://{}/", listener.local_addr().unwrap());
+    let accept = tokio::spawn(async move {
+        let mut held = Vec::new();
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            held.push(stream);
+        }
+    });
+    for seconds in [1, 3] {
+        let store = RedisStore::open(&url)
+            .unwrap()
+            .with_timeout(Duration::from_secs(seconds));
+        let started = std::time::Instant::now();
+        let token = ClaimToken::new();
+        let err = store
+            .claim("wh_t", &token, Duration::from_secs(30))
+            .await
+            .unwrap_err();
+        let took = started.elapsed();
+        assert!(
+            took >= Duration::from_millis(seconds * 1000 - 200)
+                && took < Duration::from_secs(seconds + 3),
+            "with_timeout({seconds} s) gave up after {took:?}: {err}"
+        );
+    }
+    accept.abort();
+}
+
+#[tokio::test]
+async fn a_claim_that_lands_after_its_timeout_is_released() {
+    let test = "a_claim_that_lands_after_its_timeout_is_released";
+    let Some(server) = RedisServer::start(test) else {
+        return;
+    };
+    // A connection of our own (through the re-exported `redis`) that
+    // waits for answers as long as it takes: when the store gives up, the
+    // command is still on its way, and lands when the server goes on.
+    use openai_webhooks::redis;
+    let client = redis::Client::open(server.url()).unwrap();
+    let manager = redis::aio::ConnectionManager::new_with_config(
+        client,
+        redis::aio::ConnectionManagerConfig::new().set_response_timeout(None),
+    )
+    .await
+    .unwrap();
+    let store = RedisStore::from_connection(manager)
+        .with_prefix(unique_prefix(test))
+        .with_timeout(Duration::from_millis(500));
+    // Connected, and the claim script cached on the server (so the late
+    // claim runs as one EVALSHA, not EVALSHA then EVAL).
+    let warm = ClaimToken::new();
+    let lease = Duration::from_secs(60);
+    assert_eq!(
+        store.claim("wh_warm", &warm, lease).await.unwrap(),
+        DeliveryState::New
+    );
+    assert_eq!(store.state("wh_s").await.unwrap(), DeliveryState::New);
+    server.pause();
+    let token = ClaimToken::new();
+    assert!(store
+        .claim("wh_s", &token, Duration::from_secs(60))
+        .await
+        .is_err());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    server.resume();
+    // The late claim ran on the server, then the release sent after it: the
+    // next attempt may claim the delivery at once, not after a 60 s lease.
+    let mut state = DeliveryState::InProgress;
+    for _ in 0..40 {
+        state = store
+            .state("wh_s")
+            .await
+            .unwrap_or(DeliveryState::InProgress);
+        if state == DeliveryState::New {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(state, DeliveryState::New);
+    let again = ClaimToken::new();
+    assert_eq!(
+        store
+            .claim("wh_s", &again, Duration::from_secs(60))
+            .await
+            .unwrap(),
+        DeliveryState::New
+    );
+}

@@ -70,6 +70,10 @@ return 0",
 #[derive(Clone)]
 pub struct RedisStore {
     connection: ConnectionManager,
+    /// The client `open` made the connection from: `with_timeout` makes the
+    /// connection again with the new timeout (none for `from_connection`,
+    /// whose settings are the caller's).
+    client: Option<redis::Client>,
     prefix: String,
     timeout: Duration,
 }
@@ -87,25 +91,17 @@ impl RedisStore {
     /// A store on the server at `url` (`redis://host:port/db`, or
     /// `rediss://` with a TLS feature of the `redis` crate). It connects on
     /// first use, so a service starts even while Redis is down (and answers
-    /// 503 until it is up). Must be called within a Tokio runtime.
+    /// 503 until it is up).
     ///
-    /// The error is for a malformed URL; it carries no password.
+    /// An error for a malformed URL (it carries no password), or when called
+    /// outside a Tokio runtime (the connection runs on it).
     pub fn open(url: &str) -> Result<RedisStore, StoreError> {
-        let invalid = |error: redis::RedisError| {
-            StoreError::new(
-                StoreErrorKind::Unavailable,
-                format!("invalid Redis URL ({:?})", error.kind()),
-            )
-        };
-        let client = redis::Client::open(url).map_err(invalid)?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(DEFAULT_TIMEOUT))
-            .set_response_timeout(Some(DEFAULT_TIMEOUT))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(200));
-        let connection =
-            ConnectionManager::new_lazy_with_config(client, config).map_err(invalid)?;
-        Ok(RedisStore::from_connection(connection))
+        let client = redis::Client::open(url).map_err(invalid_url)?;
+        let connection = connect(&client, DEFAULT_TIMEOUT)?;
+        Ok(RedisStore {
+            client: Some(client),
+            ..RedisStore::from_connection(connection)
+        })
     }
 
     /// A store on an existing connection manager (for your own connection
@@ -113,6 +109,7 @@ impl RedisStore {
     pub fn from_connection(connection: ConnectionManager) -> RedisStore {
         RedisStore {
             connection,
+            client: None,
             prefix: DEFAULT_PREFIX.to_string(),
             timeout: DEFAULT_TIMEOUT,
         }
@@ -127,9 +124,18 @@ impl RedisStore {
     }
 
     /// The longest one operation may take before it counts as
-    /// [`StoreErrorKind::Unavailable`] (default [`DEFAULT_TIMEOUT`]).
+    /// [`StoreErrorKind::Unavailable`] (default [`DEFAULT_TIMEOUT`]),
+    /// connecting and each answer included: for a store made by
+    /// [`RedisStore::open`] the connection is made again with this timeout
+    /// (a connection given to [`RedisStore::from_connection`] keeps its own
+    /// settings, and this bounds each operation on top of them).
     pub fn with_timeout(mut self, timeout: Duration) -> RedisStore {
         self.timeout = timeout;
+        if let Some(client) = &self.client {
+            if let Ok(connection) = connect(client, timeout) {
+                self.connection = connection;
+            }
+        }
         self
     }
 
@@ -160,6 +166,30 @@ impl RedisStore {
     }
 }
 
+fn invalid_url(error: redis::RedisError) -> StoreError {
+    StoreError::new(
+        StoreErrorKind::Unavailable,
+        format!("invalid Redis URL ({:?})", error.kind()),
+    )
+}
+
+/// A lazily connecting manager whose connection and answers are bounded by
+/// `timeout`; an error outside a Tokio runtime, where it cannot run.
+fn connect(client: &redis::Client, timeout: Duration) -> Result<ConnectionManager, StoreError> {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return Err(StoreError::new(
+            StoreErrorKind::Unavailable,
+            "RedisStore needs a Tokio runtime: make it inside one (in `main` under `#[tokio::main]`, or within `Runtime::block_on`)",
+        ));
+    }
+    let config = ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(timeout))
+        .set_response_timeout(Some(timeout))
+        .set_number_of_retries(1)
+        .set_max_delay(Duration::from_millis(200));
+    ConnectionManager::new_lazy_with_config(client.clone(), config).map_err(invalid_url)
+}
+
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis())
         .unwrap_or(u64::MAX)
@@ -179,16 +209,41 @@ impl DeliveryStore for RedisStore {
     ) -> StoreFuture<'a, DeliveryState> {
         Box::pin(async move {
             let key = self.key(id);
-            let answer: i64 = self
+            let claim_key = key.clone();
+            let answer: Result<i64, StoreError> = self
                 .run(|mut connection| async move {
                     CLAIM
-                        .key(&key)
+                        .key(&claim_key)
                         .arg(claim_value(token))
                         .arg(millis(lease))
                         .invoke_async(&mut connection)
                         .await
                 })
-                .await?;
+                .await;
+            let answer = match answer {
+                Ok(answer) => answer,
+                Err(error) => {
+                    // The claim may still reach the server after we gave
+                    // up (a stall, a slow network), and would then hold
+                    // the delivery for a whole lease. A release of this
+                    // token, sent after it on the same connection, runs
+                    // after it there: the next attempt finds it free.
+                    let store = self.clone();
+                    let value = claim_value(token);
+                    tokio::spawn(async move {
+                        let release = |mut connection: ConnectionManager| async move {
+                            RELEASE
+                                .key(&key)
+                                .arg(value)
+                                .invoke_async::<i64>(&mut connection)
+                                .await
+                        };
+                        let _ =
+                            tokio::time::timeout(lease, release(store.connection.clone())).await;
+                    });
+                    return Err(error);
+                }
+            };
             Ok(match answer {
                 0 => DeliveryState::New,
                 2 => DeliveryState::Done,
