@@ -214,7 +214,7 @@ fn emit_type(space: &TypeSpace, def: &TypeDef, options: &EmitOptions) -> TokenSt
     };
     let item = with_user_attributes(item, def);
     match (&options.documents, def.validate) {
-        (Some((documents, _)), true) => validated::validated(item, def, documents),
+        (Some((documents, _)), true) => validated::validated(space, item, def, documents),
         _ => item,
     }
 }

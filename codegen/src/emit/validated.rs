@@ -9,12 +9,18 @@
 //! fields and serde attributes) that reads the checked value into `Name`;
 //! a hand-written one becomes the inherent `__deserialize_unchecked`. Either
 //! way the new `Deserialize` impl checks, then calls it.
+//!
+//! A validated struct keeps its values read-only: its fields are private,
+//! each has an accessor, and a value is built from the public
+//! `<Name>Fields` through `TryFrom`, which checks it (`into_fields` goes
+//! back). A validated newtype's value is read with `get()` and built with
+//! `TryFrom<T>`.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::ident;
-use crate::model::TypeDef;
+use crate::model::{TypeDef, TypeSpace};
 
 /// The URI a document of the input is embedded under (`file` as the
 /// schema set names it): references between documents resolve as between
@@ -42,7 +48,12 @@ fn encode(text: &str, fragment: bool) -> String {
 
 /// `item` (the tokens of `def`) made to check its values; `documents` is
 /// the name of the embedded documents' static.
-pub(super) fn validated(item: TokenStream, def: &TypeDef, documents: &str) -> TokenStream {
+pub(super) fn validated(
+    space: &TypeSpace,
+    item: TokenStream,
+    def: &TypeDef,
+    documents: &str,
+) -> TokenStream {
     let Ok(mut file) = syn::parse2::<syn::File>(item.clone()) else {
         return item;
     };
@@ -50,9 +61,11 @@ pub(super) fn validated(item: TokenStream, def: &TypeDef, documents: &str) -> To
     let unchecked = format_ident!("__{}Unchecked", def.name);
     let mut twin: Option<syn::Item> = None;
     let mut hand_written = false;
+    let mut read_only = TokenStream::new();
     for item in &mut file.items {
         match item {
             syn::Item::Struct(s) if s.ident == name => {
+                read_only = make_read_only(space, s);
                 if !take_deserialize(&mut s.attrs) {
                     continue;
                 }
@@ -108,9 +121,26 @@ pub(super) fn validated(item: TokenStream, def: &TypeDef, documents: &str) -> To
         encode(&def.origin.pointer, true)
     );
     let documents = format_ident!("{documents}");
+    // A newtype of any JSON has `TryFrom<Value>` already (its value).
+    let json_newtype = read_only
+        .to_string()
+        .contains("TryFrom < :: serde_json :: Value >");
+    let from_json = (!json_newtype).then(|| {
+        quote! {
+            impl ::std::convert::TryFrom<::serde_json::Value> for #name {
+                type Error = ::serde_json::Error;
+
+                /// Reads (and checks) a JSON value.
+                fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+                    ::serde_json::from_value(value)
+                }
+            }
+        }
+    });
     quote! {
         #file
         #twin
+        #read_only
         impl #name {
             /// The validator of this type's schema, compiled on first use.
             fn __validator() -> ::std::result::Result<
@@ -132,21 +162,13 @@ pub(super) fn validated(item: TokenStream, def: &TypeDef, documents: &str) -> To
                 ::schemaweave_runtime::validate::check_value(self, Self::__validator())
             }
 
-            /// This value, if its schema accepts it: the checked way to
-            /// build one in Rust (`Name { .. }.checked()?`).
+            /// This value, if its schema accepts it.
             pub fn checked(self) -> ::std::result::Result<Self, ::schemaweave_runtime::validate::Invalid> {
                 self.validate()?;
                 ::std::result::Result::Ok(self)
             }
         }
-        impl ::std::convert::TryFrom<::serde_json::Value> for #name {
-            type Error = ::serde_json::Error;
-
-            /// Reads (and checks) a JSON value.
-            fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
-                ::serde_json::from_value(value)
-            }
-        }
+        #from_json
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
@@ -154,6 +176,114 @@ pub(super) fn validated(item: TokenStream, def: &TypeDef, documents: &str) -> To
                 ::schemaweave_runtime::validate::deserialize(deserializer, Self::__validator(), #read)
             }
         }
+    }
+}
+
+/// The inherent methods every validated type has (an accessor of a field
+/// with one of these names takes `_field` after it).
+const METHODS: &[&str] = &["validate", "checked", "into_fields", "get", "into_inner"];
+
+/// Makes the fields of struct `s` private and returns what replaces them:
+/// an accessor per field and the public `<Name>Fields` with `TryFrom`
+/// (named fields), or `get`, `into_inner` and `TryFrom<T>` (one unnamed
+/// field). Tuple structs of several items keep public fields.
+fn make_read_only(space: &TypeSpace, s: &mut syn::ItemStruct) -> TokenStream {
+    let name = s.ident.clone();
+    let invalid = quote!(::schemaweave_runtime::validate::Invalid);
+    match &mut s.fields {
+        syn::Fields::Named(named) => {
+            let mut fields_name = format!("{name}Fields");
+            while space.types.iter().any(|t| t.name == fields_name) {
+                fields_name.push('_');
+            }
+            let fields_ident = format_ident!("{fields_name}");
+            let mut accessors = Vec::new();
+            let mut public = Vec::new();
+            let mut idents = Vec::new();
+            for field in named.named.iter_mut() {
+                field.vis = syn::Visibility::Inherited;
+                let Some(ident) = field.ident.clone() else {
+                    continue;
+                };
+                let ty = &field.ty;
+                let docs: Vec<&syn::Attribute> = field
+                    .attrs
+                    .iter()
+                    .filter(|a| a.path().is_ident("doc"))
+                    .collect();
+                let text = ident.to_string();
+                let accessor = if METHODS.contains(&text.trim_start_matches("r#")) {
+                    format_ident!("{text}_field")
+                } else {
+                    ident.clone()
+                };
+                accessors.push(quote! {
+                    #(#docs)*
+                    pub fn #accessor(&self) -> &#ty {
+                        &self.#ident
+                    }
+                });
+                public.push(quote! {
+                    #(#docs)*
+                    pub #ident: #ty,
+                });
+                idents.push(ident);
+            }
+            let doc = format!(
+                " The fields of [`{name}`], to build one: `{name}::try_from(fields)` checks them."
+            );
+            quote! {
+                impl #name {
+                    #(#accessors)*
+
+                    /// The fields, to change and check again (`try_from`).
+                    pub fn into_fields(self) -> #fields_ident {
+                        #fields_ident { #(#idents: self.#idents),* }
+                    }
+                }
+
+                #[doc = #doc]
+                #[derive(Debug, Clone)]
+                pub struct #fields_ident {
+                    #(#public)*
+                }
+
+                impl ::std::convert::TryFrom<#fields_ident> for #name {
+                    type Error = #invalid;
+
+                    fn try_from(fields: #fields_ident) -> ::std::result::Result<Self, Self::Error> {
+                        Self { #(#idents: fields.#idents),* }.checked()
+                    }
+                }
+            }
+        }
+        syn::Fields::Unnamed(unnamed) if unnamed.unnamed.len() == 1 => {
+            let field = &mut unnamed.unnamed[0];
+            field.vis = syn::Visibility::Inherited;
+            let ty = &field.ty;
+            quote! {
+                impl #name {
+                    /// The value.
+                    pub fn get(&self) -> &#ty {
+                        &self.0
+                    }
+
+                    /// The value, taken out.
+                    pub fn into_inner(self) -> #ty {
+                        self.0
+                    }
+                }
+
+                impl ::std::convert::TryFrom<#ty> for #name {
+                    type Error = #invalid;
+
+                    fn try_from(value: #ty) -> ::std::result::Result<Self, Self::Error> {
+                        Self(value).checked()
+                    }
+                }
+            }
+        }
+        _ => TokenStream::new(),
     }
 }
 
