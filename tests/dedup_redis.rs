@@ -404,3 +404,32 @@ async fn a_claim_that_lands_after_its_timeout_is_released() {
         DeliveryState::New
     );
 }
+
+#[tokio::test]
+async fn renewal_on_redis_is_for_the_claims_holder() {
+    let test = "renewal_on_redis_is_for_the_claims_holder";
+    let Some((url, _guard)) = shared(test) else {
+        return;
+    };
+    let store = RedisStore::open(&url)
+        .unwrap()
+        .with_prefix(unique_prefix(test));
+    let (held, other) = (ClaimToken::new(), ClaimToken::new());
+    let short = Duration::from_millis(300);
+    assert_eq!(
+        store.claim("wh", &held, short).await.unwrap(),
+        DeliveryState::New
+    );
+    assert!(store
+        .renew("wh", &held, Duration::from_secs(30))
+        .await
+        .unwrap());
+    assert!(!store
+        .renew("wh", &other, Duration::from_secs(30))
+        .await
+        .unwrap());
+    // Past the first lease, the renewed claim still holds.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(store.state("wh").await.unwrap(), DeliveryState::InProgress);
+    assert!(!store.renew("wh_none", &held, short).await.unwrap());
+}

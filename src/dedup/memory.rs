@@ -146,6 +146,20 @@ impl MemoryStore {
         }
     }
 
+    fn renew_now(&self, id: &str, token: &ClaimToken, lease: Duration) -> bool {
+        let now = Instant::now();
+        let mut inner = self.lock();
+        match inner.entries.get_mut(id) {
+            Some(Entry::InProgress { token: held, until })
+                if held == token.as_str() && *until > now =>
+            {
+                *until = now + lease;
+                true
+            }
+            _ => false,
+        }
+    }
+
     fn state_now(&self, id: &str) -> DeliveryState {
         let now = Instant::now();
         self.lock()
@@ -212,6 +226,15 @@ impl DeliveryStore for MemoryStore {
 
     fn state<'a>(&'a self, id: &'a str) -> StoreFuture<'a, DeliveryState> {
         Box::pin(std::future::ready(Ok(self.state_now(id))))
+    }
+
+    fn renew<'a>(
+        &'a self,
+        id: &'a str,
+        token: &'a ClaimToken,
+        lease: Duration,
+    ) -> StoreFuture<'a, bool> {
+        Box::pin(std::future::ready(Ok(self.renew_now(id, token, lease))))
     }
 }
 

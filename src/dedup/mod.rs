@@ -38,9 +38,11 @@ pub use memory::{MemoryStore, DEFAULT_CAPACITY};
 #[cfg(feature = "redis")]
 pub use redis::{RedisStore, DEFAULT_PREFIX, DEFAULT_TIMEOUT};
 
-/// How long a claim lasts unless completed or released, by default: one
-/// minute. It must be longer than the handler's longest run, or a retry
-/// arriving after it may run the handler a second time.
+/// How long a claim lasts unless completed, released or renewed, by
+/// default: one minute. [`Deduplicator::process`] renews it while the
+/// handler runs within a Tokio runtime; elsewhere it must be longer than
+/// the handler's longest run, or a retry arriving after it may run the
+/// handler a second time.
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
 
 /// How long a done delivery is remembered, by default: 7 days, beyond
@@ -92,6 +94,16 @@ pub trait DeliveryStore: Send + Sync + 'static {
 
     /// The state of `id`, for inspection; it changes nothing.
     fn state<'a>(&'a self, id: &'a str) -> StoreFuture<'a, DeliveryState>;
+
+    /// Extend the claim on `id` to `lease` from now if `token` still holds
+    /// it, and answer whether it did ([`Deduplicator::process`] renews its
+    /// claim while the handler runs, so a slow handler keeps it).
+    fn renew<'a>(
+        &'a self,
+        id: &'a str,
+        token: &'a ClaimToken,
+        lease: Duration,
+    ) -> StoreFuture<'a, bool>;
 }
 
 /// Identifies one claim, so that only its holder releases it. Unique across
@@ -256,8 +268,9 @@ impl Deduplicator {
         }
     }
 
-    /// How long a claim lasts: longer than the handler's longest run, short
-    /// enough that a crashed instance's claim soon lapses.
+    /// How long a claim lasts between renewals: short enough that a crashed
+    /// instance's claim soon lapses (and, outside a Tokio runtime, where it
+    /// is not renewed, longer than the handler's longest run).
     pub fn with_lease(mut self, lease: Duration) -> Deduplicator {
         self.lease = lease;
         self
@@ -280,13 +293,48 @@ impl Deduplicator {
         &*self.store
     }
 
+    /// Runs `handler`; within a Tokio runtime, renews the claim every third
+    /// of the lease meanwhile, so that a handler slower than the lease is
+    /// not run again by a retry (outside one there is no timer, and the
+    /// lease must outlast the handler). A renewal that fails (the store is
+    /// down) is tried again at the next beat.
+    async fn with_heartbeat<F: Future>(
+        &self,
+        id: &str,
+        token: &ClaimToken,
+        handler: F,
+    ) -> F::Output {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return handler.await;
+        }
+        let every = (self.lease / 3).max(Duration::from_millis(10));
+        let heartbeat = async {
+            loop {
+                tokio::time::sleep(every).await;
+                let _ = self.store.renew(id, token, self.lease).await;
+            }
+        };
+        let mut handler = std::pin::pin!(handler);
+        let mut heartbeat = std::pin::pin!(heartbeat);
+        std::future::poll_fn(|cx| {
+            if let std::task::Poll::Ready(output) = handler.as_mut().poll(cx) {
+                return std::task::Poll::Ready(output);
+            }
+            let _ = heartbeat.as_mut().poll(cx);
+            std::task::Poll::Pending
+        })
+        .await
+    }
+
     /// Claims delivery `id`, runs `handler` if the claim was granted, then
     /// records it as done (handler succeeded) or releases it (handler
     /// failed). `handler` is not polled unless the claim is granted.
     ///
     /// If this future is dropped while the handler runs (the client hung
     /// up, or the process is going down), the claim stays until its lease
-    /// runs out, and the next attempt after that runs the handler.
+    /// runs out, and the next attempt after that runs the handler. While
+    /// the handler runs within a Tokio runtime, the claim is renewed every
+    /// third of the lease, so a handler slower than the lease keeps it.
     pub async fn process<T, E, F>(&self, id: &str, handler: F) -> Processed<T, E>
     where
         F: Future<Output = Result<T, E>>,
@@ -296,7 +344,7 @@ impl Deduplicator {
             Err(error) => Processed::Unavailable(error),
             Ok(DeliveryState::Done) => Processed::Duplicate,
             Ok(DeliveryState::InProgress) => Processed::InProgress,
-            Ok(DeliveryState::New) => match handler.await {
+            Ok(DeliveryState::New) => match self.with_heartbeat(id, &token, handler).await {
                 Ok(output) => Processed::Handled {
                     output,
                     record_error: self.store.complete(id, &token, self.keep_done).await.err(),
@@ -307,5 +355,54 @@ impl Deduplicator {
                 },
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    #[tokio::test]
+    async fn a_handler_slower_than_its_lease_keeps_its_claim() {
+        let dedup =
+            Deduplicator::new(MemoryStore::default()).with_lease(Duration::from_millis(300));
+        let runs = Arc::new(AtomicUsize::new(0));
+        let slow = {
+            let (dedup, runs) = (dedup.clone(), runs.clone());
+            tokio::spawn(async move {
+                dedup
+                    .process("wh_slow", async {
+                        runs.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(1200)).await;
+                        Ok::<_, ()>(())
+                    })
+                    .await
+            })
+        };
+        // Retries well past the lease, while the first attempt still runs.
+        for _ in 0..4 {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            let retry = dedup
+                .process("wh_slow", async {
+                    runs.fetch_add(1, Ordering::SeqCst);
+                    Ok::<_, ()>(())
+                })
+                .await;
+            assert!(matches!(retry, Processed::InProgress), "{retry:?}");
+        }
+        assert!(matches!(slow.await.unwrap(), Processed::Handled { .. }));
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        // Renewal is only for the claim's holder.
+        let store = MemoryStore::default();
+        let (held, other) = (ClaimToken::new(), ClaimToken::new());
+        let lease = Duration::from_secs(5);
+        assert_eq!(
+            store.claim("wh", &held, lease).await.unwrap(),
+            DeliveryState::New
+        );
+        assert!(store.renew("wh", &held, lease).await.unwrap());
+        assert!(!store.renew("wh", &other, lease).await.unwrap());
+        assert!(!store.renew("wh_none", &held, lease).await.unwrap());
     }
 }

@@ -39,6 +39,15 @@ return 1",
     )
 });
 
+/// Extends the key's expiry when it still holds this claim; answers 1 when
+/// it did.
+static RENEW: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0",
+    )
+});
+
 /// Deletes the key when it still holds this claim; answers how many keys
 /// were deleted.
 static RELEASE: LazyLock<Script> = LazyLock::new(|| {
@@ -305,6 +314,28 @@ impl DeliveryStore for RedisStore {
                 Some(DONE) => DeliveryState::Done,
                 Some(_) => DeliveryState::InProgress,
             })
+        })
+    }
+
+    fn renew<'a>(
+        &'a self,
+        id: &'a str,
+        token: &'a ClaimToken,
+        lease: Duration,
+    ) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            let key = self.key(id);
+            let renewed: i64 = self
+                .run(|mut connection| async move {
+                    RENEW
+                        .key(&key)
+                        .arg(claim_value(token))
+                        .arg(millis(lease))
+                        .invoke_async(&mut connection)
+                        .await
+                })
+                .await?;
+            Ok(renewed == 1)
         })
     }
 }
