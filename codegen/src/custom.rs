@@ -267,7 +267,8 @@ fn rename(space: &mut TypeSpace, selector: &Selector, name: &str) -> Result<(), 
     let selected = selector.select(space);
     if !selected.fields.is_empty() {
         for (id, f) in selected.fields {
-            let TypeKind::Struct(s) = &mut space.types[id.0].kind else {
+            let def = &mut space.types[id.0];
+            let TypeKind::Struct(s) = &mut def.kind else {
                 continue;
             };
             if s.fields
@@ -277,12 +278,10 @@ fn rename(space: &mut TypeSpace, selector: &Selector, name: &str) -> Result<(), 
             {
                 return Err(Error::Config(format!(
                     "--rename `{}={name}`: `{}` already has a field `{name}`",
-                    selector.text, space.types[id.0].name
+                    selector.text, def.name
                 )));
             }
-            if let TypeKind::Struct(s) = &mut space.types[id.0].kind {
-                s.fields[f].name = name.to_string();
-            }
+            s.fields[f].name = name.to_string();
         }
         return Ok(());
     }
@@ -349,6 +348,7 @@ fn replace(
         by_id.entry(i).or_insert(replacement);
     }
     for (selector, replacement) in &custom.replace {
+        note_traits(space, replacement);
         let selected = selector.select(space);
         if !selected.types.is_empty() {
             for id in selected.types {
@@ -365,7 +365,6 @@ fn replace(
                         _ => RustType::External(replacement.path.clone()),
                     };
                 }
-                note_traits(space, replacement);
             }
         } else {
             return Err(nothing(selector, "--replace", "nothing"));
@@ -374,6 +373,7 @@ fn replace(
     if by_id.is_empty() {
         return Ok(None);
     }
+    // The schemas' own `x-rust-type`s (the options' were noted above).
     for replacement in by_id.values() {
         note_traits(space, replacement);
     }

@@ -213,28 +213,25 @@ fn box_inline(ty: RustType) -> RustType {
 /// (`maps_hash` false: `HashMap` and `IndexMap` are not `Hash`). Computed
 /// as a fixpoint so recursive types work.
 pub(crate) fn compute_eq_hash(space: &mut TypeSpace, maps_hash: bool) {
-    let ty_ok = |space: &TypeSpace, ty: &RustType| {
-        fn ok(space: &TypeSpace, ty: &RustType, maps_hash: bool) -> bool {
-            let here = match ty {
-                RustType::String | RustType::Bool | RustType::Int { .. } | RustType::Null => true,
-                RustType::Float { .. } | RustType::Value | RustType::ValueExcept(_) => false,
-                // A user's type, unless they said it is `Eq` and `Hash`.
-                RustType::External(path) => space.eq_hash_externals.contains(path),
-                RustType::Named(id) => space.get(*id).eq_hash,
-                RustType::Map(_) => maps_hash,
-                // Decided by what they hold.
-                RustType::Vec(_)
-                | RustType::Set(_)
-                | RustType::Option(_)
-                | RustType::Box(_)
-                | RustType::Tuple(_) => true,
-            };
-            let mut inside = true;
-            ty.for_each_inner(|inner, _| inside &= ok(space, inner, maps_hash));
-            here && inside
-        }
-        ok(space, ty, maps_hash)
-    };
+    fn ty_ok(space: &TypeSpace, ty: &RustType, maps_hash: bool) -> bool {
+        let here = match ty {
+            RustType::String | RustType::Bool | RustType::Int { .. } | RustType::Null => true,
+            RustType::Float { .. } | RustType::Value | RustType::ValueExcept(_) => false,
+            // A user's type, unless they said it is `Eq` and `Hash`.
+            RustType::External(path) => space.eq_hash_externals.contains(path),
+            RustType::Named(id) => space.get(*id).eq_hash,
+            RustType::Map(_) => maps_hash,
+            // Decided by what they hold.
+            RustType::Vec(_)
+            | RustType::Set(_)
+            | RustType::Option(_)
+            | RustType::Box(_)
+            | RustType::Tuple(_) => true,
+        };
+        let mut inside = true;
+        ty.for_each_inner(|inner, _| inside &= ty_ok(space, inner, maps_hash));
+        here && inside
+    }
     loop {
         let mut changed = false;
         for i in 0..space.types.len() {
@@ -243,16 +240,18 @@ pub(crate) fn compute_eq_hash(space: &mut TypeSpace, maps_hash: bool) {
             }
             let ok = match &space.types[i].kind {
                 TypeKind::Struct(s) => {
-                    s.fields.iter().all(|f| ty_ok(space, &f.value))
-                        && s.extra.as_ref().is_none_or(|(_, t)| ty_ok(space, t))
+                    s.fields.iter().all(|f| ty_ok(space, &f.value, maps_hash))
+                        && s.extra
+                            .as_ref()
+                            .is_none_or(|(_, t)| ty_ok(space, t, maps_hash))
                 }
                 // Unit variants, whatever JSON they stand for.
                 TypeKind::Const(_) | TypeKind::Enum(_) | TypeKind::Literals(_) => true,
                 // The catch-all variant holds a JSON value.
                 TypeKind::Union(_) => false,
-                TypeKind::Untagged(u) => u.variants.iter().all(|v| ty_ok(space, &v.ty)),
-                TypeKind::Tuple(t) => t.items.iter().all(|ty| ty_ok(space, ty)),
-                TypeKind::Alias(t) | TypeKind::Newtype(t) => ty_ok(space, t),
+                TypeKind::Untagged(u) => u.variants.iter().all(|v| ty_ok(space, &v.ty, maps_hash)),
+                TypeKind::Tuple(t) => t.items.iter().all(|ty| ty_ok(space, ty, maps_hash)),
+                TypeKind::Alias(t) | TypeKind::Newtype(t) => ty_ok(space, t, maps_hash),
             };
             if !ok {
                 space.types[i].eq_hash = false;

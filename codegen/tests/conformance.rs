@@ -176,19 +176,9 @@ type Made = Result<(String, String), String>;
 fn json_schema_test_suite() {
     let Some(root) = suite() else { return };
     let outcome = run(&root, "conformance", "", "", &|group: &Group| {
-        let schema = group.schema.clone();
-        let result = std::panic::catch_unwind(|| {
-            let set = SchemaSet::from_documents([("schema.json".to_string(), schema)])?;
-            Config::new().lossless(true).generate_set(&set)
-        });
-        match result {
-            Err(_) => Err("crash".into()),
-            Ok(Err(error)) => Err(error.to_string()),
-            Ok(Ok(generated)) => match generated.names.get("#") {
-                Some(name) => Ok((generated.code, name.clone())),
-                None => Err("no root type".into()),
-            },
-        }
+        generate_with(group, |config| {
+            config.lossless(true);
+        })
     });
     assert!(
         outcome.crashes.is_empty(),
@@ -217,19 +207,7 @@ fn json_schema_test_suite() {
 fn json_schema_test_suite_with_default_options() {
     let Some(root) = suite() else { return };
     let outcome = run(&root, "conformance-default", "", "", &|group: &Group| {
-        let schema = group.schema.clone();
-        let result = std::panic::catch_unwind(|| {
-            let set = SchemaSet::from_documents([("schema.json".to_string(), schema)])?;
-            Config::new().generate_set(&set)
-        });
-        match result {
-            Err(_) => Err("crash".into()),
-            Ok(Err(error)) => Err(error.to_string()),
-            Ok(Ok(generated)) => match generated.names.get("#") {
-                Some(name) => Ok((generated.code, name.clone())),
-                None => Err("no root type".into()),
-            },
-        }
+        generate_with(group, |_| {})
     });
     assert!(outcome.crashes.is_empty(), "{}", outcome.crashes.join("\n"));
     assert!(
@@ -266,21 +244,9 @@ fn json_schema_test_suite_with_validation() {
         "",
         "\"validate\"",
         &|group: &Group| {
-            let schema = group.schema.clone();
-            let result = std::panic::catch_unwind(|| {
-                let set = SchemaSet::from_documents([("schema.json".to_string(), schema)])?;
-                let mut config = Config::new();
-                config.validate("*")?;
-                config.generate_set(&set)
-            });
-            match result {
-                Err(_) => Err("crash".into()),
-                Ok(Err(error)) => Err(error.to_string()),
-                Ok(Ok(generated)) => match generated.names.get("#") {
-                    Some(name) => Ok((generated.code, name.clone())),
-                    None => Err("no root type".into()),
-                },
-            }
+            generate_with(group, |config| {
+                config.validate("*").unwrap();
+            })
         },
     );
     assert!(outcome.crashes.is_empty(), "{}", outcome.crashes.join("\n"));
@@ -360,6 +326,26 @@ fn cargo_typify_for_comparison() {
 }
 
 /// What a run found.
+/// The group's types generated with `configure`d options, and the root
+/// type's name; a refusal's message, or `crash` for a panic.
+fn generate_with(group: &Group, configure: impl Fn(&mut Config)) -> Made {
+    let schema = group.schema.clone();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let set = SchemaSet::from_documents([("schema.json".to_string(), schema)])?;
+        let mut config = Config::new();
+        configure(&mut config);
+        config.generate_set(&set)
+    }));
+    match result {
+        Err(_) => Err("crash".into()),
+        Ok(Err(error)) => Err(error.to_string()),
+        Ok(Ok(generated)) => match generated.names.get("#") {
+            Some(name) => Ok((generated.code, name.clone())),
+            None => Err("no root type".into()),
+        },
+    }
+}
+
 struct Outcome {
     crashes: Vec<String>,
     uncompiled: Vec<String>,

@@ -205,6 +205,20 @@ fn millis(duration: Duration) -> u64 {
         .max(1)
 }
 
+/// The release script on `key` for the claim `value`: how many keys it
+/// deleted.
+async fn release_claim(
+    mut connection: ConnectionManager,
+    key: String,
+    value: String,
+) -> redis::RedisResult<i64> {
+    RELEASE
+        .key(&key)
+        .arg(value)
+        .invoke_async(&mut connection)
+        .await
+}
+
 fn claim_value(token: &ClaimToken) -> String {
     format!("claim:{}", token.as_str())
 }
@@ -240,15 +254,8 @@ impl DeliveryStore for RedisStore {
                     let store = self.clone();
                     let value = claim_value(token);
                     tokio::spawn(async move {
-                        let release = |mut connection: ConnectionManager| async move {
-                            RELEASE
-                                .key(&key)
-                                .arg(value)
-                                .invoke_async::<i64>(&mut connection)
-                                .await
-                        };
-                        let _ =
-                            tokio::time::timeout(lease, release(store.connection.clone())).await;
+                        let release = release_claim(store.connection.clone(), key, value);
+                        let _ = tokio::time::timeout(lease, release).await;
                     });
                     return Err(error);
                 }
@@ -286,13 +293,7 @@ impl DeliveryStore for RedisStore {
         Box::pin(async move {
             let key = self.key(id);
             let _deleted: i64 = self
-                .run(|mut connection| async move {
-                    RELEASE
-                        .key(&key)
-                        .arg(claim_value(token))
-                        .invoke_async(&mut connection)
-                        .await
-                })
+                .run(|connection| release_claim(connection, key, claim_value(token)))
                 .await?;
             Ok(())
         })

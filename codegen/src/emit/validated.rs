@@ -62,9 +62,13 @@ pub(super) fn validated(
     let mut twin: Option<syn::Item> = None;
     let mut hand_written = false;
     let mut read_only = TokenStream::new();
+    // A newtype of any JSON has `TryFrom<Value>` already (its value).
+    let mut json_newtype = false;
     for item in &mut file.items {
         match item {
             syn::Item::Struct(s) if s.ident == name => {
+                json_newtype = matches!(&s.fields, syn::Fields::Unnamed(u)
+                    if u.unnamed.len() == 1 && is_json_value(&u.unnamed[0].ty));
                 read_only = make_read_only(space, s);
                 if !take_deserialize(&mut s.attrs) {
                     continue;
@@ -121,10 +125,6 @@ pub(super) fn validated(
         encode(&def.origin.pointer, true)
     );
     let documents = format_ident!("{documents}");
-    // A newtype of any JSON has `TryFrom<Value>` already (its value).
-    let json_newtype = read_only
-        .to_string()
-        .contains("TryFrom < :: serde_json :: Value >");
     let from_json = (!json_newtype).then(|| {
         quote! {
             impl ::std::convert::TryFrom<::serde_json::Value> for #name {
@@ -177,6 +177,18 @@ pub(super) fn validated(
             }
         }
     }
+}
+
+/// Whether `ty` is `::serde_json::Value`.
+fn is_json_value(ty: &syn::Type) -> bool {
+    let syn::Type::Path(p) = ty else { return false };
+    let names: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    names == ["serde_json", "Value"]
 }
 
 /// The inherent methods every validated type has (an accessor of a field
