@@ -237,14 +237,17 @@ where
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let webhooks = Webhooks::from_ref(state);
-        let (parts, body) = read_body(request, &webhooks).await?;
-        let (checked, event) =
-            webhooks.check_and_parse(&body, &parts.headers, std::time::SystemTime::now())?;
-        Ok(VerifiedWebhook {
-            id: checked.id.to_string(),
-            timestamp: checked.timestamp,
-            event,
-        })
+        let verified = async {
+            let (parts, body) = read_body(request, &webhooks).await?;
+            let (checked, event) =
+                webhooks.check_and_parse(&body, &parts.headers, std::time::SystemTime::now())?;
+            Ok(VerifiedWebhook {
+                id: checked.id.to_string(),
+                timestamp: checked.timestamp,
+                event,
+            })
+        };
+        verified.await.inspect_err(observe_rejection)
     }
 }
 
@@ -257,16 +260,41 @@ where
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let webhooks = Webhooks::from_ref(state);
-        let (parts, body) = read_body(request, &webhooks).await?;
-        let (checked, EventType { event_type }) =
-            webhooks.check_and_parse(&body, &parts.headers, std::time::SystemTime::now())?;
-        Ok(RawWebhook {
-            id: checked.id.to_string(),
-            timestamp: checked.timestamp,
-            event_type,
-            body,
-        })
+        let verified = async {
+            let (parts, body) = read_body(request, &webhooks).await?;
+            let (checked, EventType { event_type }) =
+                webhooks.check_and_parse(&body, &parts.headers, std::time::SystemTime::now())?;
+            Ok(RawWebhook {
+                id: checked.id.to_string(),
+                timestamp: checked.timestamp,
+                event_type,
+                body,
+            })
+        };
+        verified.await.inspect_err(observe_rejection)
     }
+}
+
+/// Reports a refused delivery: its reason only (never the secret, the body
+/// or a signature).
+fn observe_rejection(rejection: &WebhookRejection) {
+    let reason = match &rejection.kind {
+        RejectionKind::TooLarge(_) => "too_large",
+        RejectionKind::Unreadable => "unreadable",
+        RejectionKind::Webhook(error) => match error {
+            WebhookError::MissingSignature | WebhookError::SignatureMismatch => "signature",
+            WebhookError::TimestampTooOld | WebhookError::TimestampTooNew => "timestamp",
+            WebhookError::InvalidPayload(_) => "payload",
+            _ => "headers",
+        },
+    };
+    crate::observe::count(crate::observe::REJECTED, "reason", reason);
+    crate::observe::event!(
+        warn,
+        status = rejection.status.as_u16(),
+        reason,
+        "webhook refused: {rejection}"
+    );
 }
 
 /// The request's head and whole body, or 413 when the body is over

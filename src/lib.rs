@@ -10,6 +10,9 @@ mod generated {
 #[cfg(feature = "axum")]
 pub mod axum;
 pub mod dedup;
+mod heartbeat;
+pub mod inbox;
+mod observe;
 mod parse;
 mod testing;
 mod webhooks;

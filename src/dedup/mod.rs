@@ -30,6 +30,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::observe::event;
+
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
@@ -293,39 +295,6 @@ impl Deduplicator {
         &*self.store
     }
 
-    /// Runs `handler`; within a Tokio runtime, renews the claim every third
-    /// of the lease meanwhile, so that a handler slower than the lease is
-    /// not run again by a retry (outside one there is no timer, and the
-    /// lease must outlast the handler). A renewal that fails (the store is
-    /// down) is tried again at the next beat.
-    async fn with_heartbeat<F: Future>(
-        &self,
-        id: &str,
-        token: &ClaimToken,
-        handler: F,
-    ) -> F::Output {
-        if tokio::runtime::Handle::try_current().is_err() {
-            return handler.await;
-        }
-        let every = (self.lease / 3).max(Duration::from_millis(10));
-        let heartbeat = async {
-            loop {
-                tokio::time::sleep(every).await;
-                let _ = self.store.renew(id, token, self.lease).await;
-            }
-        };
-        let mut handler = std::pin::pin!(handler);
-        let mut heartbeat = std::pin::pin!(heartbeat);
-        std::future::poll_fn(|cx| {
-            if let std::task::Poll::Ready(output) = handler.as_mut().poll(cx) {
-                return std::task::Poll::Ready(output);
-            }
-            let _ = heartbeat.as_mut().poll(cx);
-            std::task::Poll::Pending
-        })
-        .await
-    }
-
     /// Claims delivery `id`, runs `handler` if the claim was granted, then
     /// records it as done (handler succeeded) or releases it (handler
     /// failed). `handler` is not polled unless the claim is granted.
@@ -340,11 +309,17 @@ impl Deduplicator {
         F: Future<Output = Result<T, E>>,
     {
         let token = ClaimToken::new();
-        match self.store.claim(id, &token, self.lease).await {
+        let processed = match self.store.claim(id, &token, self.lease).await {
             Err(error) => Processed::Unavailable(error),
             Ok(DeliveryState::Done) => Processed::Duplicate,
             Ok(DeliveryState::InProgress) => Processed::InProgress,
-            Ok(DeliveryState::New) => match self.with_heartbeat(id, &token, handler).await {
+            Ok(DeliveryState::New) => match crate::heartbeat::beating(
+                handler,
+                crate::heartbeat::interval(self.lease),
+                || self.store.renew(id, &token, self.lease),
+            )
+            .await
+            {
                 Ok(output) => Processed::Handled {
                     output,
                     record_error: self.store.complete(id, &token, self.keep_done).await.err(),
@@ -354,8 +329,51 @@ impl Deduplicator {
                     release_error: self.store.release(id, &token).await.err(),
                 },
             },
-        }
+        };
+        observe(id, &processed);
+        processed
     }
+}
+
+/// Reports a decision of [`Deduplicator::process`].
+fn observe<T, E>(id: &str, processed: &Processed<T, E>) {
+    let outcome = match processed {
+        Processed::Handled {
+            record_error: None, ..
+        } => {
+            event!(info, webhook_id = id, "handled");
+            "handled"
+        }
+        Processed::Handled {
+            record_error: Some(error),
+            ..
+        } => {
+            event!(error, webhook_id = id, %error, "handled but not recorded as done: a retry after the lease runs it again");
+            "handled"
+        }
+        Processed::Failed { release_error, .. } => {
+            event!(warn, webhook_id = id, release_error = ?release_error, "handler failed; claim released");
+            "failed"
+        }
+        Processed::Duplicate => {
+            event!(info, webhook_id = id, "duplicate of a handled delivery");
+            "duplicate"
+        }
+        Processed::InProgress => {
+            event!(
+                info,
+                webhook_id = id,
+                "another attempt holds the claim: 409"
+            );
+            "in_progress"
+        }
+        Processed::Unavailable(error) => {
+            event!(error, webhook_id = id, %error, "store unavailable: 503");
+            "unavailable"
+        }
+    };
+    let _ = id;
+    crate::observe::count(crate::observe::DEDUP, "outcome", outcome);
 }
 
 #[cfg(test)]

@@ -154,7 +154,7 @@ impl RedisStore {
 
     /// Runs one operation on a clone of the connection (clones share it),
     /// bounded by the timeout.
-    async fn run<T, F>(
+    pub(crate) async fn run<T, F>(
         &self,
         operation: impl FnOnce(ConnectionManager) -> F,
     ) -> Result<T, StoreError>

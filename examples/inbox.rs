@@ -1,0 +1,149 @@
+//! Acknowledge fast, process later: a receiver that stores verified
+//! deliveries in a durable inbox, and workers that handle them.
+//!
+//! ```sh
+//! cargo run --example inbox --features axum,sqlite,redis -- serve   # receiver
+//! cargo run --example inbox --features axum,sqlite,redis -- work    # worker
+//! ```
+//!
+//! Any number of `serve` and `work` processes can share one inbox.
+//! Environment:
+//! - `OPENAI_WEBHOOK_SECRET` (serve): the endpoint's signing secret; during
+//!   a rotation, the new and the old one separated by a space;
+//! - `LISTEN_ADDR` (serve): where to listen, default `127.0.0.1:3000`;
+//! - `INBOX_URL`: `sqlite://PATH` (default `sqlite://webhooks-inbox.sqlite3`,
+//!   a file in the working directory) or `redis://HOST:PORT/DB`;
+//! - `INBOX_MAX_QUEUED` (serve): answer 429 beyond this many waiting
+//!   deliveries (default: no limit);
+//! - `WORK_DELAY_MS` (work): simulated work per delivery, default 0;
+//! - `WORK_LEASE_MS` (work): the lease, default 30000;
+//! - `WORK_CONCURRENCY` (work): deliveries handled at once, default 4.
+//!
+//! The worker prints exactly one line `handled <webhook-id> <event type>`
+//! on standard output per delivery whose handler completed and whose
+//! completion was recorded; everything else goes to standard error. Both
+//! stop on Ctrl-C or SIGTERM (the worker finishes or releases what it
+//! holds).
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use openai_webhooks::inbox::{Enqueuer, Inbox, Outcome, RedisInbox, Settled, SqliteInbox, Worker};
+use openai_webhooks::Webhooks;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    run(std::env::args().nth(1).as_deref()).await
+}
+
+/// Runs `serve` or `work`.
+pub async fn run(role: Option<&str>) -> ExitCode {
+    let result = match role {
+        Some("serve") => serve().await,
+        Some("work") => work().await,
+        _ => Err("usage: inbox serve | inbox work (configured by environment)".to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The inbox `INBOX_URL` names.
+fn open_inbox() -> Result<Arc<dyn Inbox>, String> {
+    let url = std::env::var("INBOX_URL")
+        .unwrap_or_else(|_| "sqlite://webhooks-inbox.sqlite3".to_string());
+    let inbox: Arc<dyn Inbox> = if let Some(path) = url.strip_prefix("sqlite://") {
+        Arc::new(SqliteInbox::open(path).map_err(|e| format!("INBOX_URL: {e}"))?)
+    } else if url.starts_with("redis://") || url.starts_with("rediss://") {
+        Arc::new(RedisInbox::open(&url).map_err(|e| format!("INBOX_URL: {e}"))?)
+    } else {
+        return Err(format!(
+            "INBOX_URL must start with sqlite:// or redis://, not {url:?}"
+        ));
+    };
+    Ok(inbox)
+}
+
+/// A number from the environment, or `default` when unset.
+fn number(name: &str, default: u64) -> Result<u64, String> {
+    match std::env::var(name) {
+        Ok(value) => value
+            .parse()
+            .map_err(|_| format!("{name} must be a whole number, not {value:?}")),
+        Err(_) => Ok(default),
+    }
+}
+
+async fn serve() -> Result<(), String> {
+    let secrets = std::env::var("OPENAI_WEBHOOK_SECRET")
+        .map_err(|_| "set OPENAI_WEBHOOK_SECRET to the endpoint's signing secret (whsec_...)")?;
+    let webhooks = Webhooks::from_secrets(secrets.split_ascii_whitespace())
+        .map_err(|e| format!("OPENAI_WEBHOOK_SECRET: {e}"))?;
+    let mut enqueuer = Enqueuer::from_arc(open_inbox()?);
+    if std::env::var_os("INBOX_MAX_QUEUED").is_some() {
+        enqueuer = enqueuer.max_queued(number("INBOX_MAX_QUEUED", 0)?);
+    }
+    let addr = std::env::var("LISTEN_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".to_string());
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .map_err(|e| format!("LISTEN_ADDR {addr}: {e}"))?;
+    eprintln!("listening on http://{addr}/webhooks");
+    axum::serve(listener, enqueuer.router("/webhooks", webhooks))
+        .with_graceful_shutdown(stop_signal())
+        .await
+        .map_err(|e| format!("server: {e}"))
+}
+
+async fn work() -> Result<(), String> {
+    let delay = Duration::from_millis(number("WORK_DELAY_MS", 0)?);
+    let worker = Worker::from_arc(open_inbox()?)
+        .lease(Duration::from_millis(number("WORK_LEASE_MS", 30_000)?))
+        .concurrency(number("WORK_CONCURRENCY", 4)? as usize)
+        .on_settled(|report| match &report.settled {
+            Settled::Done => println!("handled {} {}", report.id, report.event_type),
+            other => eprintln!("{} {}: {other:?}", report.id, report.event_type),
+        });
+    eprintln!("working");
+    worker
+        .run(
+            move |delivery| async move {
+                // The application's work: here, reading the event and
+                // waiting as long as WORK_DELAY_MS says.
+                if let Err(error) = delivery.event() {
+                    return Outcome::GiveUp(format!("unreadable event: {error}"));
+                }
+                tokio::time::sleep(delay).await;
+                Outcome::Done
+            },
+            stop_signal(),
+        )
+        .await;
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn stop_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
