@@ -34,22 +34,21 @@ use openai_webhooks::Webhooks;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    run(std::env::args().nth(1).as_deref()).await
-}
-
-/// Runs `serve` or `work`.
-pub async fn run(role: Option<&str>) -> ExitCode {
-    let result = match role {
-        Some("serve") => serve().await,
-        Some("work") => work().await,
-        _ => Err("usage: inbox serve | inbox work (configured by environment)".to_string()),
-    };
-    match result {
+    match run(std::env::args().nth(1).as_deref()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("{message}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Runs `serve` or `work` until Ctrl-C or SIGTERM.
+pub async fn run(role: Option<&str>) -> Result<(), String> {
+    match role {
+        Some("serve") => serve().await,
+        Some("work") => work().await,
+        _ => Err("usage: inbox serve | inbox work (configured by environment)".to_string()),
     }
 }
 

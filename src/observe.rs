@@ -10,12 +10,15 @@
 use std::time::Duration;
 
 /// Deliveries refused before any handler ran, by `reason`.
+#[cfg_attr(not(feature = "axum"), allow(dead_code))]
 pub(crate) const REJECTED: &str = "openai_webhooks_rejected_total";
 /// In-request deduplication decisions, by `outcome`.
 pub(crate) const DEDUP: &str = "openai_webhooks_dedup_total";
 /// Enqueue answers, by `outcome`.
+#[cfg_attr(not(feature = "axum"), allow(dead_code))]
 pub(crate) const ENQUEUED: &str = "openai_webhooks_inbox_enqueued_total";
 /// Seconds one enqueue took in the store (a histogram).
+#[cfg_attr(not(feature = "axum"), allow(dead_code))]
 pub(crate) const ENQUEUE_SECONDS: &str = "openai_webhooks_inbox_enqueue_seconds";
 /// Deliveries a worker claimed.
 pub(crate) const CLAIMED: &str = "openai_webhooks_inbox_claimed_total";

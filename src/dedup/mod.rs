@@ -336,6 +336,7 @@ impl Deduplicator {
 }
 
 /// Reports a decision of [`Deduplicator::process`].
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
 fn observe<T, E>(id: &str, processed: &Processed<T, E>) {
     let outcome = match processed {
         Processed::Handled {
@@ -372,7 +373,6 @@ fn observe<T, E>(id: &str, processed: &Processed<T, E>) {
             "unavailable"
         }
     };
-    let _ = id;
     crate::observe::count(crate::observe::DEDUP, "outcome", outcome);
 }
 

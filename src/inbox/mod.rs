@@ -65,7 +65,9 @@
 //! ```
 
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+#[cfg(any(feature = "sqlite", feature = "redis"))]
+use std::time::UNIX_EPOCH;
+use std::time::{Duration, SystemTime};
 
 pub use crate::dedup::{StoreError, StoreErrorKind, StoreFuture};
 use crate::{ParseError, WebhookEvent};
@@ -253,17 +255,20 @@ pub trait Inbox: Send + Sync + 'static {
 }
 
 /// Milliseconds since the Unix epoch (stores that keep time as numbers).
+#[cfg(feature = "sqlite")]
 fn millis(time: SystemTime) -> i64 {
     time.duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 /// A duration in whole milliseconds, saturating.
+#[cfg(any(feature = "sqlite", feature = "redis"))]
 fn duration_ms(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// The time `ms` milliseconds after the Unix epoch.
+#[cfg(any(feature = "sqlite", feature = "redis"))]
 fn from_millis(ms: i64) -> SystemTime {
     UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0))
 }

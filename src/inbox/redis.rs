@@ -374,10 +374,8 @@ impl Inbox for RedisInbox {
         Box::pin(async move {
             let key = format!("{}d:{id}", self.prefix);
             let leases = format!("{}leases", self.prefix);
-            let ((state, attempts, error), leased): (
-                (Option<String>, Option<u32>, Option<String>),
-                Option<f64>,
-            ) = self
+            type Fields = (Option<String>, Option<u32>, Option<String>);
+            let ((state, attempts, error), leased): (Fields, Option<f64>) = self
                 .store
                 .run(|mut connection| async move {
                     redis::pipe()
