@@ -31,6 +31,8 @@ pub use ::redis;
 mod docs_pages {
     #[doc = include_str!("../docs/signatures.md")]
     struct Signatures;
+    #[doc = include_str!("../docs/inbox.md")]
+    struct InboxInside;
     #[doc = include_str!("../docs/speed.md")]
     struct Speed;
     #[doc = include_str!("../docs/updating.md")]
