@@ -189,7 +189,33 @@ async fn tracing_reports_decisions_and_never_secrets_or_bodies() {
     forged.insert("webhook-signature", "v1,AAAA".parse().unwrap());
     assert_eq!(call(&router, request(forged)).await, 401);
 
+    // A worker's handler runs in a span naming the delivery.
+    let stop = tokio::sync::Notify::new();
+    let worker =
+        openai_webhooks::inbox::Worker::new(inbox.clone()).poll_interval(Duration::from_millis(10));
+    let run = worker.run(
+        |_| async {
+            tracing::info!("inside the handler");
+            openai_webhooks::inbox::Outcome::Done
+        },
+        stop.notified(),
+    );
+    let wait = async {
+        while inbox.queued().await.unwrap() > 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        stop.notify_one();
+    };
+    tokio::join!(run, wait);
+
     let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.lines().any(|l| l
+            .contains("webhook{webhook_id=wh_traced event_type=batch.completed attempt=1}")
+            && l.contains("inside the handler")),
+        "{logs}"
+    );
+    assert!(logs.contains("handled"), "{logs}");
     assert!(
         logs.contains("stored") && logs.contains("webhook_id=wh_traced"),
         "{logs}"

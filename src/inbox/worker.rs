@@ -356,7 +356,16 @@ impl Worker {
         let started = Instant::now();
         // The handler runs as its own task, so that a panic is a failed
         // attempt rather than a lost lease; stopping this task stops it.
-        let run = AbortOnDrop(tokio::spawn(handler(delivery)));
+        // With `tracing`, in a span naming the delivery, so that the
+        // handler's own events carry it.
+        #[cfg(feature = "tracing")]
+        let work = tracing::Instrument::instrument(
+            handler(delivery),
+            tracing::info_span!(target: "openai_webhooks", "webhook", webhook_id = %id, event_type = %event_type, attempt),
+        );
+        #[cfg(not(feature = "tracing"))]
+        let work = handler(delivery);
+        let run = AbortOnDrop(tokio::spawn(work));
         let outcome = heartbeat::beating(run.join(), every, renew).await;
         let handler_time = started.elapsed();
         observe::time(observe::HANDLER_SECONDS, handler_time);
