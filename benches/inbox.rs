@@ -12,56 +12,30 @@
 //! `redis-server` on the PATH; scripts/with-redis.sh installs it).
 //! Compare with `--bench receiver` (in-request deduplication).
 
+#[path = "support/common.rs"]
+mod common;
 #[path = "../tests/support/redis.rs"]
 mod redis_support;
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
+use common::{fresh_id, now, runtime, BODY, SECRET};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use openai_webhooks::inbox::{Enqueued, Enqueuer, Inbox, RedisInbox, SqliteInbox};
 use openai_webhooks::Webhooks;
 
-const SECRET: &str = "whsec_RdvaYFYUXuIFuEbvZHwMfYFhUf7aMYjYcmM24+Aj40c=";
-const BODY: &str = r#"{"id": "evt_685c059ae3a481909bdc86819b066fb6", "object": "event", "created_at": 1750861210, "type": "response.completed", "data": {"id": "resp_123"}}"#;
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-static NEXT_ID: AtomicU64 = AtomicU64::new(0);
-
-fn fresh_id() -> String {
-    format!(
-        "wh_{}_{}_{}",
-        std::process::id(),
-        now(),
-        NEXT_ID.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
+/// A store to measure: its name, the inbox, and what keeps it alive (the
+/// Redis server).
+type Store = (&'static str, Arc<dyn Inbox>, Box<dyn std::any::Any>);
 
 /// The stores, each fresh: SQLite in a temporary file and Redis on a
 /// private persistent server (kept alive by the guard).
-fn stores(
-    rt: &tokio::runtime::Runtime,
-) -> Vec<(&'static str, Arc<dyn Inbox>, Box<dyn std::any::Any>)> {
+fn stores(rt: &tokio::runtime::Runtime) -> Vec<Store> {
     let dir = std::env::temp_dir().join(format!("openai-webhooks-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let sqlite = SqliteInbox::open(dir.join(format!("inbox-{}.sqlite3", fresh_id()))).unwrap();
-    let mut stores: Vec<(&'static str, Arc<dyn Inbox>, Box<dyn std::any::Any>)> =
-        vec![("sqlite", Arc::new(sqlite), Box::new(()))];
+    let mut stores: Vec<Store> = vec![("sqlite", Arc::new(sqlite), Box::new(()))];
     if let Some(server) = redis_support::RedisServer::start("bench inbox") {
         let url = server.url();
         let inbox = rt.block_on(async { RedisInbox::open(&url).unwrap() });

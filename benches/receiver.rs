@@ -11,34 +11,26 @@
 //! `cargo bench --bench receiver --features axum,redis` (under
 //! `scripts/with-redis.sh`, or with `redis-server` on the PATH).
 
+#[path = "support/common.rs"]
+mod common;
 #[path = "../tests/support/redis.rs"]
 mod redis_support;
 
 use std::convert::Infallible;
 use std::hint::black_box;
 use std::pin::pin;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRef, FromRequest, State};
 use axum::routing::post;
 use axum::Router;
+use common::{fresh_id, now, runtime, BODY, SECRET};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use openai_webhooks::axum::VerifiedWebhook;
 use openai_webhooks::dedup::{ClaimToken, Deduplicator, DeliveryStore, Processed, RedisStore};
 use openai_webhooks::{WebhookEvent, Webhooks};
-
-const SECRET: &str = "whsec_RdvaYFYUXuIFuEbvZHwMfYFhUf7aMYjYcmM24+Aj40c=";
-const BODY: &str = r#"{"id": "evt_685c059ae3a481909bdc86819b066fb6", "object": "event", "created_at": 1750861210, "type": "response.completed", "data": {"id": "resp_123"}}"#;
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
 
 /// Polls a future that never waits (the extractor on an in-memory body).
 fn ready<F: std::future::Future>(future: F) -> F::Output {
@@ -111,14 +103,6 @@ fn extractor(c: &mut Criterion) {
     group.finish();
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
 /// Claims a fresh delivery and records it done: what each delivery costs.
 async fn round_trip(store: &RedisStore) {
     let id = fresh_id();
@@ -131,16 +115,6 @@ async fn round_trip(store: &RedisStore) {
         .complete(&id, &token, Duration::from_secs(600))
         .await
         .unwrap();
-}
-
-static NEXT_ID: AtomicU64 = AtomicU64::new(0);
-
-fn fresh_id() -> String {
-    format!(
-        "wh_{}_{}",
-        std::process::id(),
-        NEXT_ID.fetch_add(1, Ordering::Relaxed)
-    )
 }
 
 fn redis(c: &mut Criterion) {

@@ -96,6 +96,18 @@ impl Process {
         self.handled.lock().unwrap().clone()
     }
 
+    /// Once this worker has handled a delivery, and a little later (its
+    /// next handlers are running), SIGKILL.
+    fn kill_mid_run(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.handled().is_empty() {
+            assert!(Instant::now() < deadline, "nothing handled\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        self.kill();
+    }
+
     /// SIGKILL: no chance to finish or release anything.
     fn kill(&mut self) {
         let _ = self.child.kill();
@@ -296,17 +308,7 @@ fn two_receivers_and_two_workers_on_redis_handle_every_delivery_once_through_kil
     );
     // A worker killed while its handlers run: the other one handles its
     // deliveries after the lease.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while one.handled().is_empty() {
-        assert!(
-            Instant::now() < deadline,
-            "work-1 handled nothing\n{}",
-            one.log()
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    std::thread::sleep(Duration::from_millis(150));
-    one.kill();
+    one.kill_mid_run();
     let logs = || {
         [&a, &b, &one, &two]
             .iter()
@@ -362,17 +364,7 @@ fn a_receiver_and_a_worker_on_one_sqlite_file_lose_nothing_when_killed() {
         200,
         "acknowledged",
     );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while first_worker.handled().is_empty() {
-        assert!(
-            Instant::now() < deadline,
-            "nothing handled\n{}",
-            first_worker.log()
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    std::thread::sleep(Duration::from_millis(100));
-    first_worker.kill();
+    first_worker.kill_mid_run();
     let second_worker = worker("work-2", &dir, &inbox, 0);
     let logs = || {
         [&serve, &first_worker, &second_worker]
