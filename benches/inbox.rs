@@ -20,7 +20,7 @@ mod redis_support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{fresh_id, now, runtime, BODY, SECRET};
+use common::{fresh_id, runtime, send_batch, BODY, SECRET};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use openai_webhooks::inbox::{Enqueued, Enqueuer, Inbox, RedisInbox, SqliteInbox};
 use openai_webhooks::Webhooks;
@@ -90,32 +90,6 @@ fn enqueue_latency(c: &mut Criterion) {
     group.finish();
 }
 
-/// Sends `count` fresh deliveries to `url`, 16 at a time; each must be
-/// answered 200.
-async fn send_batch(client: &reqwest::Client, url: &str, signer: &Webhooks, count: usize) {
-    let mut in_flight = tokio::task::JoinSet::new();
-    for _ in 0..count {
-        if in_flight.len() == 16 {
-            in_flight.join_next().await.unwrap().unwrap();
-        }
-        let (client, url, signer) = (client.clone(), url.to_string(), signer.clone());
-        in_flight.spawn(async move {
-            let id = fresh_id();
-            let response = client
-                .post(&url)
-                .headers(signer.signed_headers(&id, now(), BODY.as_bytes()))
-                .body(BODY)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 200);
-        });
-    }
-    while let Some(done) = in_flight.join_next().await {
-        done.unwrap();
-    }
-}
-
 fn acknowledged(c: &mut Criterion) {
     let rt = runtime();
     let signer = Webhooks::new(SECRET).unwrap();
@@ -136,7 +110,7 @@ fn acknowledged(c: &mut Criterion) {
                 rt.block_on(async {
                     let start = Instant::now();
                     for _ in 0..iterations {
-                        send_batch(&client, &url, &signer, BATCH).await;
+                        send_batch(&client, std::slice::from_ref(&url), &signer, BATCH).await;
                     }
                     start.elapsed()
                 })

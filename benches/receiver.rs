@@ -26,7 +26,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{FromRef, FromRequest, State};
 use axum::routing::post;
 use axum::Router;
-use common::{fresh_id, now, runtime, BODY, SECRET};
+use common::{fresh_id, now, runtime, send_batch, BODY, SECRET};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use openai_webhooks::axum::VerifiedWebhook;
 use openai_webhooks::dedup::{ClaimToken, Deduplicator, DeliveryStore, Processed, RedisStore};
@@ -198,31 +198,6 @@ async fn with_dedup(
 
 async fn without_dedup(webhook: VerifiedWebhook) -> Result<&'static str, Infallible> {
     handle(&webhook).await
-}
-
-/// Sends `count` fresh deliveries, 16 at a time, alternating instances.
-async fn send_batch(client: &reqwest::Client, urls: &[String; 2], signer: &Webhooks, count: usize) {
-    let mut in_flight = tokio::task::JoinSet::new();
-    for n in 0..count {
-        if in_flight.len() == 16 {
-            in_flight.join_next().await.unwrap().unwrap();
-        }
-        let (client, url, signer) = (client.clone(), urls[n % 2].clone(), signer.clone());
-        in_flight.spawn(async move {
-            let id = fresh_id();
-            let response = client
-                .post(&url)
-                .headers(signer.signed_headers(&id, now(), BODY.as_bytes()))
-                .body(BODY)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 200);
-        });
-    }
-    while let Some(done) = in_flight.join_next().await {
-        done.unwrap();
-    }
 }
 
 fn two_instances(c: &mut Criterion) {

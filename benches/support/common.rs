@@ -39,3 +39,34 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .build()
         .unwrap()
 }
+
+/// Sends `count` fresh deliveries, 16 at a time, taking `urls` in turn;
+/// each must be answered 200.
+pub async fn send_batch(
+    client: &reqwest::Client,
+    urls: &[String],
+    signer: &openai_webhooks::Webhooks,
+    count: usize,
+) {
+    let mut in_flight = tokio::task::JoinSet::new();
+    for n in 0..count {
+        if in_flight.len() == 16 {
+            in_flight.join_next().await.unwrap().unwrap();
+        }
+        let (client, url, signer) = (client.clone(), urls[n % urls.len()].clone(), signer.clone());
+        in_flight.spawn(async move {
+            let id = fresh_id();
+            let response = client
+                .post(&url)
+                .headers(signer.signed_headers(&id, now(), BODY.as_bytes()))
+                .body(BODY)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+        });
+    }
+    while let Some(done) = in_flight.join_next().await {
+        done.unwrap();
+    }
+}
