@@ -4,6 +4,8 @@
 //! ```sh
 //! cargo run --example inbox --features axum,sqlite,redis -- serve   # receiver
 //! cargo run --example inbox --features axum,sqlite,redis -- work    # worker
+//! cargo run --example inbox --features axum,sqlite,redis -- dead    # list dead letters
+//! cargo run --example inbox --features axum,sqlite,redis -- replay <webhook-id>
 //! ```
 //!
 //! Any number of `serve` and `work` processes can share one inbox.
@@ -23,7 +25,9 @@
 //! on standard output per delivery whose handler completed and whose
 //! completion was recorded; everything else goes to standard error. Both
 //! stop on Ctrl-C or SIGTERM (the worker finishes or releases what it
-//! holds).
+//! holds). A delivery whose body is not a readable event is given up on at
+//! once: `dead` prints `dead <webhook-id> <event type> <attempts>
+//! <reason>` per dead letter, oldest first, and `replay` queues one again.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -34,7 +38,13 @@ use openai_webhooks::Webhooks;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match run(std::env::args().nth(1).as_deref()).await {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(
+        args.first().map(String::as_str),
+        args.get(1).map(String::as_str),
+    )
+    .await
+    {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("{message}");
@@ -43,12 +53,34 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Runs `serve` or `work` until Ctrl-C or SIGTERM.
-pub async fn run(role: Option<&str>) -> Result<(), String> {
-    match role {
-        Some("serve") => serve().await,
-        Some("work") => work().await,
-        _ => Err("usage: inbox serve | inbox work (configured by environment)".to_string()),
+/// Runs `serve` or `work` until Ctrl-C or SIGTERM, or `dead` or
+/// `replay <webhook-id>`.
+pub async fn run(command: Option<&str>, arg: Option<&str>) -> Result<(), String> {
+    match (command, arg) {
+        (Some("serve"), None) => serve().await,
+        (Some("work"), None) => work().await,
+        (Some("dead"), None) => {
+            let letters = open_inbox()?
+                .dead_letters(1000)
+                .await
+                .map_err(|e| e.to_string())?;
+            for letter in letters {
+                println!(
+                    "dead {} {} {} {}",
+                    letter.id, letter.event_type, letter.attempts, letter.reason
+                );
+            }
+            Ok(())
+        }
+        (Some("replay"), Some(id)) => match open_inbox()?.replay(id).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(format!("{id} is not a dead letter")),
+            Err(error) => Err(error.to_string()),
+        },
+        _ => Err(
+            "usage: inbox serve | work | dead | replay <webhook-id> (configured by environment)"
+                .to_string(),
+        ),
     }
 }
 

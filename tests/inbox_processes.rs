@@ -28,6 +28,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use http_support::{batch_completed, now, SECRET};
+use openai_webhooks::inbox::Inbox;
 use openai_webhooks::Webhooks;
 use redis_support::RedisServer;
 
@@ -36,7 +37,8 @@ use redis_support::RedisServer;
 fn example_process() {
     let role = std::env::var("INBOX_EXAMPLE_ROLE").expect("INBOX_EXAMPLE_ROLE");
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    if let Err(message) = runtime.block_on(example::run(Some(&role))) {
+    let arg = std::env::var("INBOX_EXAMPLE_ARG").ok();
+    if let Err(message) = runtime.block_on(example::run(Some(&role), arg.as_deref())) {
         eprintln!("{message}");
         std::process::exit(2);
     }
@@ -127,6 +129,33 @@ impl Drop for Process {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// Runs a one-shot command of the example (`dead`, `replay ID`) on
+/// `inbox_url`; answers whether it succeeded and its standard output.
+fn one_shot(dir: &Path, inbox_url: &str, command: &str, arg: Option<&str>) -> (bool, String) {
+    let mut child = Command::new(std::env::current_exe().unwrap());
+    child
+        .args([
+            "example_process",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--quiet",
+        ])
+        .env("INBOX_EXAMPLE_ROLE", command)
+        .env("INBOX_URL", inbox_url)
+        .current_dir(dir);
+    if let Some(arg) = arg {
+        child.env("INBOX_EXAMPLE_ARG", arg);
+    }
+    let output = child.output().expect("run the example");
+    let stdout = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.find("dead ").map(|at| line[at..].to_string()))
+        .collect::<Vec<_>>()
+        .join("\n");
+    (output.status.success(), stdout)
 }
 
 fn free_port() -> u16 {
@@ -399,5 +428,54 @@ fn a_receiver_and_a_worker_on_one_sqlite_file_lose_nothing_when_killed() {
     all_handled_once(&more, &[&third_worker], Duration::from_secs(30), &|| {
         third_worker.log()
     });
+
+    // A delivery the handler cannot read is a dead letter, listed and
+    // replayed by the example's commands.
+    let file = dir.join("inbox.sqlite3");
+    let store = openai_webhooks::inbox::SqliteInbox::open(&file).unwrap();
+    rt.block_on(store.enqueue(
+        "wh_unreadable",
+        "batch.completed",
+        b"{\"type\":\"batch.completed\"}",
+        None,
+    ))
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let listed = loop {
+        let (ok, listed) = one_shot(&dir, &inbox, "dead", None);
+        assert!(ok, "dead failed");
+        if !listed.is_empty() {
+            break listed;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not dead-lettered\n{}",
+            third_worker.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        listed.starts_with("dead wh_unreadable batch.completed 1 unreadable event:"),
+        "{listed}"
+    );
+    assert!(!listed.contains('\n'), "one dead letter: {listed}");
+    assert!(!one_shot(&dir, &inbox, "replay", Some("wh_nope")).0);
+    assert!(one_shot(&dir, &inbox, "replay", Some("wh_unreadable")).0);
+    // Replayed, the worker tries it again (and gives up again): its log
+    // shows the second settlement.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while third_worker
+        .log()
+        .matches("wh_unreadable batch.completed: DeadLettered")
+        .count()
+        < 2
+    {
+        assert!(
+            Instant::now() < deadline,
+            "not tried again\n{}",
+            third_worker.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
