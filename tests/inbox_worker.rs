@@ -136,7 +136,7 @@ async fn a_handler_slower_than_its_lease_keeps_it_and_runs_once_across_workers()
     let worker = |inbox: MemoryInbox| {
         let observer = observer.clone();
         Worker::new(inbox)
-            .lease(Duration::from_millis(150))
+            .lease(Duration::from_millis(600))
             .concurrency(2)
             .poll_interval(Duration::from_millis(10))
             .on_settled(move |r| observer(r))
@@ -145,9 +145,9 @@ async fn a_handler_slower_than_its_lease_keeps_it_and_runs_once_across_workers()
         let runs = runs.clone();
         move |delivery: openai_webhooks::inbox::Delivery| {
             runs.lock().unwrap().push(delivery.id.clone());
-            // Four leases long.
+            // Four leases long (the lease is long enough that a loaded machine does not miss two renewals in a row).
             async {
-                tokio::time::sleep(Duration::from_millis(600)).await;
+                tokio::time::sleep(Duration::from_millis(2400)).await;
                 Outcome::Done
             }
         }

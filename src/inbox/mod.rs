@@ -33,7 +33,6 @@
 //! with outside effects should be idempotent on the `webhook-id`.
 //!
 //! ```
-//! use std::time::Duration;
 //! use openai_webhooks::inbox::{Inbox, MemoryInbox, Outcome, Settled, Worker};
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -41,12 +40,15 @@
 //! let body = br#"{"id":"evt_1","object":"event","created_at":1,"type":"batch.completed","data":{"id":"batch_1"}}"#;
 //! inbox.enqueue("wh_1", "batch.completed", body, None).await?;
 //!
-//! let worker = Worker::new(inbox.clone()).on_settled(|report| {
+//! // Stops once the delivery is settled (a service stops on a signal).
+//! let settled = std::sync::Arc::new(tokio::sync::Notify::new());
+//! let stop = settled.clone();
+//! let worker = Worker::new(inbox.clone()).on_settled(move |report| {
 //!     if matches!(report.settled, Settled::Done) {
 //!         println!("handled {} {}", report.id, report.event_type);
 //!     }
+//!     settled.notify_one();
 //! });
-//! // Runs until the shutdown future completes (here: shortly).
 //! worker
 //!     .run(
 //!         |delivery| async move {
@@ -56,7 +58,7 @@
 //!             }
 //!             Outcome::Done
 //!         },
-//!         tokio::time::sleep(Duration::from_millis(200)),
+//!         async move { stop.notified().await },
 //!     )
 //!     .await;
 //! assert_eq!(inbox.queued().await?, 0);
