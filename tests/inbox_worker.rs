@@ -240,3 +240,18 @@ async fn a_panicking_handler_is_a_failed_attempt_and_shutdown_releases_what_is_h
     let status = inbox.status("wh_slow").await.unwrap().unwrap();
     assert_eq!((status.state, status.attempts), (State::Queued, 0));
 }
+
+#[tokio::test]
+async fn a_shutdown_future_that_completes_while_the_worker_waits_for_work_stops_it() {
+    // An `async` block, which panics if polled again after it completed
+    // (a signal handler is one); the inbox is empty, so it completes while
+    // the worker is idle.
+    let worker = Worker::new(MemoryInbox::new()).poll_interval(Duration::from_millis(30));
+    let started = Instant::now();
+    worker
+        .run(|_| async { Outcome::Done }, async {
+            tokio::time::sleep(Duration::from_millis(100)).await
+        })
+        .await;
+    assert!(started.elapsed() >= Duration::from_millis(100));
+}

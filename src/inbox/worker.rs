@@ -271,13 +271,17 @@ impl Worker {
                 Ok(Some(delivery)) => delivery,
                 Ok(None) => {
                     drop(slot);
-                    self.idle(&mut shutdown).await;
+                    if self.idle(&mut shutdown).await {
+                        break;
+                    }
                     continue;
                 }
                 Err(error) => {
                     event!(warn, %error, "inbox claim failed");
                     drop(slot);
-                    self.idle(&mut shutdown).await;
+                    if self.idle(&mut shutdown).await {
+                        break;
+                    }
                     continue;
                 }
             };
@@ -321,12 +325,14 @@ impl Worker {
         }
     }
 
-    /// Waits `poll_interval`, or less if `shutdown` completes first.
-    async fn idle(&self, shutdown: &mut std::pin::Pin<&mut impl Future<Output = ()>>) {
+    /// Waits `poll_interval`, or less if `shutdown` completes first;
+    /// answers whether it did (it must not be polled again then: an
+    /// `async` block panics when resumed after completion).
+    async fn idle(&self, shutdown: &mut std::pin::Pin<&mut impl Future<Output = ()>>) -> bool {
         tokio::select! {
             biased;
-            () = shutdown.as_mut() => {}
-            () = tokio::time::sleep(self.poll_interval) => {}
+            () = shutdown.as_mut() => true,
+            () = tokio::time::sleep(self.poll_interval) => false,
         }
     }
 
