@@ -213,16 +213,13 @@ async fn sqlite_inbox_keeps_its_promises_and_its_deliveries_across_a_reopen() {
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
 
-/// The journal mode the file is in (WAL is persistent, so a fresh
-/// connection reads it).
+/// The journal mode the file is in, as another connection reads it (WAL
+/// is kept in the file).
 fn rusqlite_mode(path: &std::path::Path) -> String {
-    let output = std::process::Command::new("python3")
-        .arg("-c")
-        .arg("import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA journal_mode').fetchone()[0])")
-        .arg(path)
-        .output()
-        .expect("python3");
-    String::from_utf8_lossy(&output.stdout).trim().to_string()
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+        .unwrap()
 }
 
 #[tokio::test]
