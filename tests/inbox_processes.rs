@@ -45,6 +45,22 @@ fn example_process() {
     std::process::exit(0);
 }
 
+/// This test binary as the example running `role`, in `dir`.
+fn example(role: &str, dir: &Path) -> Command {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .args([
+            "example_process",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--quiet",
+        ])
+        .env("INBOX_EXAMPLE_ROLE", role)
+        .current_dir(dir);
+    command
+}
+
 /// One `serve` or `work` process; its `handled` lines are collected.
 struct Process {
     name: String,
@@ -56,18 +72,9 @@ struct Process {
 impl Process {
     fn start(name: &str, role: &str, dir: &Path, env: &[(&str, String)]) -> Process {
         let log = dir.join(format!("{name}.log"));
-        let mut command = Command::new(std::env::current_exe().unwrap());
+        let mut command = example(role, dir);
         command
-            .args([
-                "example_process",
-                "--exact",
-                "--ignored",
-                "--nocapture",
-                "--quiet",
-            ])
-            .env("INBOX_EXAMPLE_ROLE", role)
             .env("OPENAI_WEBHOOK_SECRET", SECRET)
-            .current_dir(dir)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap());
@@ -134,18 +141,8 @@ impl Drop for Process {
 /// Runs a one-shot command of the example (`dead`, `replay ID`) on
 /// `inbox_url`; answers whether it succeeded and its standard output.
 fn one_shot(dir: &Path, inbox_url: &str, command: &str, arg: Option<&str>) -> (bool, String) {
-    let mut child = Command::new(std::env::current_exe().unwrap());
-    child
-        .args([
-            "example_process",
-            "--exact",
-            "--ignored",
-            "--nocapture",
-            "--quiet",
-        ])
-        .env("INBOX_EXAMPLE_ROLE", command)
-        .env("INBOX_URL", inbox_url)
-        .current_dir(dir);
+    let mut child = example(command, dir);
+    child.env("INBOX_URL", inbox_url);
     if let Some(arg) = arg {
         child.env("INBOX_EXAMPLE_ARG", arg);
     }

@@ -167,7 +167,7 @@ fn metrics_count_each_answer() {
                     .body(axum::body::Body::from(body.clone()))
                     .unwrap();
                 *request.headers_mut() = signer.signed_headers(id, now(), body.as_bytes());
-                statuses.push(tower_like::call(&router, request).await);
+                statuses.push(http_support::call(&router, request).await);
             }
             statuses
         })
@@ -205,22 +205,4 @@ fn metrics_count_each_answer() {
         1
     );
     assert_eq!(timings, 3);
-}
-
-/// One request through a router, without a server.
-#[cfg(feature = "metrics")]
-mod tower_like {
-    pub async fn call(
-        router: &axum::Router,
-        request: axum::http::Request<axum::body::Body>,
-    ) -> u16 {
-        use tower::ServiceExt;
-        router
-            .clone()
-            .oneshot(request)
-            .await
-            .unwrap()
-            .status()
-            .as_u16()
-    }
 }

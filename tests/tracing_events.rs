@@ -8,24 +8,12 @@ mod http_support;
 
 use std::time::Duration;
 
-use http_support::{batch_completed, now, SECRET};
+use http_support::{batch_completed, call, now, SECRET};
 use openai_webhooks::inbox::{Enqueuer, Inbox, MemoryInbox};
 use openai_webhooks::Webhooks;
 
 fn webhooks() -> Webhooks {
     Webhooks::new(SECRET).unwrap()
-}
-
-/// One request through a router, without a server.
-async fn call(router: &axum::Router, request: axum::http::Request<axum::body::Body>) -> u16 {
-    use tower::ServiceExt;
-    router
-        .clone()
-        .oneshot(request)
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
 }
 
 /// What the crate logs for a delivery stored, a duplicate and a forgery:

@@ -65,3 +65,15 @@ pub async fn deliver(
     let headers = signer.signed_headers(id, timestamp, body.as_bytes());
     post(client, url, &headers, body).await
 }
+
+/// One request through a router, without a server; answers the status.
+pub async fn call(router: &axum::Router, request: axum::http::Request<axum::body::Body>) -> u16 {
+    use tower::ServiceExt;
+    router
+        .clone()
+        .oneshot(request)
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
