@@ -100,14 +100,20 @@ fn open_inbox() -> Result<Arc<dyn Inbox>, String> {
     Ok(inbox)
 }
 
-/// A number from the environment, or `default` when unset.
-fn number(name: &str, default: u64) -> Result<u64, String> {
+/// A number from the environment, if set.
+fn optional_number(name: &str) -> Result<Option<u64>, String> {
     match std::env::var(name) {
         Ok(value) => value
             .parse()
+            .map(Some)
             .map_err(|_| format!("{name} must be a whole number, not {value:?}")),
-        Err(_) => Ok(default),
+        Err(_) => Ok(None),
     }
+}
+
+/// A number from the environment, or `default` when unset.
+fn number(name: &str, default: u64) -> Result<u64, String> {
+    Ok(optional_number(name)?.unwrap_or(default))
 }
 
 async fn serve() -> Result<(), String> {
@@ -116,8 +122,8 @@ async fn serve() -> Result<(), String> {
     let webhooks = Webhooks::from_secrets(secrets.split_ascii_whitespace())
         .map_err(|e| format!("OPENAI_WEBHOOK_SECRET: {e}"))?;
     let mut enqueuer = Enqueuer::from_arc(open_inbox()?);
-    if std::env::var_os("INBOX_MAX_QUEUED").is_some() {
-        enqueuer = enqueuer.max_queued(number("INBOX_MAX_QUEUED", 0)?);
+    if let Some(max) = optional_number("INBOX_MAX_QUEUED")? {
+        enqueuer = enqueuer.max_queued(max);
     }
     let addr = std::env::var("LISTEN_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".to_string());
     let listener = tokio::net::TcpListener::bind(&addr)

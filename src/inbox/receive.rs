@@ -120,23 +120,26 @@ impl Enqueuer {
             )
             .await;
         observe::time(observe::ENQUEUE_SECONDS, started.elapsed());
+        let (id, event_type) = (&webhook.id, &webhook.event_type);
         let label = match &result {
-            Ok(Enqueued::Stored) => "stored",
-            Ok(Enqueued::Duplicate) => "duplicate",
-            Ok(Enqueued::Full) => "full",
-            Err(_) => "unavailable",
-        };
-        observe::count(observe::ENQUEUED, "outcome", label);
-        match &result {
             Ok(Enqueued::Stored) => {
-                event!(info, webhook_id = %webhook.id, event_type = %webhook.event_type, "stored")
+                event!(info, webhook_id = %id, %event_type, "stored");
+                "stored"
             }
             Ok(Enqueued::Duplicate) => {
-                event!(info, webhook_id = %webhook.id, event_type = %webhook.event_type, "duplicate acknowledged")
+                event!(info, webhook_id = %id, %event_type, "duplicate acknowledged");
+                "duplicate"
             }
-            Ok(Enqueued::Full) => event!(warn, webhook_id = %webhook.id, "queue full: 429"),
-            Err(error) => event!(error, webhook_id = %webhook.id, %error, "inbox unavailable: 503"),
-        }
+            Ok(Enqueued::Full) => {
+                event!(warn, webhook_id = %id, "queue full: 429");
+                "full"
+            }
+            Err(error) => {
+                event!(error, webhook_id = %id, %error, "inbox unavailable: 503");
+                "unavailable"
+            }
+        };
+        observe::count(observe::ENQUEUED, "outcome", label);
         EnqueueResponse {
             result,
             retry_after: self.retry_after,

@@ -57,7 +57,6 @@ local max = tonumber(ARGV[5])
 if max >= 0 and redis.call('XLEN', P .. 'queue') + redis.call('ZCARD', P .. 'delayed') >= max then
   return 2
 end
-redis.pcall('XGROUP', 'CREATE', P .. 'queue', 'workers', '0', 'MKSTREAM')
 local entry = redis.call('XADD', P .. 'queue', '*', 'id', id)
 redis.call('HSET', h, 'type', ARGV[3], 'body', ARGV[4], 'state', 'queued', 'attempts', 0,
   'token', 0, 'entry', entry, 'received', now)
@@ -71,6 +70,8 @@ static CLAIM: LazyLock<Script> = LazyLock::new(|| {
     script(
         r"local P, consumer = ARGV[1], ARGV[2]
 local stream = P .. 'queue'
+-- The group reads the stream from its start, so entries added before it
+-- existed are delivered too: creating it here, where it is read, is enough.
 redis.pcall('XGROUP', 'CREATE', stream, 'workers', '0', 'MKSTREAM')
 for _, due in ipairs(redis.call('ZRANGEBYSCORE', P .. 'delayed', '-inf', now, 'LIMIT', 0, 100)) do
   redis.call('ZREM', P .. 'delayed', due)
@@ -148,7 +149,6 @@ static REPLAY: LazyLock<Script> = LazyLock::new(|| {
 local h = P .. 'd:' .. id
 if redis.call('HGET', h, 'state') ~= 'dead' then return 0 end
 redis.call('ZREM', P .. 'dead', id)
-redis.pcall('XGROUP', 'CREATE', P .. 'queue', 'workers', '0', 'MKSTREAM')
 redis.call('HSET', h, 'state', 'queued', 'attempts', 0,
   'entry', redis.call('XADD', P .. 'queue', '*', 'id', id))
 return 1",
@@ -335,26 +335,32 @@ impl Inbox for RedisInbox {
                         .await
                 })
                 .await?;
-            let mut letters = Vec::with_capacity(ids.len());
-            for id in ids {
-                let key = format!("{}d:{id}", self.prefix);
-                let (event_type, attempts, reason): (Option<String>, Option<u32>, Option<String>) =
-                    self.store
-                        .run(|mut connection| async move {
-                            redis::cmd("HMGET")
-                                .arg(&key)
-                                .arg(&["type", "attempts", "error"][..])
-                                .query_async(&mut connection)
-                                .await
-                        })
-                        .await?;
-                letters.push(DeadLetter {
+            // Every letter's fields in one round trip.
+            let mut fields = redis::pipe();
+            for id in &ids {
+                fields
+                    .cmd("HMGET")
+                    .arg(format!("{}d:{id}", self.prefix))
+                    .arg(&["type", "attempts", "error"][..]);
+            }
+            type Fields = (Option<String>, Option<u32>, Option<String>);
+            let fields: Vec<Fields> = if ids.is_empty() {
+                Vec::new()
+            } else {
+                self.store
+                    .run(|mut connection| async move { fields.query_async(&mut connection).await })
+                    .await?
+            };
+            let letters = ids
+                .into_iter()
+                .zip(fields)
+                .map(|(id, (event_type, attempts, reason))| DeadLetter {
                     id,
                     event_type: event_type.unwrap_or_default(),
                     attempts: attempts.unwrap_or(0),
                     reason: reason.unwrap_or_default(),
-                });
-            }
+                })
+                .collect();
             Ok(letters)
         })
     }

@@ -1,12 +1,13 @@
 //! The embedded inbox: one SQLite file (feature `sqlite`).
 //!
 //! One table is both the queue and the deduplication record: a row per
-//! `webhook-id`, whose `state` is queued (0), done (1) or dead (2). A
+//! `webhook-id`, whose `state` is `queued`, `done` or `dead`. A
 //! queued row's `ready_at` is when it may be claimed; claiming sets it to
 //! the end of the lease (`leased = 1`), so a lapsed lease makes the row
 //! claimable again without anyone noticing the crash. Every operation is
 //! one statement or one `BEGIN IMMEDIATE` transaction, so several
-//! processes can share the file. The database runs in WAL mode with
+//! processes can share the file; statements are prepared once per
+//! connection (`prepare_cached`). The database runs in WAL mode with
 //! `synchronous=FULL`: an enqueue that returned is on disk, power loss
 //! included.
 
@@ -26,7 +27,7 @@ CREATE TABLE IF NOT EXISTS openai_webhooks_inbox (
     id TEXT PRIMARY KEY,
     event_type TEXT NOT NULL,
     body BLOB NOT NULL,
-    state INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'done', 'dead')),
     leased INTEGER NOT NULL DEFAULT 0,
     attempts INTEGER NOT NULL DEFAULT 0,
     token INTEGER NOT NULL DEFAULT 0,
@@ -41,9 +42,31 @@ CREATE INDEX IF NOT EXISTS openai_webhooks_inbox_settled
     ON openai_webhooks_inbox (state, settled_at);
 ";
 
-const QUEUED: i64 = 0;
-const DONE: i64 = 1;
-const DEAD: i64 = 2;
+/// The `WHERE` of every statement that needs the caller's lease.
+macro_rules! held {
+    () => {
+        " WHERE id = ?1 AND token = ?2 AND state = 'queued' AND leased = 1"
+    };
+}
+
+const SETTLE_DONE: &str = concat!(
+    "UPDATE openai_webhooks_inbox SET state = 'done', leased = 0, body = x'', settled_at = ?3",
+    held!()
+);
+const SETTLE_RETRY: &str = concat!(
+    "UPDATE openai_webhooks_inbox SET leased = 0, ready_at = ?3, last_error = ?4",
+    held!()
+);
+const SETTLE_DEAD: &str = concat!(
+    "UPDATE openai_webhooks_inbox SET state = 'dead', leased = 0, settled_at = ?3, last_error = ?4",
+    held!()
+);
+const SETTLE_RELEASE: &str = concat!(
+    "UPDATE openai_webhooks_inbox SET leased = 0, ready_at = ?3, attempts = attempts - 1",
+    held!()
+);
+const RENEW: &str = concat!("UPDATE openai_webhooks_inbox SET ready_at = ?3", held!());
+const QUEUED_COUNT: &str = "SELECT COUNT(*) FROM openai_webhooks_inbox WHERE state = 'queued'";
 
 /// An [`Inbox`] in one SQLite file, shared by every process that opens it
 /// (receivers and workers on one machine).
@@ -151,31 +174,26 @@ impl Inbox for SqliteInbox {
         self.run(move |connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let known: Option<i64> = tx
-                .query_row(
-                    "SELECT 1 FROM openai_webhooks_inbox WHERE id = ?1",
-                    [&id],
-                    |row| row.get(0),
-                )
+                .prepare_cached("SELECT 1 FROM openai_webhooks_inbox WHERE id = ?1")?
+                .query_row([&id], |row| row.get(0))
                 .optional()?;
             if known.is_some() {
                 return Ok(Enqueued::Duplicate);
             }
             if let Some(max) = max_queued {
-                let queued: i64 = tx.query_row(
-                    "SELECT COUNT(*) FROM openai_webhooks_inbox WHERE state = 0",
-                    [],
-                    |row| row.get(0),
-                )?;
+                let queued: i64 = tx
+                    .prepare_cached(QUEUED_COUNT)?
+                    .query_row([], |row| row.get(0))?;
                 if queued as u64 >= max {
                     return Ok(Enqueued::Full);
                 }
             }
             let now = now_ms();
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO openai_webhooks_inbox (id, event_type, body, ready_at, received_at)
                  VALUES (?1, ?2, ?3, ?4, ?4)",
-                params![id, event_type, body, now],
-            )?;
+            )?
+            .execute(params![id, event_type, body, now])?;
             tx.commit()?;
             Ok(Enqueued::Stored)
         })
@@ -186,31 +204,30 @@ impl Inbox for SqliteInbox {
         self.run(move |connection| {
             let now = now_ms();
             connection
-                .query_row(
+                .prepare_cached(
                     "UPDATE openai_webhooks_inbox
                      SET leased = 1, attempts = attempts + 1, token = token + 1,
                          ready_at = ?1 + ?2
                      WHERE id = (SELECT id FROM openai_webhooks_inbox
-                                 WHERE state = 0 AND ready_at <= ?1
+                                 WHERE state = 'queued' AND ready_at <= ?1
                                  ORDER BY ready_at, rowid LIMIT 1)
                      RETURNING id, event_type, body, attempts, token, received_at",
-                    params![now, lease_ms],
-                    |row| {
-                        let id: String = row.get(0)?;
-                        let token: i64 = row.get(4)?;
-                        Ok(Delivery {
-                            lease: Lease {
-                                id: id.clone(),
-                                token: token as u64,
-                            },
-                            id,
-                            event_type: row.get(1)?,
-                            body: row.get(2)?,
-                            attempt: row.get(3)?,
-                            received_at: from_millis(row.get(5)?),
-                        })
-                    },
-                )
+                )?
+                .query_row(params![now, lease_ms], |row| {
+                    let id: String = row.get(0)?;
+                    let token: i64 = row.get(4)?;
+                    Ok(Delivery {
+                        lease: Lease {
+                            id: id.clone(),
+                            token: token as u64,
+                        },
+                        id,
+                        event_type: row.get(1)?,
+                        body: row.get(2)?,
+                        attempt: row.get(3)?,
+                        received_at: from_millis(row.get(5)?),
+                    })
+                })
                 .optional()
         })
     }
@@ -218,11 +235,11 @@ impl Inbox for SqliteInbox {
     fn renew<'a>(&'a self, lease: &'a Lease, duration: Duration) -> StoreFuture<'a, bool> {
         let (id, token, ms) = (lease.id.clone(), lease.token as i64, duration_ms(duration));
         self.run(move |connection| {
-            let changed = connection.execute(
-                "UPDATE openai_webhooks_inbox SET ready_at = ?3
-                 WHERE id = ?1 AND token = ?2 AND state = 0 AND leased = 1",
-                params![id, token, now_ms().saturating_add(ms)],
-            )?;
+            let changed = connection.prepare_cached(RENEW)?.execute(params![
+                id,
+                token,
+                now_ms().saturating_add(ms)
+            ])?;
             Ok(changed == 1)
         })
     }
@@ -231,24 +248,24 @@ impl Inbox for SqliteInbox {
         let (id, token) = (lease.id.clone(), lease.token as i64);
         self.run(move |connection| {
             let now = now_ms();
-            let held = "WHERE id = ?1 AND token = ?2 AND state = 0 AND leased = 1";
             let changed = match settlement {
-                Settlement::Done => connection.execute(
-                    &format!("UPDATE openai_webhooks_inbox SET state = {DONE}, leased = 0, body = x'', settled_at = ?3 {held}"),
-                    params![id, token, now],
-                )?,
-                Settlement::Retry { after, reason } => connection.execute(
-                    &format!("UPDATE openai_webhooks_inbox SET leased = 0, ready_at = ?3, last_error = ?4 {held}"),
-                    params![id, token, now.saturating_add(duration_ms(after)), reason],
-                )?,
-                Settlement::Dead { reason } => connection.execute(
-                    &format!("UPDATE openai_webhooks_inbox SET state = {DEAD}, leased = 0, settled_at = ?3, last_error = ?4 {held}"),
-                    params![id, token, now, reason],
-                )?,
-                Settlement::Release => connection.execute(
-                    &format!("UPDATE openai_webhooks_inbox SET leased = 0, ready_at = ?3, attempts = attempts - 1 {held}"),
-                    params![id, token, now],
-                )?,
+                Settlement::Done => connection
+                    .prepare_cached(SETTLE_DONE)?
+                    .execute(params![id, token, now])?,
+                Settlement::Retry { after, reason } => {
+                    connection.prepare_cached(SETTLE_RETRY)?.execute(params![
+                        id,
+                        token,
+                        now.saturating_add(duration_ms(after)),
+                        reason
+                    ])?
+                }
+                Settlement::Dead { reason } => connection
+                    .prepare_cached(SETTLE_DEAD)?
+                    .execute(params![id, token, now, reason])?,
+                Settlement::Release => connection
+                    .prepare_cached(SETTLE_RELEASE)?
+                    .execute(params![id, token, now])?,
             };
             Ok(changed == 1)
         })
@@ -256,11 +273,11 @@ impl Inbox for SqliteInbox {
 
     fn dead_letters(&self, limit: usize) -> StoreFuture<'_, Vec<DeadLetter>> {
         self.run(move |connection| {
-            let mut statement = connection.prepare(&format!(
+            let mut statement = connection.prepare(
                 "SELECT id, event_type, attempts, COALESCE(last_error, '')
-                 FROM openai_webhooks_inbox WHERE state = {DEAD}
-                 ORDER BY settled_at, id LIMIT ?1"
-            ))?;
+                 FROM openai_webhooks_inbox WHERE state = 'dead'
+                 ORDER BY settled_at, id LIMIT ?1",
+            )?;
             let letters = statement.query_map([limit as i64], |row| {
                 Ok(DeadLetter {
                     id: row.get(0)?,
@@ -277,11 +294,9 @@ impl Inbox for SqliteInbox {
         let id = id.to_string();
         self.run(move |connection| {
             let changed = connection.execute(
-                &format!(
-                    "UPDATE openai_webhooks_inbox
-                     SET state = {QUEUED}, attempts = 0, ready_at = ?2, settled_at = NULL
-                     WHERE id = ?1 AND state = {DEAD}"
-                ),
+                "UPDATE openai_webhooks_inbox
+                 SET state = 'queued', attempts = 0, ready_at = ?2, settled_at = NULL
+                 WHERE id = ?1 AND state = 'dead'",
                 params![id, now_ms()],
             )?;
             Ok(changed == 1)
@@ -296,9 +311,9 @@ impl Inbox for SqliteInbox {
                     "SELECT state, leased, attempts, last_error FROM openai_webhooks_inbox WHERE id = ?1",
                     [&id],
                     |row| {
-                        let state = match (row.get::<_, i64>(0)?, row.get::<_, i64>(1)?) {
-                            (DONE, _) => State::Done,
-                            (DEAD, _) => State::Dead,
+                        let state = match (row.get::<_, String>(0)?.as_str(), row.get::<_, i64>(1)?) {
+                            ("done", _) => State::Done,
+                            ("dead", _) => State::Dead,
                             (_, 1) => State::Leased,
                             _ => State::Queued,
                         };
@@ -316,11 +331,7 @@ impl Inbox for SqliteInbox {
     fn queued(&self) -> StoreFuture<'_, u64> {
         self.run(|connection| {
             connection
-                .query_row(
-                    &format!("SELECT COUNT(*) FROM openai_webhooks_inbox WHERE state = {QUEUED}"),
-                    [],
-                    |row| row.get::<_, i64>(0),
-                )
+                .query_row(QUEUED_COUNT, [], |row| row.get::<_, i64>(0))
                 .map(|n| n as u64)
         })
     }
@@ -330,9 +341,7 @@ impl Inbox for SqliteInbox {
         self.run(move |connection| {
             connection
                 .execute(
-                    &format!(
-                        "DELETE FROM openai_webhooks_inbox WHERE state = {DONE} AND settled_at < ?1"
-                    ),
+                    "DELETE FROM openai_webhooks_inbox WHERE state = 'done' AND settled_at < ?1",
                     [before],
                 )
                 .map(|n| n as u64)

@@ -3,7 +3,7 @@
 
 #![cfg_attr(not(feature = "tracing"), allow(unused_variables))]
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::fmt;
 use std::future::Future;
 use std::hash::{BuildHasher, Hasher};
@@ -132,6 +132,22 @@ pub struct Report {
     pub settled: Settled,
 }
 
+impl Settled {
+    /// What came of asking the inbox to record `settlement`.
+    fn new(settlement: Settlement, result: Result<bool, StoreError>) -> Settled {
+        match result {
+            Ok(true) => match settlement {
+                Settlement::Done => Settled::Done,
+                Settlement::Retry { after, .. } => Settled::Retried(after),
+                Settlement::Dead { reason } => Settled::DeadLettered(reason),
+                Settlement::Release => Settled::Released,
+            },
+            Ok(false) => Settled::LeaseLost,
+            Err(error) => Settled::StoreError(error),
+        }
+    }
+}
+
 type Observer = Arc<dyn Fn(&Report) + Send + Sync>;
 
 /// Claims deliveries from an [`Inbox`] and runs a handler on each, up to
@@ -161,8 +177,8 @@ impl fmt::Debug for Worker {
     }
 }
 
-/// The leases a worker's tasks hold, by task, to release at shutdown.
-type Held = Arc<Mutex<HashMap<u64, Lease>>>;
+/// The leases a worker's tasks hold, to release at shutdown.
+type Held = Arc<Mutex<HashSet<Lease>>>;
 
 impl Worker {
     /// A worker on `inbox`: leases of 30 s, 4 deliveries at a time, 10
@@ -250,7 +266,6 @@ impl Worker {
         let held: Held = Arc::default();
         let mut tasks = JoinSet::new();
         let mut shutdown = std::pin::pin!(shutdown);
-        let mut next_task = 0u64;
         let mut last_purge: Option<Instant> = None;
         loop {
             while tasks.try_join_next().is_some() {}
@@ -269,15 +284,10 @@ impl Worker {
             // store must come back, or its delivery waits for the lease.
             let delivery = match self.inbox.claim(self.lease).await {
                 Ok(Some(delivery)) => delivery,
-                Ok(None) => {
-                    drop(slot);
-                    if self.idle(&mut shutdown).await {
-                        break;
+                nothing => {
+                    if let Err(error) = nothing {
+                        event!(warn, %error, "inbox claim failed");
                     }
-                    continue;
-                }
-                Err(error) => {
-                    event!(warn, %error, "inbox claim failed");
                     drop(slot);
                     if self.idle(&mut shutdown).await {
                         break;
@@ -287,15 +297,16 @@ impl Worker {
             };
             observe::count(observe::CLAIMED, "", "");
             event!(debug, webhook_id = %delivery.id, event_type = %delivery.event_type, attempt = delivery.attempt, token = delivery.lease.token, "claimed");
-            next_task += 1;
+            let lease = delivery.lease.clone();
             held.lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .insert(next_task, delivery.lease.clone());
+                .insert(lease.clone());
             let (worker, handler, held) = (self.clone(), handler.clone(), held.clone());
-            let task = next_task;
             tasks.spawn(async move {
                 worker.handle(delivery, &*handler).await;
-                held.lock().unwrap_or_else(|e| e.into_inner()).remove(&task);
+                held.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&lease);
                 drop(slot);
             });
         }
@@ -312,14 +323,10 @@ impl Worker {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .drain()
-            .map(|(_, lease)| lease)
             .collect();
         for lease in leftover {
-            let settled = match self.inbox.settle(&lease, Settlement::Release).await {
-                Ok(true) => Settled::Released,
-                Ok(false) => Settled::LeaseLost,
-                Err(error) => Settled::StoreError(error),
-            };
+            let result = self.inbox.settle(&lease, Settlement::Release).await;
+            let settled = Settled::new(Settlement::Release, result);
             event!(info, webhook_id = %lease.id, ?settled, "released at shutdown");
             observe::count(observe::SETTLED, "outcome", outcome_label(&settled));
         }
@@ -383,23 +390,13 @@ impl Worker {
             loop {
                 tries += 1;
                 match self.inbox.settle(&lease, settlement.clone()).await {
-                    Ok(true) => return Ok(true),
-                    Ok(false) => return Ok(false),
-                    Err(error) if tries >= 3 => return Err(error),
-                    Err(_) => tokio::time::sleep(every / 3).await,
+                    Err(_) if tries < 3 => tokio::time::sleep(every / 3).await,
+                    result => return result,
                 }
             }
         };
-        let settled = match heartbeat::beating(settle, every, renew).await {
-            Ok(true) => match settlement {
-                Settlement::Done => Settled::Done,
-                Settlement::Retry { after, .. } => Settled::Retried(after),
-                Settlement::Dead { reason } => Settled::DeadLettered(reason),
-                Settlement::Release => Settled::Released,
-            },
-            Ok(false) => Settled::LeaseLost,
-            Err(error) => Settled::StoreError(error),
-        };
+        let result = heartbeat::beating(settle, every, renew).await;
+        let settled = Settled::new(settlement, result);
         match &settled {
             Settled::Done => event!(info, webhook_id = %id, %event_type, attempt, "handled"),
             Settled::Retried(after) => {
@@ -413,7 +410,7 @@ impl Worker {
                 event!(warn, webhook_id = %id, %event_type, attempt, "settlement refused: the lease lapsed and the delivery was claimed again")
             }
             Settled::StoreError(error) => {
-                event!(error, webhook_id = %id, %event_type, attempt, %error, "handled but not recorded: it will run again after the lease")
+                event!(error, webhook_id = %id, %event_type, attempt, %error, "settlement not recorded: the delivery runs again after the lease")
             }
         }
         observe::count(observe::SETTLED, "outcome", outcome_label(&settled));
