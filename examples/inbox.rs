@@ -147,13 +147,11 @@ async fn work() -> Result<(), String> {
         });
     eprintln!("working");
     worker
-        .run(
-            move |delivery| async move {
-                // The application's work: here, reading the event and
-                // waiting as long as WORK_DELAY_MS says.
-                if let Err(error) = delivery.event() {
-                    return Outcome::GiveUp(format!("unreadable event: {error}"));
-                }
+        .run_events(
+            move |_event, _delivery| async move {
+                // The application's work: here, waiting as long as
+                // WORK_DELAY_MS says. (A body that does not parse never
+                // gets here: it is dead-lettered.)
                 tokio::time::sleep(delay).await;
                 Outcome::Done
             },

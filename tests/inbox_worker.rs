@@ -6,8 +6,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use openai_webhooks::inbox::{
-    Backoff, Inbox, MemoryInbox, Outcome, Report, Settled, State, Worker,
+    Backoff, DeadLetter, Delivery, Enqueued, Inbox, Lease, MemoryInbox, Outcome, Report, Settled,
+    Settlement, State, Status, StoreFuture, Worker,
 };
+use openai_webhooks::WebhookEvent;
 
 const BODY: &[u8] = br#"{"id":"evt_1","object":"event","created_at":1,"type":"batch.completed","data":{"id":"batch_1"}}"#;
 const TYPE: &str = "batch.completed";
@@ -254,4 +256,144 @@ async fn a_shutdown_future_that_completes_while_the_worker_waits_for_work_stops_
         })
         .await;
     assert!(started.elapsed() >= Duration::from_millis(100));
+}
+
+#[tokio::test]
+async fn run_events_parses_bodies_passes_unknown_types_and_dead_letters_unreadable_ones() {
+    let inbox = MemoryInbox::new();
+    inbox.enqueue("wh_known", TYPE, BODY, None).await.unwrap();
+    let unknown = br#"{"id":"evt_2","object":"event","created_at":1,"type":"thing.invented_later","data":{"id":"x"}}"#;
+    inbox
+        .enqueue("wh_unknown", "thing.invented_later", unknown, None)
+        .await
+        .unwrap();
+    inbox
+        .enqueue("wh_broken", TYPE, b"{not json", None)
+        .await
+        .unwrap();
+    let seen: Arc<Mutex<Vec<(String, String, bool)>>> = Arc::default();
+    let (reports, observer) = collect();
+    let stop = tokio::sync::Notify::new();
+    let worker = Worker::new(inbox.clone())
+        .poll_interval(Duration::from_millis(10))
+        .on_settled(observer);
+    let sink = seen.clone();
+    let run = worker.run_events(
+        move |event, delivery| {
+            sink.lock().unwrap().push((
+                delivery.id.clone(),
+                event.event_type().to_string(),
+                matches!(event, WebhookEvent::Unknown { .. }),
+            ));
+            async { Outcome::Done }
+        },
+        stop.notified(),
+    );
+    let wait = async {
+        until(Duration::from_secs(5), || {
+            reports.lock().unwrap().len() == 3
+        })
+        .await;
+        stop.notify_one();
+    };
+    tokio::join!(run, wait);
+
+    let mut seen = seen.lock().unwrap().clone();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("wh_known".into(), TYPE.into(), false),
+            ("wh_unknown".into(), "thing.invented_later".into(), true),
+        ]
+    );
+    let letters = inbox.dead_letters(10).await.unwrap();
+    assert_eq!(letters.len(), 1);
+    assert_eq!(letters[0].id, "wh_broken");
+    assert!(
+        letters[0].reason.starts_with("unreadable event:"),
+        "{}",
+        letters[0].reason
+    );
+}
+
+/// A memory inbox whose renewals are refused (the lease was lost), and
+/// counted.
+#[derive(Clone, Default)]
+struct LosingInbox {
+    inner: MemoryInbox,
+    renewals: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Inbox for LosingInbox {
+    fn enqueue<'a>(
+        &'a self,
+        id: &'a str,
+        event_type: &'a str,
+        body: &'a [u8],
+        max_queued: Option<u64>,
+    ) -> StoreFuture<'a, Enqueued> {
+        self.inner.enqueue(id, event_type, body, max_queued)
+    }
+    fn claim(&self, lease: Duration) -> StoreFuture<'_, Option<Delivery>> {
+        self.inner.claim(lease)
+    }
+    fn renew<'a>(&'a self, _: &'a Lease, _: Duration) -> StoreFuture<'a, bool> {
+        self.renewals
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Box::pin(async { Ok(false) })
+    }
+    fn settle<'a>(&'a self, lease: &'a Lease, settlement: Settlement) -> StoreFuture<'a, bool> {
+        self.inner.settle(lease, settlement)
+    }
+    fn dead_letters(&self, limit: usize) -> StoreFuture<'_, Vec<DeadLetter>> {
+        self.inner.dead_letters(limit)
+    }
+    fn replay<'a>(&'a self, id: &'a str) -> StoreFuture<'a, bool> {
+        self.inner.replay(id)
+    }
+    fn status<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<Status>> {
+        self.inner.status(id)
+    }
+    fn queued(&self) -> StoreFuture<'_, u64> {
+        self.inner.queued()
+    }
+    fn purge(&self) -> StoreFuture<'_, u64> {
+        self.inner.purge()
+    }
+}
+
+#[tokio::test]
+async fn a_refused_renewal_is_not_tried_again_while_the_handler_runs() {
+    let inbox = LosingInbox::default();
+    inbox.enqueue("wh_lost", TYPE, BODY, None).await.unwrap();
+    let (reports, observer) = collect();
+    let stop = tokio::sync::Notify::new();
+    // Renewed every 20 ms; the handler runs for ten of those. One at a
+    // time, so that the lapsed lease is not claimed again meanwhile.
+    let worker = Worker::new(inbox.clone())
+        .lease(Duration::from_millis(60))
+        .concurrency(1)
+        .poll_interval(Duration::from_millis(10))
+        .on_settled(observer);
+    let run = worker.run(
+        |_| async {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            Outcome::Done
+        },
+        stop.notified(),
+    );
+    let wait = async {
+        until(Duration::from_secs(5), || {
+            reports.lock().unwrap().len() == 1
+        })
+        .await;
+        stop.notify_one();
+    };
+    tokio::join!(run, wait);
+    assert_eq!(
+        inbox.renewals.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "renewals after the first refusal"
+    );
 }

@@ -49,13 +49,12 @@
 //!     }
 //!     settled.notify_one();
 //! });
+//! // `run_events` parses each body (one that does not parse is
+//! // dead-lettered); `run` hands over the raw `Delivery`.
 //! worker
-//!     .run(
-//!         |delivery| async move {
-//!             match delivery.event() {
-//!                 Ok(event) => println!("{}", event.event_type()),
-//!                 Err(error) => return Outcome::GiveUp(error.to_string()),
-//!             }
+//!     .run_events(
+//!         |event, delivery| async move {
+//!             println!("{} {}", delivery.id, event.event_type());
 //!             Outcome::Done
 //!         },
 //!         async move { stop.notified().await },

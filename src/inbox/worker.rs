@@ -16,6 +16,7 @@ use tokio::task::JoinSet;
 use super::{Delivery, Inbox, Lease, Settlement, StoreError};
 use crate::heartbeat;
 use crate::observe::{self, event};
+use crate::WebhookEvent;
 
 /// What a handler made of a delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -343,6 +344,28 @@ impl Worker {
         }
     }
 
+    /// [`Worker::run`] with the body already parsed: `handler` gets the
+    /// [`WebhookEvent`] (an event type this crate does not know included,
+    /// as `WebhookEvent::Unknown`) and the delivery it came from. A body
+    /// that does not parse can never succeed: it is dead-lettered at once,
+    /// the reason starting `unreadable event:`, without calling `handler`.
+    pub async fn run_events<H, F>(&self, handler: H, shutdown: impl Future<Output = ()>)
+    where
+        H: Fn(WebhookEvent, Delivery) -> F + Send + Sync + 'static,
+        F: Future<Output = Outcome> + Send + 'static,
+    {
+        let parsed = move |delivery: Delivery| {
+            let work = delivery.event().map(|event| handler(event, delivery));
+            async move {
+                match work {
+                    Ok(work) => work.await,
+                    Err(error) => Outcome::GiveUp(format!("unreadable event: {error}")),
+                }
+            }
+        };
+        self.run(parsed, shutdown).await;
+    }
+
     /// Runs the handler on one delivery under a renewed lease, then
     /// settles it.
     async fn handle<H, F>(&self, delivery: Delivery, handler: &H)
@@ -357,10 +380,19 @@ impl Worker {
             delivery.attempt,
         );
         let every = heartbeat::interval(self.lease);
+        // Once a renewal is refused the lease is gone for good (another
+        // worker may hold the delivery now): renewing again is pointless,
+        // and the settlement will say `LeaseLost`. The handler is left to
+        // finish rather than stopped halfway through its side effects.
+        let lost = std::sync::atomic::AtomicBool::new(false);
         let renew = || async {
+            if lost.load(std::sync::atomic::Ordering::Relaxed) {
+                return;
+            }
             match self.inbox.renew(&lease, self.lease).await {
                 Ok(false) => {
-                    event!(warn, webhook_id = %lease.id, "lease lost while the handler runs")
+                    lost.store(true, std::sync::atomic::Ordering::Relaxed);
+                    event!(warn, webhook_id = %lease.id, "lease lost while the handler runs");
                 }
                 Err(error) => event!(warn, webhook_id = %lease.id, %error, "lease renewal failed"),
                 Ok(true) => {}
