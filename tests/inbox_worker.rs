@@ -35,6 +35,24 @@ async fn until(limit: Duration, mut done: impl FnMut() -> bool) {
     }
 }
 
+/// Drives `run` (a worker that stops when `stop` is notified) until
+/// `reports` holds `n` reports (at most 5 s), then stops it.
+async fn until_reported(
+    run: impl std::future::Future<Output = ()>,
+    stop: &tokio::sync::Notify,
+    reports: &Mutex<Vec<Report>>,
+    n: usize,
+) {
+    let wait = async {
+        until(Duration::from_secs(5), || {
+            reports.lock().unwrap().len() == n
+        })
+        .await;
+        stop.notify_one();
+    };
+    tokio::join!(run, wait);
+}
+
 #[tokio::test]
 async fn failures_are_retried_with_the_configured_backoff_then_dead_lettered_and_replayable() {
     let inbox = MemoryInbox::new();
@@ -63,14 +81,7 @@ async fn failures_are_retried_with_the_configured_backoff_then_dead_lettered_and
         },
         stop.notified(),
     );
-    let wait = async {
-        until(Duration::from_secs(5), || {
-            reports.lock().unwrap().len() == 3
-        })
-        .await;
-        stop.notify_one();
-    };
-    tokio::join!(run, wait);
+    until_reported(run, &stop, &reports, 3).await;
 
     let calls = calls.lock().unwrap().clone();
     let attempts: Vec<u32> = calls.iter().map(|(a, _)| *a).collect();
@@ -109,14 +120,7 @@ async fn failures_are_retried_with_the_configured_backoff_then_dead_lettered_and
         .poll_interval(Duration::from_millis(10))
         .on_settled(observer);
     let run = worker.run(|_| async { Outcome::Done }, stop.notified());
-    let wait = async {
-        until(Duration::from_secs(5), || {
-            reports.lock().unwrap().len() == 1
-        })
-        .await;
-        stop.notify_one();
-    };
-    tokio::join!(run, wait);
+    until_reported(run, &stop, &reports, 1).await;
     let report = reports.lock().unwrap()[0].clone();
     assert_eq!((report.attempt, report.settled), (1, Settled::Done));
     assert_eq!(
@@ -289,14 +293,7 @@ async fn run_events_parses_bodies_passes_unknown_types_and_dead_letters_unreadab
         },
         stop.notified(),
     );
-    let wait = async {
-        until(Duration::from_secs(5), || {
-            reports.lock().unwrap().len() == 3
-        })
-        .await;
-        stop.notify_one();
-    };
-    tokio::join!(run, wait);
+    until_reported(run, &stop, &reports, 3).await;
 
     let mut seen = seen.lock().unwrap().clone();
     seen.sort();
@@ -383,14 +380,7 @@ async fn a_refused_renewal_is_not_tried_again_while_the_handler_runs() {
         },
         stop.notified(),
     );
-    let wait = async {
-        until(Duration::from_secs(5), || {
-            reports.lock().unwrap().len() == 1
-        })
-        .await;
-        stop.notify_one();
-    };
-    tokio::join!(run, wait);
+    until_reported(run, &stop, &reports, 1).await;
     assert_eq!(
         inbox.renewals.load(std::sync::atomic::Ordering::SeqCst),
         1,
