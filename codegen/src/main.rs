@@ -94,8 +94,8 @@ enum Command {
 }
 
 /// The options that shape generated code, shared by `generate`, `check`
-/// and `diff`: `--config FILE`, `--deny-warnings`, every switch of
-/// `schemaweave::SWITCHES` and every option of `schemaweave::SETTINGS`.
+/// and `diff`: `--config FILE`, `--deny-warnings`, and every switch of
+/// `schemaweave::SWITCHES` and option of `schemaweave::SETTINGS`.
 #[derive(clap::Args)]
 struct GenerateOptions {
     /// Read options from a TOML file with a key for each flag (`lossless =
@@ -105,12 +105,10 @@ struct GenerateOptions {
     /// Fail on warnings (documented fallbacks).
     #[arg(long)]
     deny_warnings: bool,
-    /// Every switch of `schemaweave::SWITCHES`, as `--FLAG`.
+    /// Every switch of `schemaweave::SWITCHES` as `--FLAG`, every option
+    /// of `schemaweave::SETTINGS` as `--FLAG VALUE`.
     #[command(flatten)]
-    switches: SwitchArgs,
-    /// Every option of `schemaweave::SETTINGS`, as `--FLAG VALUE`.
-    #[command(flatten)]
-    settings: SettingArgs,
+    options: OptionArgs,
 }
 
 impl GenerateOptions {
@@ -123,11 +121,11 @@ impl GenerateOptions {
         if self.deny_warnings {
             args.push_str(" --deny-warnings");
         }
-        for flag in &self.switches.on {
-            args.push_str(&format!(" --{flag}"));
-        }
-        for (flag, value) in &self.settings.given {
-            args.push_str(&format!(" --{flag} '{value}'"));
+        for (flag, value) in &self.options.given {
+            match value {
+                None => args.push_str(&format!(" --{flag}")),
+                Some(value) => args.push_str(&format!(" --{flag} '{value}'")),
+            }
         }
         args
     }
@@ -140,52 +138,49 @@ impl GenerateOptions {
         if self.deny_warnings {
             config.deny_warnings(true);
         }
-        for flag in &self.switches.on {
-            config
-                .switch(flag, true)
-                .map_err(|e| format!("error: {e}"))?;
-        }
-        for (flag, value) in &self.settings.given {
-            config
-                .option(flag, value)
-                .map_err(|e| format!("error: {e}"))?;
+        for (flag, value) in &self.options.given {
+            match value {
+                None => config.switch(flag, true),
+                Some(value) => config.option(flag, value),
+            }
+            .map_err(|e| format!("error: {e}"))?;
         }
         Ok(config)
     }
 }
 
-/// The options with a value given on the command line: one `--FLAG VALUE`
-/// per entry of `SETTINGS`, its help the first sentence of its doc.
+/// The generator's options as flags, from its two tables: a `--FLAG` per
+/// switch of `SWITCHES` and a `--FLAG VALUE` per option of `SETTINGS`, each
+/// with the first sentence of its documentation as help.
 #[derive(Debug, Clone, Default)]
-struct SettingArgs {
-    /// `(flag, value)`, in `SETTINGS` order, each flag's values in the
-    /// order given.
-    given: Vec<(&'static str, String)>,
+struct OptionArgs {
+    /// Each flag given with its value (`None` for a switch): switches, then
+    /// options, in table order, each option's values in the order given.
+    given: Vec<(&'static str, Option<String>)>,
 }
 
-impl clap::Args for SettingArgs {
+impl clap::Args for OptionArgs {
     fn augment_args(cmd: clap::Command) -> clap::Command {
-        SETTINGS.iter().fold(cmd, |cmd, setting| {
-            let action = if setting.repeatable {
-                clap::ArgAction::Append
-            } else {
-                clap::ArgAction::Set
-            };
-            let help = setting.doc.split(". ").next().unwrap_or_default();
-            let help = if setting.repeatable {
-                format!("{} (repeatable)", help.trim_end_matches('.'))
-            } else {
-                help.trim_end_matches('.').to_string()
-            };
-            cmd.arg(
-                clap::Arg::new(setting.flag)
-                    .long(setting.flag)
-                    .value_name(setting.value_name)
-                    .action(action)
-                    .help(help)
-                    .long_help(setting.doc),
-            )
-        })
+        // `--FLAG`, with the whole documentation as `--help` prints it.
+        let flag = |flag: &'static str, doc: &str| {
+            clap::Arg::new(flag).long(flag).long_help(long_help(doc))
+        };
+        let switches = SWITCHES.iter().map(|switch| {
+            flag(switch.flag, switch.doc)
+                .action(clap::ArgAction::SetTrue)
+                .help(short_help(switch.doc, false))
+        });
+        let settings = SETTINGS.iter().map(|setting| {
+            flag(setting.flag, setting.doc)
+                .value_name(setting.value_name)
+                .action(if setting.repeatable {
+                    clap::ArgAction::Append
+                } else {
+                    clap::ArgAction::Set
+                })
+                .help(short_help(setting.doc, setting.repeatable))
+        });
+        cmd.args(switches.chain(settings))
     }
 
     fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
@@ -193,15 +188,22 @@ impl clap::Args for SettingArgs {
     }
 }
 
-impl clap::FromArgMatches for SettingArgs {
+impl clap::FromArgMatches for OptionArgs {
     fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
-        let mut given = Vec::new();
-        for setting in SETTINGS {
-            if let Some(values) = matches.get_many::<String>(setting.flag) {
-                given.extend(values.map(|v| (setting.flag, v.clone())));
-            }
-        }
-        Ok(SettingArgs { given })
+        let switches = SWITCHES
+            .iter()
+            .filter(|s| matches.get_flag(s.flag))
+            .map(|s| (s.flag, None));
+        let settings = SETTINGS.iter().flat_map(|setting| {
+            matches
+                .get_many::<String>(setting.flag)
+                .into_iter()
+                .flatten()
+                .map(|value| (setting.flag, Some(value.clone())))
+        });
+        Ok(OptionArgs {
+            given: switches.chain(settings).collect(),
+        })
     }
 
     fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
@@ -210,40 +212,8 @@ impl clap::FromArgMatches for SettingArgs {
     }
 }
 
-/// The switches given on the command line: one `--FLAG` per entry of
-/// `SWITCHES`, its help the first line of the switch's documentation.
-#[derive(Debug, Clone, Default)]
-struct SwitchArgs {
-    /// The flags given, in `SWITCHES` order.
-    on: Vec<&'static str>,
-}
-
-impl clap::Args for SwitchArgs {
-    fn augment_args(cmd: clap::Command) -> clap::Command {
-        SWITCHES.iter().fold(cmd, |cmd, switch| {
-            let help = long_help(switch.doc)
-                .split(". ")
-                .next()
-                .unwrap_or_default()
-                .trim_end_matches('.')
-                .to_string();
-            cmd.arg(
-                clap::Arg::new(switch.flag)
-                    .long(switch.flag)
-                    .action(clap::ArgAction::SetTrue)
-                    .help(help)
-                    .long_help(long_help(switch.doc)),
-            )
-        })
-    }
-
-    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
-        Self::augment_args(cmd)
-    }
-}
-
-/// A switch's documentation as `--help` prints it: its prose, one
-/// paragraph, without the code example.
+/// An option's documentation as `--help` prints it: its prose, one
+/// paragraph, without a code example.
 fn long_help(doc: &str) -> String {
     doc.lines()
         .map(str::trim)
@@ -253,20 +223,16 @@ fn long_help(doc: &str) -> String {
         .join(" ")
 }
 
-impl clap::FromArgMatches for SwitchArgs {
-    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
-        Ok(SwitchArgs {
-            on: SWITCHES
-                .iter()
-                .filter(|s| matches.get_flag(s.flag))
-                .map(|s| s.flag)
-                .collect(),
-        })
-    }
-
-    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
-        *self = Self::from_arg_matches(matches)?;
-        Ok(())
+/// An option's one-line help: the first sentence of its documentation,
+/// marked when the flag may be given more than once.
+fn short_help(doc: &str, repeatable: bool) -> String {
+    let help = long_help(doc);
+    let first = help.split(". ").next().unwrap_or_default();
+    let first = first.trim_end_matches('.');
+    if repeatable {
+        format!("{first} (repeatable)")
+    } else {
+        first.to_string()
     }
 }
 
@@ -354,15 +320,15 @@ fn main() -> ExitCode {
             mut options,
         } => {
             options
-                .settings
+                .options
                 .given
-                .retain(|(flag, value)| match value.as_str() {
+                .retain(|(flag, value)| match value.as_deref() {
                     _ if *flag != "format" => true,
-                    "text" => {
+                    Some("text") => {
                         format = ReportFormat::Text;
                         false
                     }
-                    "markdown" => {
+                    Some("markdown") => {
                         format = ReportFormat::Markdown;
                         false
                     }
