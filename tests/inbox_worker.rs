@@ -387,3 +387,44 @@ async fn a_refused_renewal_is_not_tried_again_while_the_handler_runs() {
         "renewals after the first refusal"
     );
 }
+
+#[tokio::test]
+async fn a_delivery_whose_every_allowed_attempt_ended_with_its_worker_is_dead_lettered_unrun() {
+    let inbox = MemoryInbox::new();
+    inbox.enqueue("wh_poison", TYPE, BODY, None).await.unwrap();
+    // Three claims whose workers died: each lease lapses unsettled.
+    for _ in 0..3 {
+        let claimed = inbox.claim(Duration::from_millis(1)).await.unwrap();
+        assert!(claimed.is_some());
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let ran = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (reports, observer) = collect();
+    let stop = tokio::sync::Notify::new();
+    let worker = Worker::new(inbox.clone())
+        .max_attempts(3)
+        .poll_interval(Duration::from_millis(10))
+        .on_settled(observer);
+    let flag = ran.clone();
+    let run = worker.run(
+        move |_| {
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            async { Outcome::Done }
+        },
+        stop.notified(),
+    );
+    until_reported(run, &stop, &reports, 1).await;
+    assert!(
+        !ran.load(std::sync::atomic::Ordering::SeqCst),
+        "the handler ran"
+    );
+    let report = reports.lock().unwrap()[0].clone();
+    assert_eq!(report.attempt, 4);
+    assert!(
+        matches!(&report.settled, Settled::DeadLettered(reason) if reason.contains("claimed 3 times")),
+        "{:?}",
+        report.settled
+    );
+    let letters = inbox.dead_letters(10).await.unwrap();
+    assert_eq!(letters[0].id, "wh_poison");
+}

@@ -127,7 +127,7 @@ pub struct Report {
     pub event_type: String,
     /// Which attempt this was, from 1.
     pub attempt: u32,
-    /// How long the handler ran.
+    /// How long the handler ran (zero when it was not run).
     pub handler_time: Duration,
     /// What happened.
     pub settled: Settled,
@@ -218,7 +218,10 @@ impl Worker {
     }
 
     /// After how many attempts a failing delivery is dead-lettered (at
-    /// least 1).
+    /// least 1). A delivery claimed once more than this with no outcome
+    /// ever recorded (each claim ended with its worker: a crash or a kill,
+    /// perhaps caused by the delivery itself) is dead-lettered without
+    /// running the handler again.
     pub fn max_attempts(mut self, attempts: u32) -> Worker {
         self.max_attempts = attempts.max(1);
         self
@@ -399,22 +402,35 @@ impl Worker {
             }
         };
         let started = Instant::now();
-        // The handler runs as its own task, so that a panic is a failed
-        // attempt rather than a lost lease; stopping this task stops it.
-        // With `tracing`, in a span naming the delivery, so that the
-        // handler's own events carry it.
-        #[cfg(feature = "tracing")]
-        let work = tracing::Instrument::instrument(
-            handler(delivery),
-            tracing::info_span!(target: "openai_webhooks", "webhook", webhook_id = %id, event_type = %event_type, attempt),
-        );
-        #[cfg(not(feature = "tracing"))]
-        let work = handler(delivery);
-        let run = AbortOnDrop(tokio::spawn(work));
-        let outcome = heartbeat::beating(run.join(), every, renew).await;
+        let settlement = if attempt > self.max_attempts {
+            // Every attempt allowed was claimed and none recorded an
+            // outcome: each ended with its worker (a crash, a kill, perhaps
+            // caused by this very delivery) or could not be stored. Running
+            // it again could end the same way, for ever.
+            Settlement::Dead {
+                reason: format!(
+                    "claimed {} times with no outcome recorded (its workers stopped or could not store it)",
+                    attempt - 1
+                ),
+            }
+        } else {
+            // The handler runs as its own task, so that a panic is a failed
+            // attempt rather than a lost lease; stopping this task stops it.
+            // With `tracing`, in a span naming the delivery, so that the
+            // handler's own events carry it.
+            #[cfg(feature = "tracing")]
+            let work = tracing::Instrument::instrument(
+                handler(delivery),
+                tracing::info_span!(target: "openai_webhooks", "webhook", webhook_id = %id, event_type = %event_type, attempt),
+            );
+            #[cfg(not(feature = "tracing"))]
+            let work = handler(delivery);
+            let run = AbortOnDrop(tokio::spawn(work));
+            let outcome = heartbeat::beating(run.join(), every, renew).await;
+            observe::time(observe::HANDLER_SECONDS, started.elapsed());
+            self.settlement(attempt, outcome)
+        };
         let handler_time = started.elapsed();
-        observe::time(observe::HANDLER_SECONDS, handler_time);
-        let settlement = self.settlement(attempt, outcome);
         // Settling is tried three times while the lease is kept: a store
         // that blinks does not cost a second run of the handler.
         let settle = async {
