@@ -35,8 +35,19 @@ impl jsonschema::Retrieve for Documents {
     ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
         let wanted = uri.as_str();
         let wanted = wanted.split('#').next().unwrap_or(wanted);
-        match self.0.iter().find(|(name, _)| *name == wanted) {
-            Some((_, text)) => Ok(serde_json::from_str(text)?),
+        let by_name = self.0.iter().find(|(name, _)| *name == wanted);
+        // A document is also known by its own absolute `$id`, which the
+        // validator asks for once it has read the document.
+        let found = by_name
+            .map(|(_, text)| serde_json::from_str(text))
+            .or_else(|| {
+                self.0.iter().find_map(|(_, text)| {
+                    let document: Value = serde_json::from_str(text).ok()?;
+                    (absolute_id(&document)? == wanted).then_some(Ok(document))
+                })
+            });
+        match found {
+            Some(document) => Ok(document?),
             None => Err(format!(
                 "`{wanted}` is not among the documents the types were generated from"
             )
@@ -56,12 +67,30 @@ impl Validator {
         reference: &str,
     ) -> Result<&'static Validator, &'static Invalid> {
         cell.get_or_init(|| {
-            let schema = serde_json::json!({ "$ref": reference });
-            jsonschema::options()
+            let (uri, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+            let document: Option<Value> = documents
+                .iter()
+                .find(|(name, _)| *name == uri)
+                .and_then(|(_, text)| serde_json::from_str(text).ok());
+            let document = document.as_ref();
+            // Through the document's own absolute `$id` when it has one
+            // (`https://example.com/pet.json#/$defs/Pet`): a schema under
+            // it with a relative `$id` of its own resolves its references
+            // against the document's `$id`, as JSON Schema says, only when
+            // reached that way.
+            let schema = match document.and_then(absolute_id) {
+                Some(id) => serde_json::json!({ "$ref": format!("{id}#{fragment}") }),
+                None => serde_json::json!({ "$ref": reference }),
+            };
+            let mut options = jsonschema::options()
                 .with_retriever(Documents(documents))
                 // Formats are checked too (date-time, email, uuid, …); a
                 // format the validator does not know is ignored.
-                .should_validate_formats(true)
+                .should_validate_formats(true);
+            if let Some(draft) = document.and_then(draft_of) {
+                options = options.with_draft(draft);
+            }
+            options
                 .build(&schema)
                 .map(|inner| Validator { inner })
                 .map_err(|e| Invalid {
@@ -85,6 +114,80 @@ impl Validator {
                 message: error.to_string(),
             }),
         }
+    }
+}
+
+/// A document's own `$id` when it is an absolute URI (without its empty
+/// fragment).
+fn absolute_id(document: &Value) -> Option<&str> {
+    let id = document.get("$id")?.as_str()?;
+    let id = id.strip_suffix('#').unwrap_or(id);
+    let scheme = id.split(':').next()?;
+    let absolute = id.contains(':')
+        && !scheme.is_empty()
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    (absolute && !id.contains('#')).then_some(id)
+}
+
+/// The draft the validator reads `document` in (and the documents that
+/// declare none), where the validator's own choice
+/// (the current draft, 2020-12) would read it differently from the
+/// generator:
+/// - a document that declares a draft by `$schema` is read in it: the
+///   validator's default would not bring that draft's meta-schema, so a
+///   draft-07 document's `$ref` to `http://json-schema.org/draft-07/schema#`
+///   (a property holding a schema) could not be resolved;
+/// - a document that declares none but uses a form only earlier drafts
+///   define is read in that draft, as the generator reads it: a `$id` that
+///   is only a fragment (`"#foo"`, draft 6 and 7's anchor), or a `$ref` to
+///   the meta-schema of draft 4, 6 or 7.
+///
+/// `None` leaves the choice to the validator.
+fn draft_of(document: &Value) -> Option<jsonschema::Draft> {
+    use jsonschema::Draft;
+    /// The draft a meta-schema URI names.
+    fn named(uri: &str) -> Option<Draft> {
+        let rest = uri
+            .strip_prefix("http://json-schema.org/")
+            .or_else(|| uri.strip_prefix("https://json-schema.org/"))?;
+        let path = rest.split('#').next().unwrap_or(rest).trim_end_matches('/');
+        match path {
+            "draft-04/schema" => Some(Draft::Draft4),
+            "draft-06/schema" => Some(Draft::Draft6),
+            "draft-07/schema" => Some(Draft::Draft7),
+            "draft/2019-09/schema" => Some(Draft::Draft201909),
+            "draft/2020-12/schema" => Some(Draft::Draft202012),
+            _ => None,
+        }
+    }
+    /// The first form of an earlier draft found under `value`.
+    fn earlier_form(value: &Value) -> Option<Draft> {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(id)) = map.get("$id") {
+                    if id.starts_with('#') {
+                        return Some(Draft::Draft7);
+                    }
+                }
+                if let Some(Value::String(target)) = map.get("$ref") {
+                    if let Some(draft @ (Draft::Draft4 | Draft::Draft6 | Draft::Draft7)) =
+                        named(target)
+                    {
+                        return Some(draft);
+                    }
+                }
+                map.values().find_map(earlier_form)
+            }
+            Value::Array(items) => items.iter().find_map(earlier_form),
+            _ => None,
+        }
+    }
+    match document.get("$schema") {
+        Some(Value::String(declared)) => named(declared),
+        Some(_) => None,
+        None => earlier_form(document),
     }
 }
 
@@ -198,5 +301,53 @@ mod tests {
         static BROKEN: OnceLock<Result<Validator, Invalid>> = OnceLock::new();
         let err = Validator::cached(&BROKEN, DOCS, "schemaweave:///c.json#").unwrap_err();
         assert!(err.message.contains("cannot be checked"), "{err}");
+    }
+
+    static EARLIER: &[(&str, &str)] = &[
+        // Draft 7, declared, with a property holding a schema.
+        (
+            "schemaweave:///declared.json",
+            r#"{"$schema": "http://json-schema.org/draft-07/schema#", "properties": {"schema": {"$ref": "http://json-schema.org/draft-07/schema#"}}}"#,
+        ),
+        // Draft 7 by its anchor form, undeclared.
+        (
+            "schemaweave:///anchor.json",
+            r##"{"allOf": [{"$ref": "#positive"}], "definitions": {"P": {"$id": "#positive", "minimum": 1}}}"##,
+        ),
+        // An absolute `$id`, and a schema under it with a relative one.
+        (
+            "schemaweave:///based.json",
+            r#"{"$id": "https://example.com/root/base.json", "$defs": {"foo": {"$id": "nested/foo.json", "$ref": "./bar.json"}, "bar": {"$id": "nested/bar.json", "type": "number"}}}"#,
+        ),
+        // Undeclared, nothing of an earlier draft: the validator's choice.
+        (
+            "schemaweave:///plain.json",
+            r##"{"$defs": {"N": {"$anchor": "n", "type": "integer"}}, "$ref": "#n"}"##,
+        ),
+    ];
+
+    #[test]
+    fn documents_are_read_in_their_draft_and_under_their_own_id() {
+        static DECLARED: OnceLock<Result<Validator, Invalid>> = OnceLock::new();
+        let v = Validator::cached(&DECLARED, EARLIER, "schemaweave:///declared.json#").unwrap();
+        assert!(v.check(&json!({"schema": {"type": "string"}})).is_ok());
+        assert!(v.check(&json!({"schema": {"type": 12}})).is_err());
+
+        static ANCHOR: OnceLock<Result<Validator, Invalid>> = OnceLock::new();
+        let v = Validator::cached(&ANCHOR, EARLIER, "schemaweave:///anchor.json#").unwrap();
+        assert!(v.check(&json!(3)).is_ok());
+        assert_eq!(v.check(&json!(0)).unwrap_err().keyword, "minimum");
+
+        // `nested/foo.json` → `./bar.json` is the `bar` of the document
+        // whose `$id` is https://example.com/root/base.json.
+        static BASED: OnceLock<Result<Validator, Invalid>> = OnceLock::new();
+        let v = Validator::cached(&BASED, EARLIER, "schemaweave:///based.json#/$defs/foo").unwrap();
+        assert!(v.check(&json!(5)).is_ok());
+        assert_eq!(v.check(&json!("a")).unwrap_err().keyword, "type");
+
+        static PLAIN: OnceLock<Result<Validator, Invalid>> = OnceLock::new();
+        let v = Validator::cached(&PLAIN, EARLIER, "schemaweave:///plain.json#").unwrap();
+        assert!(v.check(&json!(3)).is_ok());
+        assert_eq!(v.check(&json!("x")).unwrap_err().keyword, "type");
     }
 }
