@@ -421,7 +421,7 @@ async fn a_delivery_whose_every_allowed_attempt_ended_with_its_worker_is_dead_le
     let report = reports.lock().unwrap()[0].clone();
     assert_eq!(report.attempt, 4);
     assert!(
-        matches!(&report.settled, Settled::DeadLettered(reason) if reason.contains("claimed 3 times")),
+        matches!(&report.settled, Settled::DeadLettered(reason) if reason.contains("after 3 attempts, the last with no outcome")),
         "{:?}",
         report.settled
     );

@@ -218,10 +218,10 @@ impl Worker {
     }
 
     /// After how many attempts a failing delivery is dead-lettered (at
-    /// least 1). A delivery claimed once more than this with no outcome
-    /// ever recorded (each claim ended with its worker: a crash or a kill,
-    /// perhaps caused by the delivery itself) is dead-lettered without
-    /// running the handler again.
+    /// least 1). A delivery claimed once more than this (its last allowed
+    /// attempt recorded no outcome: it ended with its worker, a crash or a
+    /// kill perhaps caused by the delivery itself) is dead-lettered
+    /// without running the handler again.
     pub fn max_attempts(mut self, attempts: u32) -> Worker {
         self.max_attempts = attempts.max(1);
         self
@@ -403,13 +403,13 @@ impl Worker {
         };
         let started = Instant::now();
         let settlement = if attempt > self.max_attempts {
-            // Every attempt allowed was claimed and none recorded an
-            // outcome: each ended with its worker (a crash, a kill, perhaps
-            // caused by this very delivery) or could not be stored. Running
-            // it again could end the same way, for ever.
+            // Every attempt allowed was claimed, and the last one recorded
+            // no outcome: it ended with its worker (a crash, a kill, perhaps
+            // caused by this very delivery) or its outcome was not stored.
+            // Running it again could end the same way, for ever.
             Settlement::Dead {
                 reason: format!(
-                    "claimed {} times with no outcome recorded (its workers stopped or could not store it)",
+                    "gave up after {} attempts, the last with no outcome recorded (its worker stopped, or the store did not take the outcome)",
                     attempt - 1
                 ),
             }
