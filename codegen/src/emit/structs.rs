@@ -111,7 +111,7 @@ pub(super) fn emit_struct(
         let value = f.default()?;
         let fn_name = format_ident!("{}", default_fn(&f.name));
         let ty = rust_type(space, &f.value);
-        let expr = default_expr(space, value);
+        let expr = default_expr(space, &f.value, value);
         // Lossless mode keeps an absent property absent; the default is
         // one call away.
         let accessor = match &f.presence {
@@ -169,8 +169,47 @@ pub(super) fn default_fn(field: &str) -> String {
     format!("__default_{}", field.trim_end_matches('_'))
 }
 
-/// A `default` value as a Rust expression.
-fn default_expr(space: &TypeSpace, value: &DefaultValue) -> TokenStream {
+/// A `default` value as a Rust expression of type `ty`. The value was
+/// lowered through aliases, some of which have become newtypes since
+/// (`--validate`, alias cycles), so the type is walked beside it: a
+/// newtype wraps its value (`Uri(String::from("…"))`), a `Box` boxes it.
+fn default_expr(space: &TypeSpace, ty: &RustType, value: &DefaultValue) -> TokenStream {
+    default_expr_at(space, ty, value, 0)
+}
+
+fn default_expr_at(
+    space: &TypeSpace,
+    ty: &RustType,
+    value: &DefaultValue,
+    depth: usize,
+) -> TokenStream {
+    // Wrappers do not consume the value; a chain of them is finite in any
+    // model that emits (alias cycles are errors), but never trusted.
+    let wrapped = |inner: &RustType| default_expr_at(space, inner, value, depth + 1);
+    match (ty, value) {
+        (RustType::Named(id), _) if depth <= space.types.len() => match &space.get(*id).kind {
+            TypeKind::Alias(inner) => wrapped(inner),
+            TypeKind::Newtype(inner) => {
+                let name = ident(&space.get(*id).name);
+                let inner = wrapped(inner);
+                quote!(#name(#inner))
+            }
+            _ => value_expr(space, value, &RustType::Value),
+        },
+        (RustType::Box(inner), _) if depth <= space.types.len() => {
+            let inner = wrapped(inner);
+            quote!(::std::boxed::Box::new(#inner))
+        }
+        (RustType::Option(inner), _) | (RustType::Vec(inner) | RustType::Map(inner), _) => {
+            value_expr(space, value, inner)
+        }
+        _ => value_expr(space, value, &RustType::Value),
+    }
+}
+
+/// `value` as a Rust expression; `item` is the type of what it holds
+/// (the item of a list or map, the value of an `Option`).
+fn value_expr(space: &TypeSpace, value: &DefaultValue, item: &RustType) -> TokenStream {
     match value {
         DefaultValue::Str(s) => quote!(::std::string::String::from(#s)),
         DefaultValue::Int(i) => {
@@ -190,17 +229,17 @@ fn default_expr(space: &TypeSpace, value: &DefaultValue) -> TokenStream {
         }
         DefaultValue::Null => quote!(::std::option::Option::None),
         DefaultValue::Some(inner) => {
-            let inner = default_expr(space, inner);
+            let inner = default_expr(space, item, inner);
             quote!(::std::option::Option::Some(#inner))
         }
         DefaultValue::List(items) => {
-            let items = items.iter().map(|item| default_expr(space, item));
+            let items = items.iter().map(|value| default_expr(space, item, value));
             quote!(::std::vec![#(#items),*])
         }
         DefaultValue::Map(entries) => {
-            let entries = entries.iter().map(|(key, item)| {
-                let item = default_expr(space, item);
-                quote!((::std::string::String::from(#key), #item))
+            let entries = entries.iter().map(|(key, value)| {
+                let value = default_expr(space, item, value);
+                quote!((::std::string::String::from(#key), #value))
             });
             quote!(::std::collections::BTreeMap::from([#(#entries),*]))
         }

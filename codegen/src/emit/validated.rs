@@ -131,7 +131,9 @@ pub(super) fn validated(
                 type Error = ::serde_json::Error;
 
                 /// Reads (and checks) a JSON value.
-                fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+                // The error type is spelled out: `Self::Error` is ambiguous
+                // when the type is an enum with a variant named `Error`.
+                fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, ::serde_json::Error> {
                     ::serde_json::from_value(value)
                 }
             }
@@ -263,7 +265,7 @@ fn make_read_only(space: &TypeSpace, s: &mut syn::ItemStruct) -> TokenStream {
                 impl ::std::convert::TryFrom<#fields_ident> for #name {
                     type Error = #invalid;
 
-                    fn try_from(fields: #fields_ident) -> ::std::result::Result<Self, Self::Error> {
+                    fn try_from(fields: #fields_ident) -> ::std::result::Result<Self, #invalid> {
                         Self { #(#idents: fields.#idents),* }.checked()
                     }
                 }
@@ -289,7 +291,7 @@ fn make_read_only(space: &TypeSpace, s: &mut syn::ItemStruct) -> TokenStream {
                 impl ::std::convert::TryFrom<#ty> for #name {
                     type Error = #invalid;
 
-                    fn try_from(value: #ty) -> ::std::result::Result<Self, Self::Error> {
+                    fn try_from(value: #ty) -> ::std::result::Result<Self, #invalid> {
                         Self(value).checked()
                     }
                 }
