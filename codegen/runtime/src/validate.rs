@@ -35,15 +35,34 @@ impl jsonschema::Retrieve for Documents {
     ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
         let wanted = uri.as_str();
         let wanted = wanted.split('#').next().unwrap_or(wanted);
-        let by_name = self.0.iter().find(|(name, _)| *name == wanted);
-        // A document is also known by its own absolute `$id`, which the
-        // validator asks for once it has read the document.
-        let found = by_name
-            .map(|(_, text)| serde_json::from_str(text))
+        let named = |name: &str| self.0.iter().find(|(n, _)| *n == name).map(|(_, t)| *t);
+        let with_ids = || {
+            self.0.iter().filter_map(|(name, text)| {
+                let document: Value = serde_json::from_str(text).ok()?;
+                let id = absolute_id(&document)?.to_string();
+                Some((*name, id, document))
+            })
+        };
+        let found = named(wanted)
+            .map(serde_json::from_str)
+            // A document is also known by its own absolute `$id`, which
+            // the validator asks for once it has read the document.
             .or_else(|| {
-                self.0.iter().find_map(|(_, text)| {
-                    let document: Value = serde_json::from_str(text).ok()?;
-                    (absolute_id(&document)? == wanted).then_some(Ok(document))
+                with_ids()
+                    .find(|(_, id, _)| id == wanted)
+                    .map(|(_, _, document)| Ok(document))
+            })
+            // A relative `$ref` in a document with an absolute `$id`
+            // that no `$id` answers is, as the generator reads it, the
+            // file at that path beside the document
+            // (`https://example.com/s/bom.json` + `jsf.json` → the
+            // `jsf.json` beside `bom.json`).
+            .or_else(|| {
+                with_ids().find_map(|(name, id, _)| {
+                    let folder = &id[..=id.rfind('/')?];
+                    let path = wanted.strip_prefix(folder)?;
+                    let beside = format!("{}{path}", &name[..=name.rfind('/')?]);
+                    named(&beside).map(serde_json::from_str)
                 })
             });
         match found {
@@ -319,6 +338,15 @@ mod tests {
             "schemaweave:///based.json",
             r#"{"$id": "https://example.com/root/base.json", "$defs": {"foo": {"$id": "nested/foo.json", "$ref": "./bar.json"}, "bar": {"$id": "nested/bar.json", "type": "number"}}}"#,
         ),
+        // A relative reference that no `$id` answers: the file beside.
+        (
+            "schemaweave:///sbom/bom.json",
+            r#"{"$id": "http://sbom.example/schema/bom-1.0.json", "properties": {"signature": {"$ref": "sig.json#/$defs/Sig"}}}"#,
+        ),
+        (
+            "schemaweave:///sbom/sig.json",
+            r#"{"$id": "http://sbom.example/schema/sig-0.1.json", "$defs": {"Sig": {"type": "string"}}}"#,
+        ),
         // Undeclared, nothing of an earlier draft: the validator's choice.
         (
             "schemaweave:///plain.json",
@@ -327,7 +355,7 @@ mod tests {
     ];
 
     #[test]
-    fn documents_are_read_in_their_draft_and_under_their_own_id() {
+    fn documents_are_read_in_their_draft_and_found_as_the_generator_finds_them() {
         static DECLARED: OnceLock<Result<Validator, Invalid>> = OnceLock::new();
         let v = Validator::cached(&DECLARED, EARLIER, "schemaweave:///declared.json#").unwrap();
         assert!(v.check(&json!({"schema": {"type": "string"}})).is_ok());
@@ -344,6 +372,14 @@ mod tests {
         let v = Validator::cached(&BASED, EARLIER, "schemaweave:///based.json#/$defs/foo").unwrap();
         assert!(v.check(&json!(5)).is_ok());
         assert_eq!(v.check(&json!("a")).unwrap_err().keyword, "type");
+
+        static BESIDE: OnceLock<Result<Validator, Invalid>> = OnceLock::new();
+        let v = Validator::cached(&BESIDE, EARLIER, "schemaweave:///sbom/bom.json#").unwrap();
+        assert!(v.check(&json!({"signature": "abc"})).is_ok());
+        assert_eq!(
+            v.check(&json!({"signature": 1})).unwrap_err().keyword,
+            "type"
+        );
 
         static PLAIN: OnceLock<Result<Validator, Invalid>> = OnceLock::new();
         let v = Validator::cached(&PLAIN, EARLIER, "schemaweave:///plain.json#").unwrap();

@@ -23,6 +23,11 @@ pub(super) enum Shape<'v> {
     Ref(&'v str),
     /// `Option` of the node with its `null` taken out (this value).
     Nullable(Value),
+    /// `Option` of the one other member of a `oneOf`/`anyOf` with a `null`
+    /// member, lowered where that member is written (this node; the value
+    /// is the member with the node's annotations), so that the types made
+    /// from it point at their own schemas.
+    NullableAt(NodeRef, Value),
     /// The same node, rewritten into a simpler equivalent: classify that
     /// (its keywords were checked already).
     Rewritten(Value),

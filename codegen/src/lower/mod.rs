@@ -483,6 +483,13 @@ impl<'a> Lowerer<'a> {
                     ty => RustType::Option(Box::new(ty)),
                 })
             }
+            Shape::NullableAt(at, inner) => {
+                let inner_ty = self.lower_inner(&at, &inner, name, "Inner");
+                TypeKind::Alias(match inner_ty {
+                    RustType::Option(_) => inner_ty,
+                    ty => RustType::Option(Box::new(ty)),
+                })
+            }
             Shape::OrOther(container) => {
                 TypeKind::Untagged(self.lower_or_other(node, value, container, name))
             }
@@ -536,6 +543,13 @@ impl<'a> Lowerer<'a> {
             Shape::Nullable(inner) => {
                 let shape = self.classify(node, &inner);
                 match self.lower_shape(node, &inner, shape, hint) {
+                    ty @ RustType::Option(_) => ty,
+                    ty => RustType::Option(Box::new(ty)),
+                }
+            }
+            Shape::NullableAt(at, inner) => {
+                let shape = self.classify(&at, &inner);
+                match self.lower_shape(&at, &inner, shape, hint) {
                     ty @ RustType::Option(_) => ty,
                     ty => RustType::Option(Box::new(ty)),
                 }

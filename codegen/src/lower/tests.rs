@@ -247,6 +247,28 @@ fn nullable_objects_are_options_of_a_struct() {
 }
 
 #[test]
+fn the_member_of_a_nullable_union_is_lowered_where_it_is_written() {
+    // Validation checks each type against the schema at its origin: a
+    // type made from the member must point into the member, not at
+    // `/properties/...` beside the `oneOf`, which does not exist.
+    let out = lower_doc(json!({"$defs": {
+        "A": {"type": "object", "properties": {
+            "v": {"description": "A version, or null.", "oneOf": [
+                {"type": "null"},
+                {"type": "object", "properties": {"body": {"type": "object", "properties": {"x": {"type": "string"}}}}}
+            ]}
+        }}
+    }}))
+    .unwrap();
+    let pointer = |name: &str| find(&out.space, name).origin.pointer.clone();
+    assert_eq!(pointer("AV"), "/$defs/A/properties/v/oneOf/1");
+    assert_eq!(
+        pointer("AVBody"),
+        "/$defs/A/properties/v/oneOf/1/properties/body"
+    );
+}
+
+#[test]
 fn integer_bounds_choose_the_width() {
     let int = |signed, bits| RustType::Int { signed, bits };
     for (schema, expected) in [

@@ -59,8 +59,19 @@ pub(super) fn classify_union<'v>(
                     if check_keywords(&member_node, only, diags) {
                         return Shape::Nullable(Value::Bool(true));
                     }
+                    // Beside it only annotations (`description`): the
+                    // member is the type, lowered where it is written.
+                    let annotations_only = inner.keys().all(|k| {
+                        !matches!(
+                            crate::keywords::role(k),
+                            Some(crate::keywords::Role::Structural) | None
+                        )
+                    });
                     for (k, v) in only {
                         inner.insert(k.clone(), v.clone());
+                    }
+                    if annotations_only && only.get("$ref").is_none() {
+                        return Shape::NullableAt(member_node, Value::Object(inner));
                     }
                 }
                 // `true`: any JSON or null; `false`: only null.
