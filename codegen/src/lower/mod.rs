@@ -477,18 +477,10 @@ impl<'a> Lowerer<'a> {
             // A named nullable type: `Name = Option<NameInner>`, the inner
             // type lowered from the same node with the null taken out.
             Shape::Nullable(inner) => {
-                let inner_ty = self.lower_inner(node, &inner, name, "Inner");
-                TypeKind::Alias(match inner_ty {
-                    RustType::Option(_) => inner_ty,
-                    ty => RustType::Option(Box::new(ty)),
-                })
+                TypeKind::Alias(optional(self.lower_inner(node, &inner, name, "Inner")))
             }
             Shape::NullableAt(at, inner) => {
-                let inner_ty = self.lower_inner(&at, &inner, name, "Inner");
-                TypeKind::Alias(match inner_ty {
-                    RustType::Option(_) => inner_ty,
-                    ty => RustType::Option(Box::new(ty)),
-                })
+                TypeKind::Alias(optional(self.lower_inner(&at, &inner, name, "Inner")))
             }
             Shape::OrOther(container) => {
                 TypeKind::Untagged(self.lower_or_other(node, value, container, name))
@@ -540,19 +532,14 @@ impl<'a> Lowerer<'a> {
                 let shape = self.classify(node, &value);
                 self.lower_shape(node, &value, shape, hint)
             }
+            // The value was rewritten here, its keywords checked already.
             Shape::Nullable(inner) => {
                 let shape = self.classify(node, &inner);
-                match self.lower_shape(node, &inner, shape, hint) {
-                    ty @ RustType::Option(_) => ty,
-                    ty => RustType::Option(Box::new(ty)),
-                }
+                optional(self.lower_shape(node, &inner, shape, hint))
             }
             Shape::NullableAt(at, inner) => {
                 let shape = self.classify(&at, &inner);
-                match self.lower_shape(&at, &inner, shape, hint) {
-                    ty @ RustType::Option(_) => ty,
-                    ty => RustType::Option(Box::new(ty)),
-                }
+                optional(self.lower_shape(&at, &inner, shape, hint))
             }
             Shape::Null => RustType::Null,
             shape @ (Shape::Const(_)
@@ -602,6 +589,14 @@ fn resolve_refs(
         node.location(),
         "`$ref` chain too long or circular".to_string(),
     ))
+}
+
+/// `Option<ty>`, unless `ty` is already one.
+fn optional(ty: RustType) -> RustType {
+    match ty {
+        RustType::Option(_) => ty,
+        ty => RustType::Option(Box::new(ty)),
+    }
 }
 
 /// Whether `reference` names one of the published JSON Schema
