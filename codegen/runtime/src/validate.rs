@@ -25,8 +25,57 @@ impl fmt::Debug for Validator {
     }
 }
 
-/// Serves the embedded documents to the `jsonschema` crate by URI.
-struct Documents(&'static [(&'static str, &'static str)]);
+/// The embedded documents, each parsed once per validator built, with its
+/// own absolute `$id` where it has one; served to the `jsonschema` crate
+/// by URI.
+struct Documents(Vec<Document>);
+
+/// One embedded document.
+struct Document {
+    /// Its name among the embedded documents (`schemaweave:///pet.json`).
+    name: &'static str,
+    /// Its own `$id`, when that is an absolute URI.
+    id: Option<String>,
+    value: Value,
+}
+
+impl Documents {
+    /// Parses `documents` (JSON the generator wrote).
+    fn parse(documents: &[(&'static str, &'static str)]) -> Result<Documents, String> {
+        documents
+            .iter()
+            .map(|(name, text)| {
+                let value: Value =
+                    serde_json::from_str(text).map_err(|e| format!("`{name}`: {e}"))?;
+                let id = absolute_id(&value).map(str::to_string);
+                Ok(Document { name, id, value })
+            })
+            .collect::<Result<_, String>>()
+            .map(Documents)
+    }
+
+    fn named(&self, name: &str) -> Option<&Document> {
+        self.0.iter().find(|d| d.name == name)
+    }
+
+    /// The document `uri` names: by name; by its own absolute `$id`,
+    /// which the validator asks for once it has read the document; or,
+    /// for a relative `$ref` in a document with an absolute `$id` that no
+    /// `$id` answers, as the generator reads it, the file at that path
+    /// beside the document (`https://example.com/s/bom.json` + `jsf.json`
+    /// → the `jsf.json` beside `bom.json`).
+    fn find(&self, uri: &str) -> Option<&Document> {
+        self.named(uri)
+            .or_else(|| self.0.iter().find(|d| d.id.as_deref() == Some(uri)))
+            .or_else(|| {
+                self.0.iter().find_map(|d| {
+                    let id = d.id.as_deref()?;
+                    let path = uri.strip_prefix(&id[..=id.rfind('/')?])?;
+                    self.named(&format!("{}{path}", &d.name[..=d.name.rfind('/')?]))
+                })
+            })
+    }
+}
 
 impl jsonschema::Retrieve for Documents {
     fn retrieve(
@@ -35,38 +84,8 @@ impl jsonschema::Retrieve for Documents {
     ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
         let wanted = uri.as_str();
         let wanted = wanted.split('#').next().unwrap_or(wanted);
-        let named = |name: &str| self.0.iter().find(|(n, _)| *n == name).map(|(_, t)| *t);
-        let with_ids = || {
-            self.0.iter().filter_map(|(name, text)| {
-                let document: Value = serde_json::from_str(text).ok()?;
-                let id = absolute_id(&document)?.to_string();
-                Some((*name, id, document))
-            })
-        };
-        let found = named(wanted)
-            .map(serde_json::from_str)
-            // A document is also known by its own absolute `$id`, which
-            // the validator asks for once it has read the document.
-            .or_else(|| {
-                with_ids()
-                    .find(|(_, id, _)| id == wanted)
-                    .map(|(_, _, document)| Ok(document))
-            })
-            // A relative `$ref` in a document with an absolute `$id`
-            // that no `$id` answers is, as the generator reads it, the
-            // file at that path beside the document
-            // (`https://example.com/s/bom.json` + `jsf.json` → the
-            // `jsf.json` beside `bom.json`).
-            .or_else(|| {
-                with_ids().find_map(|(name, id, _)| {
-                    let folder = &id[..=id.rfind('/')?];
-                    let path = wanted.strip_prefix(folder)?;
-                    let beside = format!("{}{path}", &name[..=name.rfind('/')?]);
-                    named(&beside).map(serde_json::from_str)
-                })
-            });
-        match found {
-            Some(document) => Ok(document?),
+        match self.find(wanted) {
+            Some(document) => Ok(document.value.clone()),
             None => Err(format!(
                 "`{wanted}` is not among the documents the types were generated from"
             )
@@ -86,38 +105,37 @@ impl Validator {
         reference: &str,
     ) -> Result<&'static Validator, &'static Invalid> {
         cell.get_or_init(|| {
+            let cannot = |e: &dyn fmt::Display| Invalid {
+                keyword: "$ref".into(),
+                pointer: String::new(),
+                value: String::new(),
+                message: format!("the schema {reference} cannot be checked: {e}"),
+            };
+            let documents = Documents::parse(documents).map_err(|e| cannot(&e))?;
             let (uri, fragment) = reference.split_once('#').unwrap_or((reference, ""));
-            let document: Option<Value> = documents
-                .iter()
-                .find(|(name, _)| *name == uri)
-                .and_then(|(_, text)| serde_json::from_str(text).ok());
-            let document = document.as_ref();
+            let document = documents.named(uri);
             // Through the document's own absolute `$id` when it has one
             // (`https://example.com/pet.json#/$defs/Pet`): a schema under
             // it with a relative `$id` of its own resolves its references
             // against the document's `$id`, as JSON Schema says, only when
             // reached that way.
-            let schema = match document.and_then(absolute_id) {
+            let schema = match document.and_then(|d| d.id.as_deref()) {
                 Some(id) => serde_json::json!({ "$ref": format!("{id}#{fragment}") }),
                 None => serde_json::json!({ "$ref": reference }),
             };
+            let draft = document.and_then(|d| draft_of(&d.value));
             let mut options = jsonschema::options()
-                .with_retriever(Documents(documents))
+                .with_retriever(documents)
                 // Formats are checked too (date-time, email, uuid, …); a
                 // format the validator does not know is ignored.
                 .should_validate_formats(true);
-            if let Some(draft) = document.and_then(draft_of) {
+            if let Some(draft) = draft {
                 options = options.with_draft(draft);
             }
             options
                 .build(&schema)
                 .map(|inner| Validator { inner })
-                .map_err(|e| Invalid {
-                    keyword: "$ref".into(),
-                    pointer: String::new(),
-                    value: String::new(),
-                    message: format!("the schema {reference} cannot be checked: {e}"),
-                })
+                .map_err(|e| cannot(&e))
         })
         .as_ref()
     }
